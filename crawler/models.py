@@ -1,0 +1,103 @@
+"""The values that cross stage boundaries: fetch → extract → compare → store.
+
+They are frozen so a stage can hand them on without fearing the next one mutates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FetchOutcome = Literal["ok", "not_modified", "error", "skipped"]
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One answered request of a redirect chain: `url` answered `status`, pointing at `location`."""
+
+    url: str
+    status: int
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET sends back: the ETag and Last-Modified of the last good response."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The result of one fetch attempt, successful or not.
+
+    `outcome` is "ok" (a body to extract), "not_modified" (304), "error" (no usable answer) or
+    "skipped" (deliberately not fetched: robots.txt, scope, refused address, paused host).
+    """
+
+    url: str
+    final_url: str
+    outcome: FetchOutcome
+    status: int | None = None
+    redirects: tuple[Hop, ...] = ()
+    body: str | None = None
+    content_type: str | None = None
+    validators: Validators = field(default_factory=Validators)
+    encoding: str | None = None
+    replaced_chars: int = 0
+    bytes: int = 0
+    elapsed_ms: int = 0
+    retries: int = 0
+    error_class: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok" and self.body is not None
+
+
+BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: BlockKind
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The article found in a page. Empty `blocks` means "no observation"; `reason` says why."""
+
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    canonical_url: str | None = None
+    shortlink: str | None = None
+    lang: str | None = None
+    direction: str | None = None
+    image: str | None = None
+    blocks: tuple[Block, ...] = ()
+    links: tuple[Link, ...] = ()
+    reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(block.text for block in self.blocks)
+
+    @property
+    def empty(self) -> bool:
+        return not any(block.text.strip() for block in self.blocks)

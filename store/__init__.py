@@ -1,0 +1,1 @@
+"""SQLite: schema, versions, diffs, export and the Datasette face. Never fetches."""
