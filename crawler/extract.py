@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from crawler.arabic import display_text
 from crawler.models import Block, Extracted, Link

@@ -1,0 +1,17 @@
+"""Timestamps as stored: ISO 8601 UTC with milliseconds, so text order is time order in SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def now_iso() -> str:
+    return iso(datetime.now(timezone.utc))
+
+
+def iso_after(seconds: float, start: datetime | None = None) -> str:
+    return iso((start or datetime.now(timezone.utc)) + timedelta(seconds=seconds))

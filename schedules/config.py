@@ -1,0 +1,188 @@
+"""The one place for defaults: reads `seeds/watch.toml` into frozen settings.
+
+A bad config must name the file, the line and the key, because the person fixing it has only
+the message to go on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from crawler.fetch import DEFAULT_USER_AGENT
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+
+
+class ConfigError(Exception):
+    """The config cannot be used; the message is the one line a person needs."""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    enabled: bool = True
+    depth: int = 1
+    max_pages: int = 200
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    seed: str | None = None
+    every: float = 6 * 3600
+    jitter: float = 300
+    aliases: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    discovery: Discovery = field(default_factory=Discovery)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    every: float = 6 * 3600
+    jitter: float = 300
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 30.0
+    min_delay: float = 1.0
+    max_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    defaults: Defaults = field(default_factory=Defaults)
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.path.parent
+
+    def target_for(self, url: str) -> Target:
+        """The configured target for `url`, or one with default settings (for `check URL`)."""
+        for target in self.targets:
+            if target.url == url:
+                return target
+        d = self.defaults
+        return Target(url=url, every=d.every, jitter=d.jitter, discovery=Discovery(enabled=False))
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from `30`, `"30s"`, `"15m"`, `"6h"`, `"7d"`; raises ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(value)
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(value)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _line_of(text: str, key: str, start_line: int = 0) -> int:
+    """1-based line where `key = …` first appears at or after `start_line` (for error messages)."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    lines = text.splitlines()
+    for number in range(start_line, len(lines)):
+        if pattern.match(lines[number]):
+            return number + 1
+    return start_line + 1
+
+
+def _target_lines(text: str) -> list[int]:
+    return [i for i, line in enumerate(text.splitlines()) if line.strip() == "[[targets]]"]
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"config {path}: cannot read it ({error.strerror or error})") from error
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config {path}: {error}") from error
+
+    def fail(key: str, message: str, start: int = 0) -> ConfigError:
+        return ConfigError(f"config {path} line {_line_of(text, key, start)}: `{key}` {message}")
+
+    def duration(table: dict[str, Any], key: str, default: float, start: int = 0) -> float:
+        if key not in table:
+            return default
+        try:
+            return parse_duration(table[key])
+        except ValueError:
+            raise fail(key, f"must be a duration like `30m`, got `{table[key]}`", start) from None
+
+    def number(table: dict[str, Any], key: str, default: int, start: int = 0) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(key, f"must be a whole number, got `{value}`", start)
+        return value
+
+    def strings(table: dict[str, Any], key: str, start: int) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "must be a list of strings", start)
+        return tuple(value)
+
+    raw_defaults = raw.get("defaults", {})
+    defaults = Defaults(
+        every=duration(raw_defaults, "every", Defaults.every),
+        jitter=duration(raw_defaults, "jitter", Defaults.jitter),
+        user_agent=str(raw_defaults.get("user_agent", DEFAULT_USER_AGENT)),
+        timeout=duration(raw_defaults, "timeout", Defaults.timeout),
+        min_delay=duration(raw_defaults, "min_delay", Defaults.min_delay),
+        max_bytes=number(raw_defaults, "max_bytes", Defaults.max_bytes),
+    )
+    starts = _target_lines(text)
+    targets = []
+    raw_targets = raw.get("targets", [])
+    if not isinstance(raw_targets, list):
+        raise fail("targets", "must be written as [[targets]] tables")
+    for index, item in enumerate(raw_targets):
+        start = starts[index] if index < len(starts) else 0
+        url = item.get("url")
+        if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
+            raise fail("url", f"must be an http(s) URL, got `{url}`", start)
+        seed = item.get("seed")
+        if seed is not None:
+            if not isinstance(seed, str) or not (path.parent / seed).is_file():
+                raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
+        raw_discovery = item.get("discovery", {})
+        discovery = Discovery(
+            enabled=bool(raw_discovery.get("enabled", True)),
+            depth=number(raw_discovery, "depth", 1, start),
+            max_pages=number(raw_discovery, "max_pages", 200, start),
+            include=strings(raw_discovery, "include", start),
+            exclude=strings(raw_discovery, "exclude", start),
+        )
+        for pattern in discovery.include + discovery.exclude + strings(item, "ignore", start):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise fail("include/exclude/ignore", f"has a bad pattern `{pattern}`: {error}", start) from None
+        targets.append(
+            Target(
+                url=url,
+                seed=seed,
+                every=duration(item, "every", defaults.every, start),
+                jitter=duration(item, "jitter", defaults.jitter, start),
+                aliases=strings(item, "aliases", start),
+                ignore=strings(item, "ignore", start),
+                discovery=discovery,
+            )
+        )
+    return Config(path=path, defaults=defaults, targets=tuple(targets))
+
+
+def with_targets(config: Config, urls: list[str]) -> Config:
+    """The config narrowed to `urls`, each watched with its configured or default settings."""
+    return replace(config, targets=tuple(config.target_for(url) for url in urls))
