@@ -120,12 +120,11 @@ def run(obj: Context, serve: bool, host: str, port: int) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int) -> None:
     """Datasette alone on the database."""
-    from datasette.cli import cli as datasette_cli
+    from store import web
 
-    from store.web import datasette_args
-
-    obj.db().close()  # creates and migrates the database if needed
-    datasette_cli.main(args=datasette_args(obj.db_path, host, port), prog_name="marsad serve")
+    obj.db().conn.close()  # creates and migrates the database if needed
+    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    web.serve(obj.db_path, host, port)
 
 
 @cli.command()
@@ -218,9 +217,6 @@ def demo(obj: Context, port: int, every: float) -> None:
     run_demo(obj.db_path, port=port, every=every)
 
 
-def main() -> None:
-    try:
-        cli.main(standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.exit(130)
+if __name__ == "__main__":
+    cli()
 

@@ -22,7 +22,6 @@ from crawler.fetch import Fetcher
 from schedules.clock import iso_after, now_iso
 from schedules.config import Config
 from schedules.jobs import PageToCheck, check_page, fetch_settings, prepare
-from store.web import datasette_args
 
 log = logging.getLogger("marsad.daemon")
 
@@ -61,7 +60,8 @@ def tick_seconds(config: Config) -> float:
 
 
 def start_datasette(db_path: Path, host: str, port: int) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "datasette", *datasette_args(db_path, host, port)]
+    args = [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "serve",
+            "--host", host, "--port", str(port)]
     log.info("serving Datasette on http://%s:%d", host, port)
     return subprocess.Popen(args)
 
