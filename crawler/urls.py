@@ -30,6 +30,8 @@ TRACKING_PARAMS = frozenset(
         "replytocom", "fb_action_ids", "fb_action_types", "fb_source", "fb_ref", "ref_src",
         "ref_url", "__twitter_impression", "s_cid", "at_medium", "at_campaign", "oly_enc_id",
         "oly_anon_id", "vero_id", "wickedid", "spm",
+        # Jetpack Related Posts click tracking on every related link.
+        "relatedposts_hit", "relatedposts_origin", "relatedposts_position",
     }
 )
 _TRACKING_PREFIXES = ("utm_",)
