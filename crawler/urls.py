@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
@@ -62,6 +62,22 @@ def canonicalize(url: str, *, trailing_slash: bool | None = None) -> str:
         return canonical
     parts = urlsplit(canonical)
     return urlunsplit(parts._replace(path=_apply_trailing_slash(parts.path, trailing_slash)))
+
+
+def resolve(base: str, href: str | None) -> str | None:
+    """`href` as found in a page, feed or header, made absolute against `base`; None when it is
+    not an http(s) URL or cannot be parsed (scraped markup holds `http://[broken` too)."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = urljoin(base, href.strip())
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return url
 
 
 def url_key(url: str) -> str:

@@ -14,6 +14,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.discover.candidate import Candidate, Reason, candidate, iso_utc
+from crawler.urls import resolve
 
 # A WordPress feed of 10 to 50 items is some hundreds of kilobytes; anything far beyond that is
 # not a feed we should hold in memory.
@@ -60,11 +61,15 @@ def parse_feed(data: bytes | str, feed_url: str) -> FeedDoc:
     entries = []
     for entry in parsed.entries:
         # Feedburner rewrites links to its own redirector and keeps the original here.
-        link = entry.get("feedburner_origlink") or entry.get("link")
+        link = resolve(feed_url, entry.get("feedburner_origlink") or entry.get("link"))
         if not link:
             continue
-        updated = iso_utc(entry.get("updated_parsed")) or iso_utc(entry.get("published_parsed"))
-        entries.append(FeedEntry(urljoin(feed_url, link), updated, entry.get("title")))
+        # dict.get, not entry.get: feedparser maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning; we ask for each explicitly.
+        updated = iso_utc(dict.get(entry, "updated_parsed")) or iso_utc(
+            dict.get(entry, "published_parsed")
+        )
+        entries.append(FeedEntry(link, updated, entry.get("title")))
     return FeedDoc(feed_url, parsed.feed.get("title"), tuple(entries))
 
 
@@ -82,10 +87,9 @@ def feed_urls_from_html(html: str, page_url: str) -> list[str]:
     for node in tree.css("link[rel][href]"):
         rel = set((node.attributes.get("rel") or "").lower().split())
         kind = (node.attributes.get("type") or "").split(";")[0].strip().lower()
-        href = (node.attributes.get("href") or "").strip()
-        if "alternate" in rel and kind in FEED_TYPES and href:
-            url = urljoin(page_url, href)
-            if url.startswith(("http://", "https://")) and url not in urls:
+        if "alternate" in rel and kind in FEED_TYPES:
+            url = resolve(page_url, node.attributes.get("href"))
+            if url and url not in urls:
                 urls.append(url)
     return urls
 

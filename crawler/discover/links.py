@@ -8,14 +8,14 @@ Pure: HTML in, Candidates out. Only same-site pages (or declared aliases) come o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.discover.candidate import Candidate, Reason, candidate
 from crawler.discover.scope import page_kind
 from crawler.models import Extracted
-from crawler.urls import same_site, url_key
+from crawler.urls import resolve, same_site, url_key
 
 # Related-posts blocks of the common themes and plugins: Jetpack, YARPP, Contextual Related
 # Posts, Related Posts for WordPress, tagDiv (Newspaper), and the generic theme spellings.
@@ -66,7 +66,7 @@ def article_links(
 
     for block in _matching(tree, RELATED_SELECTORS):
         for href in _hrefs(block):
-            found.add(urljoin(base, href), "related")
+            found.add(resolve(base, href), "related")
     archives = list(_taxonomy_links(tree, base))
     for url, kind in archives:
         found.add(url, kind)
@@ -74,8 +74,8 @@ def article_links(
         [link.url for link in extracted.links] if extracted is not None else _content_hrefs(tree)
     )
     for href in content_hrefs:
-        url = urljoin(base, href)
-        found.add(url, _archive_kind(url) or "linked")
+        url = resolve(base, href)
+        found.add(url, (_archive_kind(url) if url else None) or "linked")
     for url, kind in archives:
         found.add(archive_feed_url(url), "category_feed" if kind == "category" else "tag_feed")
     return found.candidates
@@ -90,11 +90,9 @@ def archive_posts(
     base = _base_url(tree, page_url)
     found = _Collector(page_url, tuple(aliases), skip=_own_keys(tree, page_url, None))
     for node in _matching(tree, LISTING_SELECTORS):
-        href = node.attributes.get("href")
-        if href:
-            url = urljoin(base, href)
-            if page_kind(url) == "article":
-                found.add(url, reason)
+        url = resolve(base, node.attributes.get("href"))
+        if url and page_kind(url) == "article":
+            found.add(url, reason)
     return found.candidates
 
 
@@ -118,8 +116,8 @@ class _Collector:
         self.seen = set(skip)
         self.candidates: list[Candidate] = []
 
-    def add(self, url: str, reason: Reason) -> None:
-        found = candidate(url, reason, source=self.page_url)
+    def add(self, url: str | None, reason: Reason) -> None:
+        found = candidate(url, reason, source=self.page_url) if url else None
         if found is None or not same_site(found.url, self.page_url, self.aliases):
             return
         key = url_key(found.url)
@@ -144,17 +142,16 @@ def _own_keys(tree: LexborHTMLParser, page_url: str, extracted: Extracted | None
             names.append(f"/?p={name[7:]}")
     keys = set()
     for name in names:
-        try:
-            keys.add(url_key(urljoin(page_url, name)))
-        except ValueError:
-            continue
+        url = resolve(page_url, name)
+        if url:
+            keys.add(url_key(url))
     return keys
 
 
 def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
     node = tree.css_first("base[href]")
     href = node.attributes.get("href") if node is not None else None
-    return urljoin(page_url, href.strip()) if href else page_url
+    return resolve(page_url, href) or page_url
 
 
 def _matching(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> Iterator[LexborNode]:
@@ -191,16 +188,16 @@ def _taxonomy_links(tree: LexborHTMLParser, base: str) -> Iterator[tuple[str, Re
     """
     for anchor in tree.css("a[rel][href]"):
         rel = set((anchor.attributes.get("rel") or "").lower().split())
-        href = (anchor.attributes.get("href") or "").strip()
-        if "category" in rel:
-            yield urljoin(base, href), "category"
-        elif "tag" in rel:
-            yield urljoin(base, href), "tag"
+        url = resolve(base, anchor.attributes.get("href"))
+        if url and "category" in rel:
+            yield url, "category"
+        elif url and "tag" in rel:
+            yield url, "tag"
     for region in _matching(tree, TAXONOMY_REGIONS):
         for href in _hrefs(region):
-            url = urljoin(base, href)
-            kind = _archive_kind(url)
-            if kind is not None:
+            url = resolve(base, href)
+            kind = _archive_kind(url) if url else None
+            if url and kind is not None:
                 yield url, kind
 
 

@@ -150,7 +150,10 @@ def _compile(name: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...
 
 
 def _kind_from_url(url: str) -> PageKind:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[broken": not a page at all
+        return "other"
     segments = [unquote(s).lower() for s in parts.path.split("/") if s]
     query = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
     if segments == ["index.php"]:  # WordPress' front controller is the site root

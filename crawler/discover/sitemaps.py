@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from crawler.discover.candidate import Candidate, candidate, iso_utc
+from crawler.urls import resolve
 
 # sitemaps.org protocol: at most 50,000 URLs and 50 MB (52,428,800 bytes) uncompressed per file.
 MAX_SITEMAP_BYTES = 52_428_800
@@ -65,10 +66,8 @@ def sitemaps_from_robots(text: str, robots_url: str | None = None) -> list[str]:
         name, sep, value = line.partition(":")
         if not sep or name.strip().lower() != "sitemap":
             continue
-        url = value.strip()
-        if robots_url:
-            url = urljoin(robots_url, url)
-        if url.startswith(("http://", "https://")) and url not in found:
+        url = resolve(robots_url or "", value)
+        if url and url not in found:
             found.append(url)
     return found
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.discover.candidate import Candidate, candidate, iso_utc
+from crawler.urls import resolve
 
 API_REL = "https://api.w.org/"
 POST_FIELDS = ("id", "link", "modified_gmt", "categories", "tags")
@@ -52,7 +53,7 @@ def api_root_from_html(html: str, page_url: str) -> str | None:
     tree = LexborHTMLParser(html or "")
     for node in tree.css("link[rel][href]"):
         if API_REL in (node.attributes.get("rel") or "").split():
-            return urljoin(page_url, (node.attributes.get("href") or "").strip())
+            return resolve(page_url, node.attributes.get("href"))
     return None
 
 
@@ -63,7 +64,7 @@ def api_root_from_link_header(value: str | None, page_url: str) -> str | None:
         target, _, params = part.partition(";")
         target = target.strip()
         if target.startswith("<") and target.endswith(">") and f'rel="{API_REL}"' in params:
-            return urljoin(page_url, target[1:-1].strip())
+            return resolve(page_url, target[1:-1])
     return None
 
 
