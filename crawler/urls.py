@@ -21,18 +21,50 @@ from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
 # Query parameters that identify a campaign, a click or a share button, never a page. `utm_*` is
 # matched as a prefix. `share` is Jetpack's sharing button (?share=twitter), `amp` the AMP
-# plugin's query form, `replytocom` WordPress' comment-reply link; WordPress' own page-selecting
+# plugin's query form, `replytocom` WordPress' comment-reply link, `relatedposts_*` Jetpack
+# Related Posts' click tracking on every related link; WordPress' own page-selecting
 # parameters (p, page_id, cat, tag, s, paged, feed, attachment_id) are never in this set.
 TRACKING_PARAMS = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-        "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "share", "amp", "noamp",
-        "replytocom", "fb_action_ids", "fb_action_types", "fb_source", "fb_ref", "ref_src",
-        "ref_url", "__twitter_impression", "s_cid", "at_medium", "at_campaign", "oly_enc_id",
-        "oly_anon_id", "vero_id", "wickedid", "spm",
-        # Jetpack Related Posts click tracking on every related link.
-        "relatedposts_hit", "relatedposts_origin", "relatedposts_position",
-    }
+    [
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "share",
+        "amp",
+        "noamp",
+        "replytocom",
+        "fb_action_ids",
+        "fb_action_types",
+        "fb_source",
+        "fb_ref",
+        "ref_src",
+        "ref_url",
+        "__twitter_impression",
+        "s_cid",
+        "at_medium",
+        "at_campaign",
+        "oly_enc_id",
+        "oly_anon_id",
+        "vero_id",
+        "wickedid",
+        "spm",
+        "relatedposts_hit",
+        "relatedposts_origin",
+        "relatedposts_position",
+    ]
 )
 _TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -54,8 +86,13 @@ def canonicalize(url: str, *, trailing_slash: bool | None = None) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"cannot canonicalize {url!r}: not an absolute http(s) URL")
     rebuilt = urlunsplit(
-        (scheme, _netloc(parts, scheme, url), _fold_amp(parts.path) or "/",
-         _drop_tracking(parts.query), "")
+        (
+            scheme,
+            _netloc(parts, scheme, url),
+            _fold_amp(parts.path) or "/",
+            _drop_tracking(parts.query),
+            "",
+        )
     )
     canonical = _w3lib_canonicalize(rebuilt, keep_fragments=False)
     if trailing_slash is None:
@@ -102,8 +139,7 @@ def site_host(url_or_host: str) -> str:
         text = "http://" + text
     parts = urlsplit(text)
     host = _host(parts, url_or_host)
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     port = _port(parts, url_or_host)
     scheme = parts.scheme.lower()
     if port is not None and port != _DEFAULT_PORTS.get(scheme):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-import crawler.discover as discover
+from crawler import discover
 from crawler.discover import REASONS, Candidate, iso_utc
 from crawler.discover.candidate import candidate
 

@@ -66,9 +66,22 @@ def test_self_links_and_share_buttons_are_not_related_pages() -> None:
 
 def test_non_pages_and_other_sites_are_skipped() -> None:
     urls = " ".join(unquote(c.url) for c in article_candidates())
-    for absent in ("nato.int", "facebook.com", ".pdf", "mailto", "javascript", "tel:",
-                   "wp-admin", "wp-login", "replytocom", "ملفات", "تقارير", "about-us",
-                   "الجماعات-المتطرفة", "comments/feed"):
+    for absent in (
+        "nato.int",
+        "facebook.com",
+        ".pdf",
+        "mailto",
+        "javascript",
+        "tel:",
+        "wp-admin",
+        "wp-login",
+        "replytocom",
+        "ملفات",
+        "تقارير",
+        "about-us",
+        "الجماعات-المتطرفة",
+        "comments/feed",
+    ):
         assert absent not in urls, absent
 
 
@@ -84,8 +97,10 @@ def test_extracted_links_are_the_content_when_given() -> None:
     extracted = Extracted(
         canonical_url=page(SEED_SLUG),
         shortlink=SHORT_LINK,
-        links=(Link(url="/عن-المركز-ـ-تقرير-سنوي/", text="تقرير"),
-               Link(url=f"{page(SEED_SLUG)}?share=twitter", text="X")),
+        links=(
+            Link(url="/عن-المركز-ـ-تقرير-سنوي/", text="تقرير"),
+            Link(url=f"{page(SEED_SLUG)}?share=twitter", text="X"),
+        ),
     )
     found = by_url(article_candidates(extracted=extracted))
     assert found[f"{SITE}/عن-المركز-ـ-تقرير-سنوي/"] == "linked"
@@ -101,8 +116,10 @@ def test_declared_aliases_let_another_host_in() -> None:
 
 
 def test_relative_links_resolve_against_base_href() -> None:
-    html = ('<html><head><base href="https://www.europarabct.com/ar/"></head><body><article>'
-            '<div class="entry-content"><a href="مقال-نسبي/">x</a></div></article></body></html>')
+    html = (
+        '<html><head><base href="https://www.europarabct.com/ar/"></head><body><article>'
+        '<div class="entry-content"><a href="مقال-نسبي/">x</a></div></article></body></html>'
+    )
     assert [unquote(c.url) for c in article_links(html, SHORT_LINK)] == [f"{SITE}/ar/مقال-نسبي/"]
 
 

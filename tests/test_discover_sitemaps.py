@@ -32,7 +32,9 @@ def test_robots_sitemap_lines_any_case_once_each_relative_resolved() -> None:
 def test_robots_without_sitemaps_and_default_locations() -> None:
     assert sitemaps_from_robots("User-agent: *\nDisallow:\n") == []
     assert default_sitemap_urls(f"{SITE}/?p=95655") == [
-        f"{SITE}/wp-sitemap.xml", f"{SITE}/sitemap_index.xml", f"{SITE}/sitemap.xml"
+        f"{SITE}/wp-sitemap.xml",
+        f"{SITE}/sitemap_index.xml",
+        f"{SITE}/sitemap.xml",
     ]
 
 
@@ -74,7 +76,9 @@ def test_nested_index_walk_reaches_every_post() -> None:
     served = {
         f"{SITE}/wp-sitemap.xml": fixture("wp-sitemap.xml"),
         f"{SITE}/wp-sitemap-posts-post-1.xml": fixture("wp-sitemap-posts-post-1.xml"),
-        f"{SITE}/wp-sitemap-posts-post-2.xml.gz": gzip.compress(fixture("wp-sitemap-posts-post-2.xml")),
+        f"{SITE}/wp-sitemap-posts-post-2.xml.gz": gzip.compress(
+            fixture("wp-sitemap-posts-post-2.xml")
+        ),
     }
     pending, pages = [f"{SITE}/wp-sitemap.xml"], []
     while pending:

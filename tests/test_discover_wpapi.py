@@ -26,8 +26,12 @@ def query(url: str) -> dict[str, list[str]]:
 def test_posts_url_for_the_seed_and_its_categories() -> None:
     url = posts_url(ROOT, include=[95655])
     assert url.startswith(f"{SITE}/wp-json/wp/v2/posts?")
-    assert query(url) == {"include": ["95655"], "per_page": ["100"], "page": ["1"],
-                          "_fields": ["id,link,modified_gmt,categories,tags"]}
+    assert query(url) == {
+        "include": ["95655"],
+        "per_page": ["100"],
+        "page": ["1"],
+        "_fields": ["id,link,modified_gmt,categories,tags"],
+    }
     url = posts_url(ROOT, categories=[12, 31], modified_after="2024-07-01T00:00:00+00:00", page=2)
     params = query(url)
     assert params["categories"] == ["12,31"]
@@ -43,7 +47,9 @@ def test_posts_url_with_plain_permalinks_root_and_clamped_page_size() -> None:
 
 
 def test_posts_answer_parsed_into_records_untrusted_items_skipped() -> None:
-    result = parse_posts((CORPUS / "rest_posts.json").read_bytes(), "application/json; charset=UTF-8")
+    result = parse_posts(
+        (CORPUS / "rest_posts.json").read_bytes(), "application/json; charset=UTF-8"
+    )
     assert result.available
     assert [(p.id, p.modified_gmt, p.categories, p.tags) for p in result.posts] == [
         (95655, "2024-07-23T08:15:00Z", (12, 31), (240, 977)),
@@ -59,7 +65,8 @@ def test_api_candidates_use_modified_gmt_as_lastmod() -> None:
     source = posts_url(ROOT, include=[95655])
     found = api_candidates(result, source)
     assert [(c.reason, c.lastmod) for c in found][:2] == [
-        ("rest_api", "2024-07-23T08:15:00Z"), ("rest_api", "2024-07-24T09:00:00Z")
+        ("rest_api", "2024-07-23T08:15:00Z"),
+        ("rest_api", "2024-07-24T09:00:00Z"),
     ]
     assert found[0].url == f"{SITE}/{quote('أمن-دولي-ـ-لماذا-زاد-اهتمام-الناتو-بمنط')}/"
     assert {c.source for c in found} == {source}
@@ -68,7 +75,10 @@ def test_api_candidates_use_modified_gmt_as_lastmod() -> None:
 def test_disabled_api_is_unavailable_with_wordpress_message() -> None:
     result = parse_posts((CORPUS / "rest_disabled.json").read_bytes())
     assert not result.available and result.posts == ()
-    assert result.error == "API unavailable: WordPress answered rest_disabled: واجهة REST معطلة على هذا الموقع."
+    assert (
+        result.error
+        == "API unavailable: WordPress answered rest_disabled: واجهة REST معطلة على هذا الموقع."
+    )
 
 
 def test_blocked_api_html_page_is_unavailable() -> None:

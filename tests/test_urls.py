@@ -146,8 +146,16 @@ def test_canonicalize_is_idempotent() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "/relative/path", "mailto:info@europarabct.com", "javascript:void(0)", "ftp://a/b",
-            "https:///nohost", "https://example.com:99999/"]
+    "bad",
+    [
+        "",
+        "/relative/path",
+        "mailto:info@europarabct.com",
+        "javascript:void(0)",
+        "ftp://a/b",
+        "https:///nohost",
+        "https://example.com:99999/",
+    ],
 )
 def test_non_http_urls_are_refused_with_a_readable_error(bad: str) -> None:
     with pytest.raises(ValueError, match="canonicalize|port"):
@@ -160,9 +168,14 @@ def test_same_site_folds_www_and_declared_aliases() -> None:
     assert not same_site(PERMALINK, "https://www.facebook.com/sharer.php?u=x")
     assert not same_site(PERMALINK, "https://europarabct.com.evil.example/")
     assert not same_site("http://127.0.0.1:8001/a", "http://127.0.0.1:8002/a")
-    assert same_site(PERMALINK, "https://old.europarabct.net/x", aliases=["europarabct.com",
-                                                                       "old.europarabct.net"])
-    assert not same_site(PERMALINK, "https://old.europarabct.net/x", aliases=["old.europarabct.net"])
+    assert same_site(
+        PERMALINK,
+        "https://old.europarabct.net/x",
+        aliases=["europarabct.com", "old.europarabct.net"],
+    )
+    assert not same_site(
+        PERMALINK, "https://old.europarabct.net/x", aliases=["old.europarabct.net"]
+    )
     assert not same_site("not a url", PERMALINK)
 
 

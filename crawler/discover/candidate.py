@@ -25,7 +25,14 @@ Reason = Literal[
 ]
 
 REASONS: tuple[Reason, ...] = (
-    "linked", "related", "category", "tag", "category_feed", "tag_feed", "feed", "sitemap",
+    "linked",
+    "related",
+    "category",
+    "tag",
+    "category_feed",
+    "tag_feed",
+    "feed",
+    "sitemap",
     "rest_api",
 )
 
@@ -42,7 +49,9 @@ class Candidate:
     lastmod: str | None = None
 
 
-def candidate(url: str, reason: Reason, source: str, lastmod: str | None = None) -> Candidate | None:
+def candidate(
+    url: str, reason: Reason, source: str, lastmod: str | None = None
+) -> Candidate | None:
     """A Candidate for `url`, or None when the scraped string is not an http(s) URL at all."""
     try:
         return Candidate(canonicalize(url), reason, source, lastmod)

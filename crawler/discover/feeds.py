@@ -49,9 +49,11 @@ def parse_feed(data: bytes | str, feed_url: str) -> FeedDoc:
     """Read a feed body fetched from `feed_url` (relative links are resolved against it)."""
     size = len(data)
     if size > MAX_FEED_BYTES:
-        return FeedDoc(feed_url, error=f"feed {feed_url} refused: {size} bytes is over the "
-                                       f"{MAX_FEED_BYTES}-byte limit")
-    if not (data.strip() if isinstance(data, bytes) else data.strip()):
+        return FeedDoc(
+            feed_url,
+            error=f"feed {feed_url} refused: {size} bytes is over the {MAX_FEED_BYTES}-byte limit",
+        )
+    if not data.strip():
         return FeedDoc(feed_url, error=f"feed {feed_url} is empty")
     # content-location sets the base URL feedparser resolves relative links against.
     parsed = feedparser.parse(data, response_headers={"content-location": feed_url})

@@ -20,27 +20,56 @@ from crawler.urls import resolve, same_site, url_key
 # Related-posts blocks of the common themes and plugins: Jetpack, YARPP, Contextual Related
 # Posts, Related Posts for WordPress, tagDiv (Newspaper), and the generic theme spellings.
 RELATED_SELECTORS = (
-    ".jp-relatedposts", "#jp-relatedposts", ".wp-block-jetpack-related-posts", ".yarpp-related",
-    ".yarpp", ".crp_related", "#related_posts", ".related_posts", ".related-posts",
-    "#related-posts", ".relatedposts", ".related-post", ".post-related", ".td-related",
-    ".td_block_related_posts", ".rp4wp-related-posts", ".jeg_related_post",
+    ".jp-relatedposts",
+    "#jp-relatedposts",
+    ".wp-block-jetpack-related-posts",
+    ".yarpp-related",
+    ".yarpp",
+    ".crp_related",
+    "#related_posts",
+    ".related_posts",
+    ".related-posts",
+    "#related-posts",
+    ".relatedposts",
+    ".related-post",
+    ".post-related",
+    ".td-related",
+    ".td_block_related_posts",
+    ".rp4wp-related-posts",
+    ".jeg_related_post",
 )
 # Where a theme prints the article's own categories and tags. Site menus and sidebars also link
 # every category; only these regions speak about this article.
 TAXONOMY_REGIONS = (
-    ".entry-meta", ".entry-footer", ".post-meta", ".cat-links", ".tags-links",
-    ".post-categories", ".post-tags", ".tagcloud-post", ".td-post-header", ".td-tags",
-    "article header", "article footer",
+    ".entry-meta",
+    ".entry-footer",
+    ".post-meta",
+    ".cat-links",
+    ".tags-links",
+    ".post-categories",
+    ".post-tags",
+    ".tagcloud-post",
+    ".td-post-header",
+    ".td-tags",
+    "article header",
+    "article footer",
 )
 # The article content, as the extractor finds it; used when no `Extracted` is handed in.
 CONTENT_SELECTORS = (".entry-content", ".post-content", "[itemprop=articleBody]", "article", "main")
 # Titles of posts in an archive listing: WordPress' rel="bookmark" and the usual title classes.
 LISTING_SELECTORS = (
-    "a[rel~=bookmark]", ".entry-title a", ".post-title a", "article h2 a", "article h3 a",
-    ".td-module-title a", ".jeg_post_title a",
+    "a[rel~=bookmark]",
+    ".entry-title a",
+    ".post-title a",
+    "article h2 a",
+    "article h3 a",
+    ".td-module-title a",
+    ".jeg_post_title a",
 )
 # Chrome inside the content container whose links are not the author's.
-_CONTENT_CHROME = ".sharedaddy, .share, .sharing, .addtoany_share_save_container, .comments, #comments"
+_CONTENT_CHROME = (
+    ".sharedaddy, .share, .sharing, .addtoany_share_save_container, .comments, #comments"
+)
 
 
 def article_links(
@@ -74,8 +103,8 @@ def article_links(
         [link.url for link in extracted.links] if extracted is not None else _content_hrefs(tree)
     )
     for href in content_hrefs:
-        url = resolve(base, href)
-        found.add(url, (_archive_kind(url) if url else None) or "linked")
+        link = resolve(base, href)
+        found.add(link, (_archive_kind(link) if link else None) or "linked")
     for url, kind in archives:
         found.add(archive_feed_url(url), "category_feed" if kind == "category" else "tag_feed")
     return found.candidates

@@ -21,27 +21,85 @@ NAVIGATION_KINDS: frozenset[PageKind] = frozenset({"archive", "feed", "sitemap"}
 
 # WordPress' own machinery: never a page a reader reads.
 _MACHINERY = frozenset(
-    {"wp-admin", "wp-includes", "wp-content", "wp-json", "wp-login.php", "xmlrpc.php",
-     "wp-cron.php", "wp-trackback.php", "wp-comments-post.php", "cdn-cgi"}
+    [
+        "wp-admin",
+        "wp-includes",
+        "wp-content",
+        "wp-json",
+        "wp-login.php",
+        "xmlrpc.php",
+        "wp-cron.php",
+        "wp-trackback.php",
+        "wp-comments-post.php",
+        "cdn-cgi",
+    ]
 )
 # Files linked from articles (uploads, documents, media): not pages to watch.
 FILE_EXTENSIONS = frozenset(
-    {"pdf", "jpg", "jpeg", "png", "gif", "webp", "svg", "bmp", "ico", "tif", "tiff", "avif",
-     "mp3", "mp4", "m4a", "ogg", "wav", "webm", "avi", "mov", "wmv", "flv", "zip", "rar", "7z",
-     "gz", "tar", "exe", "apk", "dmg", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "rtf",
-     "csv", "txt", "css", "js", "json", "woff", "woff2", "ttf", "eot", "epub"}
+    [
+        "pdf",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "svg",
+        "bmp",
+        "ico",
+        "tif",
+        "tiff",
+        "avif",
+        "mp3",
+        "mp4",
+        "m4a",
+        "ogg",
+        "wav",
+        "webm",
+        "avi",
+        "mov",
+        "wmv",
+        "flv",
+        "zip",
+        "rar",
+        "7z",
+        "gz",
+        "tar",
+        "exe",
+        "apk",
+        "dmg",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "rtf",
+        "csv",
+        "txt",
+        "css",
+        "js",
+        "json",
+        "woff",
+        "woff2",
+        "ttf",
+        "eot",
+        "epub",
+    ]
 )
 _ARCHIVE_BASES = frozenset({"category", "tag", "author", "search"})
 _FEED_NAMES = frozenset({"feed", "rss", "rss2", "atom", "rdf"})
-_ARCHIVE_QUERY = frozenset({"cat", "tag", "author", "author_name", "s", "m", "paged", "year",
-                            "monthnum", "category_name"})
+_ARCHIVE_QUERY = frozenset(
+    {"cat", "tag", "author", "author_name", "s", "m", "paged", "year", "monthnum", "category_name"}
+)
 _ARTICLE_QUERY = frozenset({"p", "page_id", "name", "pagename"})
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 
 # WordPress' body_class(): `single single-post postid-95655` on a post, `page page-id-2` on a
 # static page, `archive category category-security` on a category archive, and so on.
-_ARCHIVE_BODY = frozenset({"archive", "category", "tag", "author", "date", "search", "blog",
-                           "search-results"})
+_ARCHIVE_BODY = frozenset(
+    {"archive", "category", "tag", "author", "date", "search", "blog", "search-results"}
+)
 _ARTICLE_BODY = frozenset({"single", "single-post", "page"})
 
 
@@ -93,16 +151,22 @@ class DiscoveryScope:
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         if self.enabled and not self.hosts:
-            raise ValueError("discovery scope: `hosts` is empty; give the site's host, e.g. "
-                             "'www.europarabct.com'")
+            raise ValueError(
+                "discovery scope: `hosts` is empty; give the site's host, e.g. "
+                "'www.europarabct.com'"
+            )
         if self.max_depth < 0 or self.max_pages < 0:
-            raise ValueError(f"discovery scope: max_depth ({self.max_depth}) and max_pages "
-                             f"({self.max_pages}) must be 0 or more")
+            raise ValueError(
+                f"discovery scope: max_depth ({self.max_depth}) and max_pages "
+                f"({self.max_pages}) must be 0 or more"
+            )
         object.__setattr__(self, "_include", _compile("include", self.include))
         object.__setattr__(self, "_exclude", _compile("exclude", self.exclude))
 
     @classmethod
-    def for_seed(cls, seed_url: str, *, aliases: Iterable[str] = (), **limits: object) -> DiscoveryScope:
+    def for_seed(
+        cls, seed_url: str, *, aliases: Iterable[str] = (), **limits: object
+    ) -> DiscoveryScope:
         """The default scope of a target: its seed's site (plus `aliases`) and default limits."""
         return cls(hosts=(site_host(seed_url), *aliases), **limits)  # type: ignore[arg-type]
 
@@ -124,9 +188,9 @@ class DiscoveryScope:
         for pattern in self._exclude:
             if any(pattern.search(form) for form in forms):
                 return False, f"excluded by pattern {pattern.pattern!r}"
-        if self._include and kind == "article":
-            if not any(pattern.search(form) for pattern in self._include for form in forms):
-                return False, "matches none of the include patterns"
+        included = any(pattern.search(form) for pattern in self._include for form in forms)
+        if self._include and kind == "article" and not included:
+            return False, "matches none of the include patterns"
         if depth is not None and depth > self.max_depth:
             return False, f"depth {depth} is beyond max_depth {self.max_depth}"
         return True, "in scope"
@@ -163,7 +227,7 @@ def _kind_from_url(url: str) -> PageKind:
         return "other"
     if "attachment" in segments[:-1]:  # WordPress attachment pages: /post-slug/attachment/img/
         return "other"
-    if "sitemap" in last and (last.endswith(".xml") or last.endswith(".xml.gz")):
+    if "sitemap" in last and last.endswith((".xml", ".xml.gz")):
         return "sitemap"
     if "sitemap" in query:  # Yoast and others with plain permalinks: ?sitemap=posts
         return "sitemap"
@@ -180,14 +244,15 @@ def _kind_from_url(url: str) -> PageKind:
         return "archive"
     if len(segments) >= 2 and segments[-2] == "page" and last.isdigit():  # /page/2/
         return "archive"
-    if all(s.isdigit() for s in segments) and [len(s) for s in segments] in ([4], [4, 2], [4, 2, 2]):
-        return "archive"  # date archives /2024/, /2024/07/, /2024/07/15/
+    widths = [len(s) if s.isdigit() else 0 for s in segments]
+    if widths in ([4], [4, 2], [4, 2, 2]):  # date archives /2024/, /2024/07/, /2024/07/15/
+        return "archive"
     return "article"
 
 
 def _kind_from_html(html: str) -> PageKind | None:
     head = html.lstrip()[:512].lower()
-    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed"):
+    if head.startswith(("<?xml", "<rss", "<feed")):
         if "<urlset" in head or "<sitemapindex" in head:
             return "sitemap"
         if "<rss" in head or "<feed" in head or "<rdf" in head:

@@ -83,8 +83,9 @@ def parse_sitemap(data: bytes, *, max_bytes: int = MAX_SITEMAP_BYTES) -> Sitemap
         try:
             data = _gunzip(data, max_bytes)
         except _TooLarge:
-            return SitemapDoc(error=f"sitemap refused: more than {max_bytes} bytes once "
-                                    f"decompressed")
+            return SitemapDoc(
+                error=f"sitemap refused: more than {max_bytes} bytes once decompressed"
+            )
         except (OSError, EOFError, zlib.error) as error:
             return SitemapDoc(error=f"sitemap is not valid gzip: {error}")
     elif len(data) > max_bytes:
@@ -122,9 +123,13 @@ def _read_xml(data: bytes) -> SitemapDoc:
     root: str | None = None
     error: str | None = None
     try:
-        for event, element in iterparse(io.BytesIO(data), events=("start", "end"),
-                                        forbid_dtd=False, forbid_entities=True,
-                                        forbid_external=True):
+        for event, element in iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            forbid_dtd=False,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
             if event == "start":
                 if root is None:
                     root = _local(element.tag)
@@ -141,8 +146,10 @@ def _read_xml(data: bytes) -> SitemapDoc:
                     error = f"sitemap truncated at the protocol's {MAX_SITEMAP_URLS} entries"
                     break
     except DefusedXmlException as refused:
-        return SitemapDoc(error=f"sitemap refused: it declares XML entities or external "
-                                f"references ({type(refused).__name__})")
+        return SitemapDoc(
+            error=f"sitemap refused: it declares XML entities or external "
+            f"references ({type(refused).__name__})"
+        )
     except ParseError as broken:
         error = f"sitemap is not well-formed XML: {broken}"
     if root is None and error is None:

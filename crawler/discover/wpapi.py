@@ -99,22 +99,29 @@ def posts_url(
         params.append(("tags", ",".join(ids)))
     if modified_after:
         params += [("modified_after", modified_after), ("orderby", "modified"), ("order", "desc")]
-    params += [("per_page", str(max(1, min(per_page, MAX_PER_PAGE)))), ("page", str(max(1, page))),
-               ("_fields", ",".join(fields))]
+    params += [
+        ("per_page", str(max(1, min(per_page, MAX_PER_PAGE)))),
+        ("page", str(max(1, page))),
+        ("_fields", ",".join(fields)),
+    ]
     return _endpoint(api_root, "wp/v2/posts", params)
 
 
 def parse_posts(body: bytes | str, content_type: str | None = None) -> ApiPosts:
     """Read a posts answer into records. Never raises: a disabled or blocked API is a result."""
     if len(body) > MAX_API_BYTES:
-        return ApiPosts(error=f"API unavailable: answer of {len(body)} bytes is over the "
-                              f"{MAX_API_BYTES}-byte limit")
+        return ApiPosts(
+            error=f"API unavailable: answer of {len(body)} bytes is over the "
+            f"{MAX_API_BYTES}-byte limit"
+        )
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = text.lstrip("\ufeff \t\r\n")
     kind = (content_type or "").split(";")[0].strip().lower()
     if text.startswith("<") or kind in ("text/html", "application/xhtml+xml"):
-        return ApiPosts(error="API unavailable: the server answered an HTML page, not JSON "
-                              "(the REST API is off or blocked)")
+        return ApiPosts(
+            error="API unavailable: the server answered an HTML page, not JSON "
+            "(the REST API is off or blocked)"
+        )
     try:
         data = json.loads(text)
     except ValueError as error:
@@ -124,7 +131,9 @@ def parse_posts(body: bytes | str, content_type: str | None = None) -> ApiPosts:
         message = data.get("message") or "no message"
         return ApiPosts(error=f"API unavailable: WordPress answered {code}: {message}")
     if not isinstance(data, list):
-        return ApiPosts(error=f"API unavailable: expected a list of posts, got {type(data).__name__}")
+        return ApiPosts(
+            error=f"API unavailable: expected a list of posts, got {type(data).__name__}"
+        )
     posts = tuple(post for item in data if (post := _post(item)) is not None)
     return ApiPosts(posts)
 
