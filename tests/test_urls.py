@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.urls import canonicalize, same_site, site_host, url_key
+from crawler.urls import canonicalize, resolve, same_site, site_host, url_key
 
 # The seed article's real permalink slug (WordPress cut it at 200 encoded bytes, hence "بمنط").
 SLUG = "أمن-دولي-ـ-لماذا-زاد-اهتمام-الناتو-بمنط"
@@ -183,3 +183,38 @@ def test_site_host_accepts_urls_and_bare_hosts() -> None:
     assert site_host("WWW.Europarabct.com") == "europarabct.com"
     assert site_host("https://www.europarabct.com:443/x") == "europarabct.com"
     assert site_host("127.0.0.1:8080") == "127.0.0.1:8080"
+
+
+def test_distinct_pages_keep_distinct_keys() -> None:
+    other = f"{SITE}/{quote('أمن-دولي-ـ-قمة-واشنطن-والشراكات')}/"
+    keys = {
+        url_key(PERMALINK),
+        url_key(other),
+        url_key(f"{SITE}/{UPPER}/feed/"),
+        url_key(f"{SITE}/{UPPER}/2/"),
+        url_key(f"{SITE}/?p=95655&page=2"),
+        url_key("http://127.0.0.1:8001/x"),
+        url_key("http://127.0.0.1:8002/x"),
+        url_key("https://example.com/a%2Fb"),
+        url_key("https://example.com/a/b"),
+    }
+    assert len(keys) == 9
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/tag/ip4/", f"{SITE}/tag/ip4/"),
+        ("مقال/", f"{SITE}/ar/مقال/"),
+        ("//cdn.example.com/x", "https://cdn.example.com/x"),
+        ("  https://a.example/  ", "https://a.example/"),
+        ("mailto:info@europarabct.com", None),
+        ("javascript:void(0)", None),
+        ("http://[broken/", None),
+        ("https://a.example:99x/", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_resolve_scraped_hrefs(href: str | None, expected: str | None) -> None:
+    assert resolve(f"{SITE}/ar/page", href) == expected
