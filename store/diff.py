@@ -12,6 +12,7 @@ reading both versions.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -32,6 +33,10 @@ FORMAT = 1
 # word diff where almost every word is struck out.
 CHANGED_BLOCK_RATIO = 0.5
 
+# Unicode punctuation (categories P*) of the Basic Multilingual Plane, where all of Arabic's and
+# the typographic quotes and dashes live: Arabic comma, semicolon and question mark included.
+_PUNCTUATION = "".join(c for c in map(chr, range(0x10000)) if unicodedata.category(c)[0] == "P")
+
 # Word keys repeat across an article and across the two versions; caching them keeps a 12 KB
 # article well under the time budget. Bounded, so a long-running daemon does not grow.
 _word_key = lru_cache(maxsize=65536)(match_key)
@@ -43,7 +48,9 @@ class BlockOp:
 
     equal: `count` blocks from `old`/`new` on are unchanged (text not stored).
     insert: block `new` was added; delete: block `old` was removed (their `text` is stored).
-    change: block `old` became block `new`; `words` holds the word-level operations.
+    change: block `old` became block `new`; `words` holds the word-level operations, whose
+    texts carry the space before them: concatenating the equal and insert texts gives the new
+    block, the equal and delete texts the old one (spelled as in the new version).
     """
 
     op: BlockOpKind
@@ -58,14 +65,14 @@ class BlockOp:
         if self.op == "delete":
             return self.text
         if self.op == "change":
-            return " ".join(t for op, t in self.words if op != "insert")
+            return "".join(t for op, t in self.words if op != "insert").strip()
         return None
 
     def new_text(self) -> str | None:
         if self.op == "insert":
             return self.text
         if self.op == "change":
-            return " ".join(t for op, t in self.words if op != "delete")
+            return "".join(t for op, t in self.words if op != "delete").strip()
         return None
 
     def to_dict(self) -> dict[str, object]:
@@ -183,8 +190,29 @@ def diff_snapshots(old_blocks: Sequence[Block], new_blocks: Sequence[Block]) -> 
     return _tally(tuple(ops))
 
 
-def _words(text: str) -> list[str]:
-    return display_text(text).split()
+def _tokens(text: str) -> list[str]:
+    """Display words, with punctuation at a word's edges split off as its own token, so that
+    "الحين." → "الحين وحتى اليوم." shows two inserted words, not a replaced one. A token keeps
+    the space before it (none for the first token and for split-off punctuation), so the texts
+    of a block's word runs, concatenated, give the block back exactly."""
+    tokens: list[str] = []
+    for word in display_text(text).split():
+        lead = len(word) - len(word.lstrip(_PUNCTUATION))
+        core = word.strip(_PUNCTUATION)
+        trail = len(word) - lead - len(core)
+        pieces = [word[:lead], core, word[len(word) - trail :]] if core else [word]
+        first = True
+        for piece in pieces:
+            if piece:
+                tokens.append(f" {piece}" if first and tokens else piece)
+                first = False
+    return tokens
+
+
+def count_words(text: str) -> int:
+    """Words in a run of text: punctuation alone is not a word, nor a lone tatweel, which Arabic
+    typesetting uses as a dash ("خاص ـ المركز")."""
+    return sum(1 for piece in text.split() if any(c.isalnum() and c != "\u0640" for c in piece))
 
 
 def _deleted(blocks: Sequence[Block], i: int) -> BlockOp:
@@ -200,10 +228,10 @@ def _replaced(
 ) -> list[BlockOp]:
     """Pair the replaced blocks in order: each old block with the most similar new block still
     ahead of the last pairing; new blocks skipped over are additions, unpaired olds removals."""
-    old_words = {i: _words(old_blocks[i].text) for i in olds}
-    new_words = {j: _words(new_blocks[j].text) for j in news}
-    old_wkeys = {i: [_word_key(w) for w in ws] for i, ws in old_words.items()}
-    new_wkeys = {j: [_word_key(w) for w in ws] for j, ws in new_words.items()}
+    old_words = {i: _tokens(old_blocks[i].text) for i in olds}
+    new_words = {j: _tokens(new_blocks[j].text) for j in news}
+    old_wkeys = {i: [_word_key(w.lstrip()) for w in ws] for i, ws in old_words.items()}
+    new_wkeys = {j: [_word_key(w.lstrip()) for w in ws] for j, ws in new_words.items()}
     ops: list[BlockOp] = []
     next_new = news.start
     for i in olds:
@@ -238,12 +266,12 @@ def _word_ops(
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             # The new spelling is what the page shows now (e.g. with harakat added).
-            ops.append(("equal", " ".join(new[j1:j2])))
+            ops.append(("equal", "".join(new[j1:j2])))
             continue
         if i2 > i1:
-            ops.append(("delete", " ".join(old[i1:i2])))
+            ops.append(("delete", "".join(old[i1:i2])))
         if j2 > j1:
-            ops.append(("insert", " ".join(new[j1:j2])))
+            ops.append(("insert", "".join(new[j1:j2])))
     return tuple(ops)
 
 
@@ -251,12 +279,12 @@ def _tally(ops: tuple[BlockOp, ...]) -> Diff:
     added = removed = 0
     for op in ops:
         if op.op == "insert":
-            added += len((op.text or "").split())
+            added += count_words(op.text or "")
         elif op.op == "delete":
-            removed += len((op.text or "").split())
+            removed += count_words(op.text or "")
         elif op.op == "change":
-            added += sum(len(t.split()) for kind, t in op.words if kind == "insert")
-            removed += sum(len(t.split()) for kind, t in op.words if kind == "delete")
+            added += sum(count_words(t) for kind, t in op.words if kind == "insert")
+            removed += sum(count_words(t) for kind, t in op.words if kind == "delete")
     return Diff(
         blocks=ops,
         words_added=added,
