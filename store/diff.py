@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from crawler.arabic import display_text, match_key
 from crawler.models import Block
@@ -92,16 +92,15 @@ class BlockOp:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> BlockOp:
-        words = data.get("words") or []
+    def from_dict(cls, data: dict[str, Any]) -> BlockOp:
         return cls(
-            op=data["op"],  # type: ignore[arg-type]
-            old=data.get("old"),  # type: ignore[arg-type]
-            new=data.get("new"),  # type: ignore[arg-type]
-            count=int(data.get("count", 1)),  # type: ignore[call-overload]
-            kind=data.get("kind"),  # type: ignore[arg-type]
-            text=data.get("text"),  # type: ignore[arg-type]
-            words=tuple((op, text) for op, text in words),  # type: ignore[union-attr, misc]
+            op=data["op"],
+            old=data.get("old"),
+            new=data.get("new"),
+            count=int(data.get("count", 1)),
+            kind=data.get("kind"),
+            text=data.get("text"),
+            words=tuple((op, text) for op, text in data.get("words") or ()),
         )
 
 
@@ -250,9 +249,7 @@ def _replaced(
             continue
         ops.extend(_inserted(new_blocks, j) for j in range(next_new, best_j))
         words = _word_ops(old_words[i], new_words[best_j], old_wkeys[i], new_wkeys[best_j])
-        ops.append(
-            BlockOp("change", old=i, new=best_j, kind=new_blocks[best_j].kind, words=words)
-        )
+        ops.append(BlockOp("change", old=i, new=best_j, kind=new_blocks[best_j].kind, words=words))
         next_new = best_j + 1
     ops.extend(_inserted(new_blocks, j) for j in range(next_new, news.stop))
     return ops

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from crawler.arabic import display_text, match_key
 from crawler.models import Block, Extracted
@@ -90,7 +91,7 @@ class Snapshot:
     def text_key(self) -> str:
         return match_key(self.text)
 
-    @property
+    @cached_property  # hash, mask and diff all read it; frozen values make caching safe
     def block_keys(self) -> tuple[str, ...]:
         return tuple(match_key(block.text) for block in self.blocks)
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -57,7 +58,9 @@ def parse_seed(name: str, raw: str) -> Seed:
         url = link.group(1)
         lines.pop()
     if not lines:
-        raise SeedError(f"seed {name}: no text besides the short link; put the article's text in it")
+        raise SeedError(
+            f"seed {name}: no text besides the short link; put the article's text in it"
+        )
     return Seed(name=name, url=url, paragraphs=tuple(lines))
 
 
@@ -115,7 +118,7 @@ class Alignment:
     def in_order(self) -> bool:
         """Whether the page keeps the seed's paragraph order (paragraphs moved → False)."""
         pages = [m.page for m in self.matches if m.page is not None]
-        return all(a <= b for a, b in zip(pages, pages[1:]))
+        return all(a <= b for a, b in pairwise(pages))
 
     def counts(self) -> dict[str, int]:
         out = {"found": 0, "extended": 0, "changed": 0, "missing": 0}
@@ -179,9 +182,7 @@ def align(seed_paragraphs: Sequence[str], page_paragraphs: Sequence[str]) -> Ali
     return Alignment(matches=tuple(matches), extra=extra)
 
 
-def _found(
-    i: int, key: str, by_key: dict[str, list[int]], used: set[int]
-) -> ParagraphMatch | None:
+def _found(i: int, key: str, by_key: dict[str, list[int]], used: set[int]) -> ParagraphMatch | None:
     places = by_key.get(key)
     if not places:
         return None

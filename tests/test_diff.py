@@ -37,7 +37,9 @@ def rebuild_new(old: tuple[Block, ...], diff: Diff) -> list[str]:
 
 def test_one_edited_paragraph_gives_word_operations_in_one_changed_block() -> None:
     source = PARAGRAPHS[7]
-    new_text = source.replace("الجوهرية", "العميقة").replace("منذ ذلك الحين", "منذ ذلك الحين وحتى اليوم")
+    new_text = source.replace("الجوهرية", "العميقة").replace(
+        "منذ ذلك الحين", "منذ ذلك الحين وحتى اليوم"
+    )
     new = edited(7, new_text)
     diff = diff_snapshots(OLD, new)
     assert (diff.blocks_changed, diff.blocks_added, diff.blocks_removed) == (1, 0, 0)
@@ -110,7 +112,9 @@ def test_added_and_removed_paragraphs() -> None:
     assert diff.words_added == 4
     assert diff.words_removed == len(PARAGRAPHS[9].split())
     inserted = [op for op in diff.blocks if op.op == "insert"]
-    assert [(op.new, op.kind, op.text) for op in inserted] == [(3, "heading", "تحديثات بعد قمة واشنطن")]
+    assert [(op.new, op.kind, op.text) for op in inserted] == [
+        (3, "heading", "تحديثات بعد قمة واشنطن")
+    ]
     assert [op.old for op in diff.blocks if op.op == "delete"] == [9]
     assert rebuild_new(OLD, diff) == [display_text(b.text) for b in new]
 

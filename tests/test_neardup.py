@@ -78,8 +78,12 @@ def test_signature_is_the_same_in_another_process() -> None:
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
-        [sys.executable, "-c", code, ORIGINAL], capture_output=True, text=True, env=env,
-        cwd=ROOT, check=True,
+        [sys.executable, "-c", code, ORIGINAL],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
     ).stdout
     assert out == signature(ORIGINAL).to_bytes().hex()
 
@@ -102,8 +106,12 @@ def test_syndicated_copy_is_linked_and_unrelated_article_is_not(db: sqlite_utils
     rows = list(db["near_duplicates"].rows)
     assert rows == [
         {
-            "version_a": 1, "version_b": 4, "page_a": 10, "page_b": 40,
-            "similarity": linked[0].similarity, "found_at": "2024-08-02T09:00:00+00:00",
+            "version_a": 1,
+            "version_b": 4,
+            "page_a": 10,
+            "page_b": 40,
+            "similarity": linked[0].similarity,
+            "found_at": "2024-08-02T09:00:00+00:00",
         }
     ]
 
@@ -176,7 +184,9 @@ def test_candidates_come_from_buckets_not_a_scan(db: sqlite_utils.Database) -> N
     fill(2_000, 20_000)
     assert db["near_dup_bands"].count == 20_001 * neardup.BANDS
     large = steps(db, lambda: find_candidates(db, query, exclude_page_id=2))
-    scan = steps(db, lambda: db.execute("SELECT count(*) FROM near_dup_bands WHERE page_id = 1").fetchone())
+    scan = steps(
+        db, lambda: db.execute("SELECT count(*) FROM near_dup_bands WHERE page_id = 1").fetchone()
+    )
 
     # ten times the versions, (about) the same work; a scan of the bands costs far more
     assert large <= small * 1.5  # a B-tree a level deeper at most, not ten times the rows

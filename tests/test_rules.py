@@ -112,7 +112,10 @@ def test_ignored_view_counter_changes_neither_hash_nor_mask_nor_diff() -> None:
 
 def test_ignore_rule_only_drops_the_blocks_it_matches() -> None:
     rules = IgnoreRules.from_patterns(["^اقرأ أيضا"])
-    snap = snapshot(article(blocks=(Block("paragraph", "اقرأ أيضاً: الناتو واليابان"),) + article().blocks), rules)
+    snap = snapshot(
+        article(blocks=(Block("paragraph", "اقرأ أيضاً: الناتو واليابان"),) + article().blocks),
+        rules,
+    )
     assert [b.text for b in snap.blocks] == PARAGRAPHS
 
 

@@ -29,10 +29,14 @@ def test_load_seed_strips_the_short_link_line() -> None:
 
 
 def test_bare_url_last_line_and_blank_lines() -> None:
-    seed = parse_seed("x.txt", "\n\nالفقرة الأولى عن الناتو.\n\n  \nالفقرة الثانية.\nhttps://example.org/?p=1\n\n")
+    seed = parse_seed(
+        "x.txt", "\n\nالفقرة الأولى عن الناتو.\n\n  \nالفقرة الثانية.\nhttps://example.org/?p=1\n\n"
+    )
     assert seed.paragraphs == ("الفقرة الأولى عن الناتو.", "الفقرة الثانية.")
     assert seed.url == "https://example.org/?p=1"
-    no_link = parse_seed("y.txt", "فقرة تذكر الرابط https://example.org في وسطها ثم تكمل الكلام بعده.")
+    no_link = parse_seed(
+        "y.txt", "فقرة تذكر الرابط https://example.org في وسطها ثم تكمل الكلام بعده."
+    )
     assert no_link.url is None and len(no_link.paragraphs) == 1
 
 
@@ -60,7 +64,9 @@ def test_similarity_ignores_title_line_whitespace_and_harakat() -> None:
 def test_similarity_falls_with_half_the_text_and_is_low_for_another_article() -> None:
     half = "\n".join(SEED.paragraphs[:11])
     assert 0.3 < seed_similarity(SEED.text, half) < 0.7
-    other = "أعلنت وزارة الزراعة عن موسم حصاد وفير للقمح في المناطق الشمالية هذا العام بعد أمطار غزيرة."
+    other = (
+        "أعلنت وزارة الزراعة عن موسم حصاد وفير للقمح في المناطق الشمالية هذا العام بعد أمطار غزيرة."
+    )
     assert seed_similarity(SEED.text, other) < 0.01
 
 
@@ -116,7 +122,9 @@ def test_an_edited_paragraph_is_changed_with_its_ratio() -> None:
 
 def test_a_rewritten_paragraph_is_missing_and_the_rewrite_is_extra() -> None:
     page = list(SEED.paragraphs)
-    page[9] = "وانتقد المفهوم سياسات الصين بشدة وحذر من تقاربها مع روسيا ومن دعم كوريا الشمالية وإيران لها."
+    page[9] = (
+        "وانتقد المفهوم سياسات الصين بشدة وحذر من تقاربها مع روسيا ومن دعم كوريا الشمالية وإيران لها."
+    )
     alignment = align(SEED.paragraphs, page)
     assert alignment.matches[9].status == "missing"
     assert alignment.extra == (9,)
