@@ -1,0 +1,166 @@
+"""What counts as a change: one rule set for the content hash, the change mask and the diff.
+
+A version is compared on a `Snapshot`: the tracked fields and the article's blocks after the
+target's ignore rules. The hash, the mask (`changed_fields`) and the diff all read the same
+snapshot, so a block the rules drop (a view counter) can never change one and not the others.
+Comparisons are made on match keys, so a re-save that only adds harakat, swaps alef forms or
+reflows whitespace is not a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from crawler.arabic import display_text, match_key
+from crawler.models import Block, Extracted
+
+# The order of the mask: title first because a title change is what people notice first.
+# `modified` is deliberately absent: WordPress bumps it on every save, even one that changes
+# nothing, so it is recorded with the check, never made a version.
+TRACKED_FIELDS: tuple[str, ...] = ("title", "text", "author", "published", "categories", "tags")
+
+
+class RuleError(ValueError):
+    """An ignore pattern cannot be used; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """Per-target regular expressions; a block any of them matches is left out of the comparison.
+
+    A pattern is tried against the block's display text and its match key, so a pattern written
+    without harakat or with a bare alef still drops a block spelled with them.
+    """
+
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def from_patterns(cls, patterns: Iterable[str] = ()) -> IgnoreRules:
+        compiled = []
+        for pattern in patterns:
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as error:
+                raise RuleError(
+                    f"ignore pattern {pattern!r}: {error}; fix the regular expression"
+                    " (escape literal characters like ( [ . with a backslash)"
+                ) from None
+        return cls(tuple(compiled))
+
+    def ignores(self, block: Block) -> bool:
+        if not self.patterns:
+            return False
+        shown = display_text(block.text)
+        key = match_key(block.text)
+        return any(p.search(shown) or p.search(key) for p in self.patterns)
+
+    def apply(self, blocks: Iterable[Block]) -> tuple[Block, ...]:
+        """The blocks that count, in display form; empty blocks never count."""
+        kept = []
+        for block in blocks:
+            text = display_text(block.text)
+            if text and match_key(text) and not self.ignores(block):
+                kept.append(Block(block.kind, text))
+        return tuple(kept)
+
+
+NO_RULES = IgnoreRules()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one version is compared on, in display form (faithful text for people)."""
+
+    title: str | None
+    author: str | None
+    published: str | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    blocks: tuple[Block, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(block.text for block in self.blocks)
+
+    @property
+    def text_key(self) -> str:
+        return match_key(self.text)
+
+    @cached_property  # hash, mask and diff all read it; frozen values make caching safe
+    def block_keys(self) -> tuple[str, ...]:
+        return tuple(match_key(block.text) for block in self.blocks)
+
+    @property
+    def empty(self) -> bool:
+        return not self.blocks
+
+    def field_keys(self) -> dict[str, object]:
+        """Each tracked field as compared: match keys; categories and tags as sorted sets,
+        because WordPress may list the same terms in another order after a re-save."""
+        return {
+            "title": _key(self.title),
+            "text": list(self.block_keys),
+            "author": _key(self.author),
+            "published": _key(self.published),
+            "categories": _term_keys(self.categories),
+            "tags": _term_keys(self.tags),
+        }
+
+    def blocks_json(self) -> str:
+        return json.dumps(
+            [{"kind": b.kind, "text": b.text} for b in self.blocks],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+def snapshot(extracted: Extracted, rules: IgnoreRules = NO_RULES) -> Snapshot:
+    return Snapshot(
+        title=_shown(extracted.title),
+        author=_shown(extracted.author),
+        published=_shown(extracted.published),
+        categories=_terms(extracted.categories),
+        tags=_terms(extracted.tags),
+        blocks=rules.apply(extracted.blocks),
+    )
+
+
+def content_hash(snap: Snapshot) -> str:
+    """sha256 over the match keys of the tracked fields, so noise the key removes never counts."""
+    canonical = json.dumps(snap.field_keys(), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def changed_fields(old: Snapshot | None, new: Snapshot) -> tuple[str, ...]:
+    """The git-style mask of tracked fields that differ; () means no change.
+
+    For a first version (no `old`) every field that has a value is new.
+    """
+    new_keys = new.field_keys()
+    if old is None:
+        return tuple(name for name in TRACKED_FIELDS if new_keys[name])
+    old_keys = old.field_keys()
+    return tuple(name for name in TRACKED_FIELDS if old_keys[name] != new_keys[name])
+
+
+def _shown(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return display_text(value) or None
+
+
+def _key(value: str | None) -> str:
+    return match_key(value) if value else ""
+
+
+def _terms(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(shown for value in values if (shown := display_text(value)))
+
+
+def _term_keys(values: Sequence[str]) -> list[str]:
+    return sorted({key for value in values if (key := match_key(value))})

@@ -1,0 +1,161 @@
+"""Block and word diffs between versions of the seed article."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.arabic import display_text
+from crawler.models import Block
+from store.diff import Diff, diff_snapshots
+
+SEED = Path(__file__).parents[1] / "seeds" / "000_3b1ee1feec353f5c.txt"
+PARAGRAPHS = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()][:-1]
+OLD = tuple(Block("heading" if len(p) < 80 else "paragraph", p) for p in PARAGRAPHS)
+
+
+def edited(index: int, text: str, blocks: tuple[Block, ...] = OLD) -> tuple[Block, ...]:
+    out = list(blocks)
+    out[index] = Block(out[index].kind, text)
+    return tuple(out)
+
+
+def rebuild_new(old: tuple[Block, ...], diff: Diff) -> list[str]:
+    """The new version's texts from the old one plus the stored diff: a diff that loses
+    anything cannot render the new version faithfully."""
+    texts: list[str] = []
+    for op in diff.blocks:
+        if op.op == "equal":
+            assert op.old is not None
+            texts.extend(display_text(b.text) for b in old[op.old : op.old + op.count])
+        elif op.op in ("insert", "change"):
+            texts.append(op.new_text() or "")
+    return texts
+
+
+def test_one_edited_paragraph_gives_word_operations_in_one_changed_block() -> None:
+    source = PARAGRAPHS[7]
+    new_text = source.replace("الجوهرية", "العميقة").replace(
+        "منذ ذلك الحين", "منذ ذلك الحين وحتى اليوم"
+    )
+    new = edited(7, new_text)
+    diff = diff_snapshots(OLD, new)
+    assert (diff.blocks_changed, diff.blocks_added, diff.blocks_removed) == (1, 0, 0)
+    assert (diff.words_added, diff.words_removed) == (3, 1)
+    [change] = [op for op in diff.blocks if op.op == "change"]
+    assert (change.old, change.new) == (7, 7)
+    assert [(op, text.strip()) for op, text in change.words if op != "equal"] == [
+        ("delete", "الجوهرية"),
+        ("insert", "العميقة"),
+        ("insert", "وحتى اليوم"),  # the full stop after الحين stays equal
+    ]
+    assert change.old_text() == display_text(source)
+    assert change.new_text() == display_text(new_text)
+    assert diff.summary() == "+3 \u22121 words in 1 block (1 changed)"
+    assert rebuild_new(OLD, diff) == [display_text(b.text) for b in new]
+
+
+def test_stored_diff_of_a_12kb_article_with_one_edit_is_small_and_round_trips() -> None:
+    article_bytes = sum(len(p.encode()) for p in PARAGRAPHS)
+    assert article_bytes > 12_000
+    diff = diff_snapshots(OLD, edited(12, PARAGRAPHS[12].replace("أربعة", "خمسة")))
+    raw = diff.to_json()
+    assert len(raw.encode()) < len(PARAGRAPHS[12].encode()) + 400
+    assert "\\u" not in raw and "خمسة" in raw  # Arabic stored as itself, readable in Datasette
+    assert Diff.from_json(raw) == diff
+
+
+def test_first_version_is_all_words_added() -> None:
+    diff = diff_snapshots((), OLD)
+    # dashes ("–", and the tatweel the byline uses as one) are not words
+    dashes = {"–", "ـ", "ــ"}
+    assert diff.words_added == sum(w not in dashes for p in PARAGRAPHS for w in p.split())
+    assert (diff.blocks_added, diff.words_removed) == (len(OLD), 0)
+    assert rebuild_new((), diff) == [display_text(p) for p in PARAGRAPHS]
+
+
+def test_identical_versions_have_no_change() -> None:
+    diff = diff_snapshots(OLD, OLD)
+    assert not diff.changed
+    assert [op.op for op in diff.blocks] == ["equal"]
+    assert diff.summary() == "no change in the text"
+
+
+def test_harakat_and_alef_forms_are_not_word_changes() -> None:
+    noisy = PARAGRAPHS[6].replace("الأطلسي", "الأَطْلَسِيّ").replace("أظهرت", "اظهرت")
+    assert noisy != PARAGRAPHS[6]
+    assert not diff_snapshots(OLD, edited(6, noisy)).changed
+
+
+def test_harakat_next_to_a_real_edit_show_in_new_spelling_but_not_as_changes() -> None:
+    noisy = PARAGRAPHS[6].replace("أظهرت قمة", "أَظْهَرَتْ قمة").replace("مدريد", "مدريد الإسبانية")
+    [change] = [op for op in diff_snapshots(OLD, edited(6, noisy)).blocks if op.op == "change"]
+    assert [w for w in change.words if w[0] != "equal"] == [("insert", " الإسبانية")]
+    assert change.words[0][1].startswith("أَظْهَرَتْ قمة")
+
+
+def test_punctuation_edit_is_a_change_but_not_a_word() -> None:
+    diff = diff_snapshots(OLD, edited(3, PARAGRAPHS[3].replace("المتغيرة", "المتغيرة،")))
+    [change] = [op for op in diff.blocks if op.op == "change"]
+    assert [w for w in change.words if w[0] != "equal"] == [("insert", "،")]
+    assert (diff.words_added, diff.words_removed, diff.blocks_changed) == (0, 0, 1)
+
+
+def test_added_and_removed_paragraphs() -> None:
+    new = list(OLD)
+    del new[9]
+    new.insert(3, Block("heading", "تحديثات بعد قمة واشنطن"))
+    diff = diff_snapshots(OLD, tuple(new))
+    assert (diff.blocks_added, diff.blocks_removed, diff.blocks_changed) == (1, 1, 0)
+    assert diff.words_added == 4
+    assert diff.words_removed == len(PARAGRAPHS[9].split())
+    inserted = [op for op in diff.blocks if op.op == "insert"]
+    assert [(op.new, op.kind, op.text) for op in inserted] == [
+        (3, "heading", "تحديثات بعد قمة واشنطن")
+    ]
+    assert [op.old for op in diff.blocks if op.op == "delete"] == [9]
+    assert rebuild_new(OLD, diff) == [display_text(b.text) for b in new]
+
+
+def test_a_paragraph_replaced_by_unrelated_text_is_removed_and_added_not_changed() -> None:
+    unrelated = "أعلنت وزارة الزراعة اليوم عن موسم حصاد وفير للقمح في المناطق الشمالية هذا العام."
+    diff = diff_snapshots(OLD, edited(14, unrelated))
+    assert (diff.blocks_changed, diff.blocks_added, diff.blocks_removed) == (0, 1, 1)
+
+
+def test_replaced_run_pairs_the_similar_block_and_adds_the_new_one() -> None:
+    new = list(OLD)
+    new[10:11] = [
+        Block("paragraph", "فقرة جديدة تماما عن اجتماع وزراء الدفاع في بروكسل الأسبوع المقبل."),
+        Block("paragraph", PARAGRAPHS[10].replace("قوي", "متين")),
+    ]
+    diff = diff_snapshots(OLD, tuple(new))
+    kinds = [(op.op, op.old, op.new) for op in diff.blocks if op.op != "equal"]
+    assert kinds == [("insert", None, 10), ("change", 10, 11)]
+    assert rebuild_new(OLD, diff) == [display_text(b.text) for b in new]
+
+
+def test_diff_is_deterministic() -> None:
+    new = edited(3, PARAGRAPHS[3] + " وهذا أمر مهم."), edited(17, "نص مختلف كليا")
+    assert diff_snapshots(OLD, new[0]).to_json() == diff_snapshots(OLD, new[0]).to_json()
+    assert diff_snapshots(OLD, new[1]).to_json() == diff_snapshots(OLD, new[1]).to_json()
+
+
+def test_unknown_stored_format_is_refused_with_a_reason() -> None:
+    with pytest.raises(ValueError, match="format 99"):
+        Diff.from_json('{"format":99,"blocks":[]}')
+
+
+def test_a_12kb_article_diffs_well_under_10ms() -> None:
+    new = edited(8, PARAGRAPHS[8].replace("الدولية", "العالمية"))
+    new = new[:4] + (Block("paragraph", "فقرة مضافة قصيرة."),) + new[4:]
+    best = min(_timed(lambda: diff_snapshots(OLD, new)) for _ in range(5))
+    assert best < 0.010
+
+
+def _timed(call: object) -> float:
+    start = time.perf_counter()
+    call()  # type: ignore[operator]
+    return time.perf_counter() - start
