@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 from dataclasses import dataclass
@@ -156,9 +157,13 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
             count = exporter.write(db, what, fmt, out, since, **options)
         click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
     else:
-        stream = click.get_text_stream("stdout", encoding="utf-8")
-        exporter.write(db, what, fmt, stream, since, **options)
-        stream.flush()
+        # UTF-8 whatever the locale, and no newline translation (CSV writes its own \r\n).
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            exporter.write(db, what, fmt, stream, since, **options)
+        finally:
+            stream.flush()
+            stream.detach()
 
 
 @cli.command()
