@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from test_web import populate
 
 CHROMIUM = Path(os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium"))

@@ -1,9 +1,9 @@
 """The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
 
 import feedparser
+from test_web import URL, XSS_TITLE, get, populate
 
 from store.feed import FeedEntry, atom_feed
-from test_web import URL, XSS_TITLE, get, populate
 
 
 def parse(response):
@@ -34,7 +34,7 @@ def test_feed_for_one_page_and_hostile_titles_stay_text(tmp_path):
     page_feed = parse(one)
     assert [e.link.rsplit("/", 2)[-2:] for e in page_feed.entries] == [["1", "2"], ["0", "1"]]
     assert all(f"/diff/{ids['page']}/" in e.link for e in page_feed.entries)
-    hostile = [e for e in parse(everything).entries if f"/diff/{ids['xss']}/" in e.link][0]
+    hostile = next(e for e in parse(everything).entries if f"/diff/{ids['xss']}/" in e.link)
     assert hostile.title == f"{XSS_TITLE} — version 1"
     assert "<script>" not in everything.text  # escaped in the XML itself
 

@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -22,7 +22,7 @@ V2 = [SEED.replace("الجماعي", "الجماعي والتعاوني"), "قا
       "وأضاف أن دور الإسلام في أوروبا يتطلب حواراً"]
 XSS_TITLE = "<script>alert('title')</script>"
 XSS_BODY = 'نص المقال <img src=x onerror="alert(1)"> <script>alert(2)</script> نهاية'
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def ok(url: str) -> Fetched:
@@ -37,7 +37,7 @@ def article(paragraphs, title="حلف شمال الأطلسي") -> Extracted:
 def populate(path) -> dict:
     """Three pages: the seed article in two versions, a hostile page, and a page now gone."""
     db = connect(path)
-    at = lambda hours: iso(T0 + timedelta(hours=hours))  # noqa: E731
+    at = lambda hours: iso(T0 + timedelta(hours=hours))
     db.execute("INSERT INTO seeds (name, url, text, loaded_at) VALUES ('seed.txt', ?, ?, ?)",
                [URL, SEED, at(0)])
     page = ensure_page(db, URL, now=at(0), seed="seed.txt")
@@ -51,7 +51,7 @@ def populate(path) -> dict:
     # The version rules that mark a page gone land with issue 5; the face reads what they write.
     db.execute("UPDATE pages SET state = 'gone' WHERE id = ?", [gone])
     db.execute("INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'gone')", [gone, at(40)])
-    recent = iso(datetime.now(timezone.utc) - timedelta(hours=2))
+    recent = iso(datetime.now(UTC) - timedelta(hours=2))
     failed = Fetched(url=GONE_URL, final_url=GONE_URL, outcome="error", status=None,
                      error_class="ConnectError", error="DNS failure: www.europarabct.com")
     record_check(db, gone, failed, None, now=recent)
@@ -232,3 +232,27 @@ def test_face_is_read_only(site):
     assert {q["name"] for q in queries} >= {"latest_changes", "page_history", "seed_drift",
                                              "pages_gone", "fetch_errors_by_host", "search"}
     assert not any(q.get("write") for q in queries)
+
+
+def test_upgrading_an_older_database_indexes_its_versions_for_search(tmp_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    from store import fts, schema
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    schema.MIGRATIONS[0](old)  # a database as the first marsad left it
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO pages (url, url_key, first_seen) VALUES (?, ?, 't0')", [URL, URL])
+    old.execute(
+        "INSERT INTO versions (page_id, version, fetched_at, title, text, blocks, metadata,"
+        " content_hash, changed_fields) VALUES (1, 1, 't1', 'عنوان', ?, '[]', '{}', 'h', '[]')",
+        ["عن دور الإسلام وقال مُحَمَّدٌ"],
+    )
+    old.conn.close()
+    db = connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert fts.search(db, "اسلام") == [1] and fts.search(db, "محمد") == [1]
+    assert fts.search(db, "أوروبا") == []

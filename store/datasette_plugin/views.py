@@ -7,7 +7,7 @@ markupsafe, and reaches the feed only through ElementTree.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -174,7 +174,7 @@ async def diff(datasette: Any, request: Request) -> Response:
         "direction": direction,
         "diff": text_diff(before["text"] if before else "", after["text"] if after else ""),
         "fields": field_changes(before, after or {}),
-        "numbers": list(range(0, info["versions"] + 1)),
+        "numbers": list(range(info["versions"] + 1)),
         "page_href": path(f"/-/marsad/page/{page_id}"),
         "here": path(f"/-/marsad/diff/{page_id}/{old}/{new}"),
         "database": db.name,
@@ -186,7 +186,7 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
     db = await _database(datasette)
     url = request.args.get("url") or None
     rows = await db.execute(FEED_SQL, {"url": url, "limit": FEED_LIMIT})
-    absolute = lambda path: datasette.absolute_url(request, datasette.urls.path(path))  # noqa: E731
+    absolute = lambda path: datasette.absolute_url(request, datasette.urls.path(path))
     entries = [
         FeedEntry(
             version_id=r["id"], page_id=r["page_id"], version=r["version"],
@@ -205,6 +205,6 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
         title=f"marsad — changes to {url}" if url else "marsad — changes to watched pages",
         self_href=absolute(f"/-/marsad/changes.atom{suffix}"),
         alternate_href=absolute("/-/marsad/"),
-        updated=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
