@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 from dataclasses import dataclass
@@ -133,22 +134,36 @@ def serve(obj: Context, host: str, port: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "ndjson"]), default="csv",
               show_default=True, help="Output format.")
 @click.option("--since", help="Only rows at or after this ISO 8601 time.")
+@click.option("--page", "page", metavar="URL",
+              help="Only this page's rows (by its watched, final, canonical or short URL).")
+@click.option("--excel", is_flag=True,
+              help="CSV for spreadsheets: a UTF-8 BOM, and cells starting with = + - @ made text.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
 @click.pass_obj
-def export(obj: Context, what: str, fmt: str, since: str | None, output: Path | None) -> None:
+def export(obj: Context, what: str, fmt: str, since: str | None, page: str | None, excel: bool,
+           output: Path | None) -> None:
     """Stream rows as CSV, JSON (an array) or NDJSON; Arabic is written as is."""
     from store import export as exporter
 
+    if excel and fmt != "csv":
+        raise MarsadError(f"--excel applies to CSV only, not {fmt}; add --format csv or drop --excel")
     db = obj.db()
+    if page and not exporter.page_exists(db, page):
+        raise MarsadError(f"{page} is not a watched page; `marsad status` lists them")
+    options = {"page": page, "spreadsheet": excel}
     if output:
         with open(output, "w", encoding="utf-8", newline="") as out:
-            count = exporter.write(db, what, fmt, out, since)
+            count = exporter.write(db, what, fmt, out, since, **options)
         click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
     else:
-        stream = click.get_text_stream("stdout", encoding="utf-8")
-        exporter.write(db, what, fmt, stream, since)
-        stream.flush()
+        # UTF-8 whatever the locale, and no newline translation (CSV writes its own \r\n).
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            exporter.write(db, what, fmt, stream, since, **options)
+        finally:
+            stream.flush()
+            stream.detach()
 
 
 @cli.command()

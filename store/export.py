@@ -8,63 +8,96 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import sqlite_utils
 
+# The page filter accepts any URL a page is known by: watched, after redirects, canonical, short.
+_PAGE = "(:page IS NULL OR :page IN (p.url, p.final_url, p.canonical_url, p.shortlink))"
 QUERIES = {
     "pages": (
-        "SELECT url, final_url, canonical_url, first_seen, last_checked, state, versions"
-        " FROM pages WHERE (:since IS NULL OR coalesce(last_checked, first_seen) >= :since)"
-        " ORDER BY id"
+        "SELECT p.url, p.final_url, p.canonical_url, p.first_seen, p.last_checked, p.state,"
+        " p.versions FROM pages p"
+        f" WHERE (:since IS NULL OR coalesce(p.last_checked, p.first_seen) >= :since) AND {_PAGE}"
+        " ORDER BY p.id"
     ),
     "versions": (
         "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title, v.text, v.content_hash,"
         " v.seed_similarity, v.words_added, v.words_removed, v.changed_fields"
         " FROM versions v JOIN pages p ON p.id = v.page_id"
-        " WHERE (:since IS NULL OR v.fetched_at >= :since) ORDER BY v.fetched_at, v.id"
+        f" WHERE (:since IS NULL OR v.fetched_at >= :since) AND {_PAGE} ORDER BY v.fetched_at, v.id"
     ),
     "changes": (
         "SELECT p.url, e.at, e.kind, v.version, v.title, v.words_added, v.words_removed, e.detail"
         " FROM events e JOIN pages p ON p.id = e.page_id LEFT JOIN versions v ON v.id = e.version_id"
-        " WHERE (:since IS NULL OR e.at >= :since) ORDER BY e.at, e.id"
+        f" WHERE (:since IS NULL OR e.at >= :since) AND {_PAGE} ORDER BY e.at, e.id"
     ),
     "fetches": (
-        "SELECT url, final_url, fetched_at, status, outcome, error, error_class, elapsed_ms, bytes,"
-        " redirects FROM fetches WHERE (:since IS NULL OR fetched_at >= :since)"
-        " ORDER BY fetched_at, id"
+        "SELECT f.url, f.final_url, f.fetched_at, f.status, f.outcome, f.error, f.error_class,"
+        " f.elapsed_ms, f.bytes, f.redirects FROM fetches f LEFT JOIN pages p ON p.id = f.page_id"
+        f" WHERE (:since IS NULL OR f.fetched_at >= :since) AND {_PAGE} ORDER BY f.fetched_at, f.id"
     ),
 }
 FORMATS = ("csv", "json", "ndjson")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection");
+# tab and carriage return are on OWASP's list too, as some spreadsheets skip them first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # lets Excel know the CSV is UTF-8; without it Arabic opens as mojibake
 
 
-def rows(db: sqlite_utils.Database, what: str, since: str | None = None) -> Iterator[dict]:
-    cursor = db.conn.execute(QUERIES[what], {"since": since})
+def spreadsheet_cell(value: Any) -> Any:
+    """A scraped string a spreadsheet would run as a formula gets a leading `'`, so it is text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cursor(db: sqlite_utils.Database, what: str, since: str | None, page: str | None):  # type: ignore[no-untyped-def]
+    return db.conn.execute(QUERIES[what], {"since": since, "page": page})
+
+
+def rows(db: sqlite_utils.Database, what: str, since: str | None = None,
+         page: str | None = None) -> Iterator[dict[str, Any]]:
+    cursor = _cursor(db, what, since, page)
     columns = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(columns, row))
 
 
-def write(db: sqlite_utils.Database, what: str, fmt: str, out: IO[str], since: str | None = None) -> int:
-    """Write every row of `what` to `out`; returns the number of rows."""
+def write(db: sqlite_utils.Database, what: str, fmt: str, out: IO[str], since: str | None = None,
+          *, page: str | None = None, spreadsheet: bool = False) -> int:
+    """Write every row of `what` to `out`; returns the number of rows.
+
+    `page` keeps one page's rows (any URL it is known by); `spreadsheet` makes CSV safe and
+    readable in Excel and LibreOffice: a UTF-8 BOM first and formula-like cells neutralized.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     count = 0
     if fmt == "csv":
-        cursor = db.conn.execute(QUERIES[what], {"since": since})
+        cursor = _cursor(db, what, since, page)
+        if spreadsheet:
+            out.write(BOM)
         writer = csv.writer(out)
         writer.writerow([d[0] for d in cursor.description])
         for row in cursor:
-            writer.writerow(row)
+            writer.writerow([spreadsheet_cell(v) for v in row] if spreadsheet else row)
             count += 1
     elif fmt == "ndjson":
-        for row in rows(db, what, since):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for item in rows(db, what, since, page):
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
-    elif fmt == "json":
+    else:
         out.write("[")
-        for row in rows(db, what, since):
-            out.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        for item in rows(db, what, since, page):
+            out.write(("," if count else "") + "\n" + json.dumps(item, ensure_ascii=False))
             count += 1
         out.write("\n]\n" if count else "]\n")
-    else:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return count
+
+
+def page_exists(db: sqlite_utils.Database, url: str) -> bool:
+    return db.execute(
+        "SELECT 1 FROM pages p WHERE :page IN (p.url, p.final_url, p.canonical_url, p.shortlink)",
+        {"page": url},
+    ).fetchone() is not None

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from store import fts
+
 
 class DatabaseError(Exception):
     """The database cannot be used; the message says which file and what to do."""
@@ -121,7 +123,11 @@ def _v1(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2_search(db: sqlite_utils.Database) -> None:
+    fts.create_versions_fts(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

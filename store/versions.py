@@ -15,6 +15,7 @@ import sqlite_utils
 
 from crawler.arabic import match_key
 from crawler.models import Extracted, Fetched
+from store.fts import index_version
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def record_check(
                     ],
                 )
                 version_row = (int(cursor.lastrowid), number, added, removed)
+                index_version(db, version_row[0])
                 outcome = "new_version"
                 db.execute(
                     "INSERT INTO events (page_id, at, kind, version_id) VALUES (?, ?, 'changed', ?)",

@@ -1,9 +1,14 @@
-"""How Datasette is started on the marsad database: one place for its configuration."""
+"""How Datasette is started on the marsad database: one place for its configuration.
+
+Read-only by design: no `--root`, no write plugins, no writable canned queries; the daemon is the
+only writer. The plugin (store.datasette_plugin) is loaded through its entry point.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from datasette.app import Datasette
 
@@ -15,10 +20,21 @@ SETTINGS = {
 }
 
 
+def metadata_for(db_path: str | Path) -> dict[str, Any]:
+    """The instance metadata with table and column descriptions under the database's name.
+
+    Datasette names a database after its file's stem, and its metadata has no wildcard, so the
+    table descriptions are attached to that name here.
+    """
+    metadata = json.loads(METADATA.read_text(encoding="utf-8"))
+    tables = metadata.pop("tables")
+    metadata["databases"] = {Path(db_path).stem: {"tables": tables}}
+    return metadata
+
+
 def build_datasette(db_path: str | Path) -> Datasette:
     """Datasette on the live database in its default mutable mode, so the daemon's new rows show."""
-    metadata = json.loads(METADATA.read_text(encoding="utf-8"))
-    return Datasette([str(db_path)], metadata=metadata, settings=SETTINGS)
+    return Datasette([str(db_path)], metadata=metadata_for(db_path), settings=SETTINGS)
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -1,0 +1,109 @@
+"""marsad's Datasette plugin (entry point `store.datasette_plugin`).
+
+It registers the SQL functions the canned queries need, the canned queries themselves, the
+timeline, diff and feed pages, and cell rendering that lays Arabic text out right to left.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import markupsafe
+from datasette import hookimpl
+
+from crawler.arabic import match_key
+from store.datasette_plugin import views
+from store.fts import fts_query
+from store.queries import CANNED_QUERIES
+
+PLUGIN = "marsad"  # the distribution name: Datasette serves our static/ under this name
+# Arabic letters and presentation forms: a cell holding any of them is laid out by its first
+# strong character (dir="auto"), so Arabic runs right to left and a Latin URL stays left to right.
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _host(url: str | None) -> str | None:
+    return urlsplit(url).hostname if url else None
+
+
+@hookimpl
+def prepare_connection(conn):  # type: ignore[no-untyped-def]
+    # Registered so canned queries normalize what a user types the same way as the index.
+    conn.create_function("marsad_match_key", 1, lambda text: match_key(text or ""), deterministic=True)
+    conn.create_function("marsad_fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("marsad_host", 1, _host, deterministic=True)
+
+
+@hookimpl
+def canned_queries(datasette, database):  # type: ignore[no-untyped-def]
+    async def inner() -> dict[str, Any]:
+        db = datasette.get_database(database)
+        if not await db.table_exists("versions"):
+            return {}
+        return {name: dict(query) for name, query in CANNED_QUERIES.items()}
+
+    return inner
+
+
+@hookimpl
+def register_routes():  # type: ignore[no-untyped-def]
+    return [
+        (r"^/-/marsad/?$", views.index),
+        (r"^/-/marsad/page$", views.page_by_url),
+        (r"^/-/marsad/page/(?P<page_id>\d+)$", views.page),
+        (r"^/-/marsad/diff/(?P<page_id>\d+)$", views.diff),
+        (r"^/-/marsad/diff/(?P<page_id>\d+)/(?P<old>\d+)/(?P<new>\d+)$", views.diff),
+        (r"^/-/marsad/changes\.atom$", views.changes_feed),
+    ]
+
+
+@hookimpl
+def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
+    return [datasette.urls.static_plugins(PLUGIN, "marsad.css")]
+
+
+@hookimpl
+def menu_links(datasette):  # type: ignore[no-untyped-def]
+    return [
+        {"href": datasette.urls.path("/-/marsad/"), "label": "Watched pages"},
+        {"href": datasette.urls.path("/-/marsad/changes.atom"), "label": "Atom feed of changes"},
+    ]
+
+
+def _value(row: Any, column: str) -> Any:
+    """A column of a row as Datasette hands it over; expanded foreign keys come as dicts."""
+    try:
+        value = row[column]
+    except (KeyError, IndexError):
+        return None
+    return value.get("value") if isinstance(value, dict) else value
+
+
+@hookimpl
+def render_cell(row, value, column, table, datasette):  # type: ignore[no-untyped-def]
+    path = datasette.urls.path
+    if column == "version" and isinstance(value, int) and (table in ("versions", None)):
+        page_id = _value(row, "page_id")
+        if isinstance(page_id, int):
+            href = path(f"/-/marsad/diff/{page_id}/{max(value - 1, 0)}/{value}")
+            return markupsafe.Markup('<a href="{}" title="diff with the version before">{}</a>').format(
+                href, value
+            )
+    if table is None and column == "page_id" and isinstance(value, int):
+        return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
+            path(f"/-/marsad/page/{value}"), value
+        )
+    if table == "pages" and column == "versions" and isinstance(value, int):
+        page_id = _value(row, "id")
+        if isinstance(page_id, int):
+            return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
+                path(f"/-/marsad/page/{page_id}"), value
+            )
+    if isinstance(value, str) and _ARABIC.search(value) and not value.startswith(("http://", "https://")):
+        limit = datasette.setting("truncate_cells_html")
+        shown = value[:limit] + "\u2026" if limit and len(value) > limit else value
+        # Markup.format escapes the scraped text: a `<script>` in a title is shown, never run.
+        return markupsafe.Markup('<span dir="auto" class="marsad-text">{}</span>').format(shown)
+    return None

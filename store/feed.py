@@ -1,0 +1,101 @@
+"""An Atom feed (RFC 4287) of new versions, so a reader can follow changes in any feed reader.
+
+One entry per new version, summarized from what was stored at write time (words added and
+removed, changed fields); nothing is re-diffed here. Scraped titles are escaped by ElementTree,
+and characters XML cannot carry at all are dropped so a hostile page cannot break the feed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+ATOM = "http://www.w3.org/2005/Atom"
+# XML 1.0 allows tab, newline, carriage return and everything from U+0020 except surrogates and
+# U+FFFE/U+FFFF; anything else in scraped text would make the whole feed unparsable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+FEED_SQL = """
+SELECT v.id, v.page_id, v.version, v.fetched_at, v.title, v.final_url, v.words_added,
+       v.words_removed, v.changed_fields, v.seed_similarity, p.url
+FROM versions v JOIN pages p ON p.id = v.page_id
+WHERE :url IS NULL OR :url IN (p.url, p.final_url, p.canonical_url, p.shortlink)
+ORDER BY v.fetched_at DESC, v.id DESC
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    version_id: int
+    page_id: int
+    version: int
+    fetched_at: str
+    title: str | None
+    url: str
+    words_added: int
+    words_removed: int
+    changed_fields: tuple[str, ...]
+    seed_similarity: float | None
+    diff_href: str  # absolute URL of the diff with the previous version
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+def summary(entry: FeedEntry) -> str:
+    """One line a reader sees in the feed: the stored diff summary of this version."""
+    if entry.version == 1:
+        line = f"First version: {entry.words_added} words."
+    else:
+        line = f"Version {entry.version}: +{entry.words_added} words, −{entry.words_removed} words."
+        if entry.changed_fields:
+            line += f" Changed: {', '.join(entry.changed_fields)}."
+    if entry.seed_similarity is not None:
+        line += f" Similarity to seed: {entry.seed_similarity:.2f}."
+    return line
+
+
+def changed_fields(raw: str | None) -> tuple[str, ...]:
+    try:
+        fields = json.loads(raw or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(f) for f in fields) if isinstance(fields, list) else ()
+
+
+def atom_feed(entries: list[FeedEntry], *, feed_id: str, title: str, self_href: str,
+              alternate_href: str, updated: str) -> str:
+    """The feed as an XML string; `updated` is used when there are no entries."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            element.text = _clean(text)
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", feed_id)
+    sub(feed, "title", title)
+    sub(feed, "updated", entries[0].fetched_at if entries else updated)
+    sub(feed, "link", rel="self", href=self_href, type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=alternate_href, type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", "marsad")
+    sub(feed, "generator", "marsad")
+    for entry in entries:
+        element = sub(feed, "entry")
+        # A tag URI (RFC 4151) names the version for good, whatever host serves the feed.
+        sub(element, "id", f"tag:marsad,2024:page/{entry.page_id}/version/{entry.version}")
+        sub(element, "title", f"{entry.title or entry.url} — version {entry.version}")
+        sub(element, "updated", entry.fetched_at)
+        sub(element, "link", rel="alternate", href=entry.diff_href, type="text/html")
+        sub(element, "link", rel="related", href=_clean(entry.url))
+        sub(element, "summary", summary(entry), type="text")
+        for field in entry.changed_fields:
+            sub(element, "category", term=_clean(field))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -1,0 +1,109 @@
+"""Canned queries offered on every marsad database in Datasette.
+
+Each query lists `page_id` and `version` where it can: the plugin's cell rendering turns them into
+links to the page's timeline and to the version's diff.
+"""
+
+from __future__ import annotations
+
+# Title and description show above each query's form in Datasette.
+CANNED_QUERIES: dict[str, dict[str, object]] = {
+    "latest_changes": {
+        "title": "Latest changes across all pages",
+        "description": "Newest first: new versions with their word counts, and gone, restored,"
+        " reverted and redirect events.",
+        "sql": """
+SELECT e.at, e.kind, p.url, e.page_id, v.version, v.title, v.words_added, v.words_removed,
+       v.changed_fields, e.detail
+FROM events e
+JOIN pages p ON p.id = e.page_id
+LEFT JOIN versions v ON v.id = e.version_id
+WHERE e.kind != 'first_seen'
+ORDER BY e.at DESC, e.id DESC
+LIMIT 200
+""",
+    },
+    "page_history": {
+        "title": "History of one page",
+        "description": "Every version and event of the page watched by (or redirected to) :url.",
+        "sql": """
+SELECT e.at, e.kind, e.page_id, v.version, v.title, v.words_added, v.words_removed,
+       v.changed_fields, v.seed_similarity, e.detail
+FROM events e
+JOIN pages p ON p.id = e.page_id
+LEFT JOIN versions v ON v.id = e.version_id
+WHERE :url IN (p.url, p.final_url, p.canonical_url, p.shortlink)
+ORDER BY e.at, e.id
+""",
+    },
+    "seed_drift": {
+        "title": "Pages moving away from their seed",
+        "description": "Pages with a seed whose latest version is less similar to it than the"
+        " first one, or below :below (0–1, default 0.9). Most drifted first.",
+        "sql": """
+WITH ranked AS (
+  SELECT page_id, version, seed_similarity,
+         first_value(seed_similarity) OVER w AS first_similarity,
+         row_number() OVER (PARTITION BY page_id ORDER BY version DESC) AS newest
+  FROM versions
+  WHERE seed_similarity IS NOT NULL
+  WINDOW w AS (PARTITION BY page_id ORDER BY version
+               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+)
+SELECT p.url, r.page_id, r.version, p.seed, round(r.first_similarity, 3) AS first_similarity,
+       round(r.seed_similarity, 3) AS latest_similarity,
+       round(r.first_similarity - r.seed_similarity, 3) AS fell_by
+FROM ranked r JOIN pages p ON p.id = r.page_id
+WHERE r.newest = 1
+  AND (r.seed_similarity < r.first_similarity
+       OR r.seed_similarity < CAST(coalesce(nullif(:below, ''), 0.9) AS REAL))
+ORDER BY r.seed_similarity, fell_by DESC
+""",
+    },
+    "pages_gone": {
+        "title": "Pages gone",
+        "description": "Pages that answered 404/410 at their last check (their last text is kept).",
+        "sql": """
+SELECT p.url, p.id AS page_id, p.state, p.last_checked, p.versions,
+       (SELECT max(at) FROM events WHERE page_id = p.id AND kind = 'gone') AS gone_since
+FROM pages p
+WHERE p.state = 'gone'
+   OR (SELECT kind FROM events WHERE page_id = p.id AND kind IN ('gone', 'restored')
+       ORDER BY at DESC, id DESC LIMIT 1) = 'gone'
+ORDER BY gone_since DESC
+""",
+    },
+    "fetch_errors_by_host": {
+        "title": "Fetch errors by host, last 24 hours",
+        "description": "Failed fetches (no answer, HTTP errors, pages without article text) per"
+        " host, with the latest error.",
+        "sql": """
+SELECT marsad_host(f.url) AS host, count(*) AS errors,
+       group_concat(DISTINCT f.outcome) AS outcomes,
+       group_concat(DISTINCT coalesce(f.error_class, f.status)) AS kinds,
+       -- SQLite takes bare columns from the row holding the single max(): the latest error.
+       max(f.fetched_at) AS last_at, f.url AS last_url, f.error AS last_error
+FROM fetches f
+WHERE f.outcome IN ('error', 'no_content')
+  AND f.fetched_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
+GROUP BY host
+ORDER BY errors DESC
+""",
+    },
+    "search": {
+        "title": "Search the text of every version",
+        "description": "Finds versions holding all the words of :q, whatever their harakat or"
+        " alef form (اسلام finds الإسلام; محمد finds مُحَمَّدٌ). Words under three letters are"
+        " ignored.",
+        "sql": """
+SELECT p.url, v.page_id, v.version, v.fetched_at, v.title,
+       snippet(versions_fts, 0, '', '', '…', 40) AS excerpt
+FROM versions_fts
+JOIN versions v ON v.id = versions_fts.rowid
+JOIN pages p ON p.id = v.page_id
+WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))
+ORDER BY v.fetched_at DESC
+LIMIT 100
+""",
+    },
+}

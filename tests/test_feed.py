@@ -1,0 +1,52 @@
+"""The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
+
+import feedparser
+from test_web import URL, XSS_TITLE, get, populate
+
+from store.feed import FeedEntry, atom_feed
+
+
+def parse(response):
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    return feed
+
+
+def test_feed_has_one_entry_per_new_version_with_its_summary(tmp_path):
+    ids = populate(tmp_path / "marsad.db")
+    feed = parse(get(tmp_path / "marsad.db", "/-/marsad/changes.atom")[0])
+    assert feed.feed.title == "marsad — changes to watched pages"
+    assert len(feed.entries) == 4  # two versions of the article, one each for the other pages
+    newest = feed.entries[0]
+    assert newest.title == "حلف شمال الأطلسي: مفهوم جديد — version 2"
+    assert newest.link == f"http://localhost/-/marsad/diff/{ids['page']}/1/2"
+    assert "+9 words, −0 words" in newest.summary and "Changed: title, text" in newest.summary
+    assert {t.term for t in newest.tags} == {"title", "text"}
+    assert len({e.id for e in feed.entries}) == 4
+
+
+def test_feed_for_one_page_and_hostile_titles_stay_text(tmp_path):
+    ids = populate(tmp_path / "marsad.db")
+    one, everything = get(tmp_path / "marsad.db", f"/-/marsad/changes.atom?url={URL}",
+                          "/-/marsad/changes.atom")
+    page_feed = parse(one)
+    assert [e.link.rsplit("/", 2)[-2:] for e in page_feed.entries] == [["1", "2"], ["0", "1"]]
+    assert all(f"/diff/{ids['page']}/" in e.link for e in page_feed.entries)
+    hostile = next(e for e in parse(everything).entries if f"/diff/{ids['xss']}/" in e.link)
+    assert hostile.title == f"{XSS_TITLE} — version 1"
+    assert "<script>" not in everything.text  # escaped in the XML itself
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_feed():
+    entry = FeedEntry(version_id=1, page_id=1, version=2, fetched_at="2026-01-01T00:00:00.000Z",
+                      title="عنوان\x00\x0b مع\ufffe رموز", url="https://a.example/?p=1",
+                      words_added=3, words_removed=1, changed_fields=("text",),
+                      seed_similarity=0.5, diff_href="http://localhost/-/marsad/diff/1/1/2")
+    xml = atom_feed([entry], feed_id="tag:x", title="t", self_href="http://localhost/f",
+                    alternate_href="http://localhost/", updated="2026-01-01T00:00:00Z")
+    feed = feedparser.parse(xml)
+    assert not feed.bozo and feed.entries[0].title == "عنوان مع رموز — version 2"
+    assert feed.entries[0].summary == (
+        "Version 2: +3 words, −1 words. Changed: text. Similarity to seed: 0.50.")
