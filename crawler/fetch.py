@@ -205,8 +205,8 @@ class Fetcher:
                 until = state.paused_until_iso
                 return run.result(
                     "skipped", error_class="HostPaused", paused_until=until,
-                    error=f"host {checked.host} paused until {until} after "
-                    f"{state.failures} failed checks (last: {state.last_error})",
+                    error=f"host {checked.host} paused until {until} ({state.failures} failed "
+                    f"checks in a row; last: {state.last_error})",
                 )
             verdict = self.robots.verdict(checked.origin, checked.url,
                                           lambda: self._fetch_robots(checked, scope))
@@ -361,9 +361,9 @@ class Fetcher:
             reason = f"content type {mime} is not a page"
             return run.result("skipped", error_class="UnsupportedContentType",
                               error=f"skipped {checked.url}: {reason}", **common)
+        body, received, sniffed = bytearray(), 0, False
         try:
             decoder = BoundedDecoder(parse_encodings(response.headers.get("content-encoding")), cap)
-            body, received, sniffed = bytearray(), 0, False
             for chunk in response.iter_raw():
                 received += len(chunk)
                 body += decoder.feed(chunk)
@@ -376,7 +376,8 @@ class Fetcher:
                 if self.clock() >= run.deadline:
                     raise _Retry("Timeout", self._late(checked))
         except TooLarge as error:
-            return run.failed("TooLarge", f"{checked.url}: {error}; not kept", **common)
+            return run.failed("TooLarge", f"{checked.url}: {error}; not kept", bytes=received,
+                              **common)
         except BadEncoding as error:
             return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
         if not sniffed and (reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES]))):

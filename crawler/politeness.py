@@ -80,7 +80,13 @@ class Politeness:
         return max(self.min_delay, self._host(host).crawl_delay)
 
     def set_crawl_delay(self, host: str, seconds: float | None) -> None:
-        self._host(host).crawl_delay = min(max(0.0, seconds or 0.0), self.crawl_delay_max)
+        """Apply a robots.txt Crawl-delay, also to the gap already running (the robots.txt
+        request itself was spaced by the old delay)."""
+        before = self.delay(host)
+        entry = self._host(host)
+        entry.crawl_delay = min(max(0.0, seconds or 0.0), self.crawl_delay_max)
+        if entry.next_at and self.delay(host) > before:
+            entry.next_at += self.delay(host) - before
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:

@@ -29,6 +29,7 @@ Paths (query parameters in brackets):
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import socketserver
@@ -121,30 +122,35 @@ def _chunked(sock: socket.socket, status: int, headers: dict[str, str],
     sock.sendall(b"0\r\n\r\n")
 
 
-def gzip_bomb_pieces(total: int = 1 << 30, block: int = 1 << 20) -> Iterator[bytes]:
-    """A valid gzip stream of `total` zero bytes, built from one compressed block repeated: after
-    a full flush deflate starts afresh, so every block of zeros compresses to the same bytes."""
+BOMB_BLOCK = (b"<p>" + b"a" * 1020 + b"</p>") * 1024  # 1 MiB of harmless-looking HTML
+
+
+def gzip_bomb_pieces(total: int = 1 << 30) -> Iterator[bytes]:
+    """A valid gzip stream that inflates to `total` bytes of HTML, built from one compressed block
+    repeated: after a full flush deflate starts afresh, so equal blocks compress to equal bytes.
+    About 1 MB on the wire, and nothing large is ever held in memory."""
     squeeze = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    zeros = bytes(block)
-    one = squeeze.compress(zeros) + squeeze.flush(zlib.Z_FULL_FLUSH)
+    one = squeeze.compress(BOMB_BLOCK) + squeeze.flush(zlib.Z_FULL_FLUSH)
+    blocks = total // len(BOMB_BLOCK)
     yield b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    for _ in range(total // block):
+    for _ in range(blocks):
         yield one
     crc = 0
-    for _ in range(total // block):
-        crc = zlib.crc32(zeros, crc)
+    for _ in range(blocks):
+        crc = zlib.crc32(BOMB_BLOCK, crc)
     yield zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush() + struct.pack(
         "<II", crc, total & 0xFFFFFFFF)
 
 
+@functools.cache
 def brotli_bomb(total: int = 1 << 30) -> bytes:
+    """Brotli that inflates to `total` bytes of HTML (a few KB; built once, about a second)."""
     import brotli
 
-    squeeze = brotli.Compressor(quality=5)
-    zeros = bytes(1 << 20)
+    squeeze = brotli.Compressor(quality=1)
     out = bytearray()
-    for _ in range(total >> 20):
-        out += squeeze.process(zeros)
+    for _ in range(total // len(BOMB_BLOCK)):
+        out += squeeze.process(BOMB_BLOCK)
     return bytes(out + squeeze.finish())
 
 
@@ -162,7 +168,7 @@ class MisbehavingServer:
         self._tcp.owner = self
         self.port = self._tcp.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._tcp.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -282,3 +288,18 @@ class MisbehavingServer:
             body = gzip.compress(body, compresslevel=1)
         encoding = ", ".join(["gzip"] * named)
         send(sock, 200, body, {"Content-Type": "text/html", "Content-Encoding": encoding})
+
+
+class FakeClock:
+    """Wall clock and sleep for the fetcher: sleeping only moves the clock, and is recorded."""
+
+    def __init__(self, now: float = 1_717_500_000.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
