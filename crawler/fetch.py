@@ -36,7 +36,7 @@ from crawler.safety import (
     Dial,
     DNSError,
     Refused,
-    RefusedAddress,
+    RefusedURL,
     Resolver,
     Scope,
     address_problem,
@@ -44,7 +44,7 @@ from crawler.safety import (
     check_url,
     resolve_checked,
 )
-from crawler.transport import PinnedBackend, SystemResolver, pinned_client
+from crawler.transport import LOCATION_HEADER, PinnedBackend, SystemResolver, pinned_client
 
 log = logging.getLogger(__name__)
 
@@ -208,12 +208,20 @@ class Fetcher:
                     error=f"host {checked.host} paused until {until} ({state.failures} failed "
                     f"checks in a row; last: {state.last_error})",
                 )
+            try:
+                addresses = resolve_checked(checked, self.resolver,
+                                            scope.allows_private(checked.host))
+            except Refused as error:
+                return run.refused(error)
+            except DNSError as error:
+                self.politeness.failed(checked.host, str(error))
+                return run.failed("DNSError", str(error))
             verdict = self.robots.verdict(checked.origin, checked.url,
                                           lambda: self._fetch_robots(checked, scope))
             self.politeness.set_crawl_delay(checked.host, verdict.crawl_delay)
             if not verdict.allowed:
                 return run.result("skipped", error_class=verdict.error_class, error=verdict.reason)
-            answer = self._attempts(run, checked, scope, validators)
+            answer = self._attempts(run, checked, addresses, validators)
             if isinstance(answer, Fetched):
                 return answer
             if len(run.hops) > self.settings.max_redirects:
@@ -230,10 +238,10 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        base = self.scope or Scope(frozenset({checked.host}), frozenset({checked.host}))
+        base = self.scope or Scope.of_targets([checked.url])
         return Scope(base.hosts | self._aliases.hosts, base.private_ok | self._aliases.private_ok)
 
-    def _attempts(self, run: _Run, checked: CheckedURL, scope: Scope,
+    def _attempts(self, run: _Run, checked: CheckedURL, addresses: tuple[str, ...],
                   validators: Validators | None) -> Fetched | str:
         """Ask for one hop, retrying what may pass; a redirect's absolute Location or a result."""
         host = checked.host
@@ -242,8 +250,8 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                answer = self._attempt(run, checked, scope, validators)
-            except RefusedAddress as error:
+                answer = self._attempt(run, checked, addresses, validators)
+            except Refused as error:
                 return run.refused(error)
             except _Retry as retry:
                 wait = retry.retry_after
@@ -276,13 +284,9 @@ class Fetcher:
         return run.failed(retry.error_class, message, status=retry.status,
                           retry_after=retry.retry_after, paused_until=until)
 
-    def _attempt(self, run: _Run, checked: CheckedURL, scope: Scope,
+    def _attempt(self, run: _Run, checked: CheckedURL, addresses: tuple[str, ...],
                  validators: Validators | None) -> Fetched | str:
         assert run.deadline is not None
-        try:
-            addresses = resolve_checked(checked, self.resolver, scope.allows_private(checked.host))
-        except DNSError as error:
-            raise _Retry("DNSError", str(error)) from None
         headers = {"User-Agent": self.settings.user_agent, "Accept": ACCEPT,
                    "Accept-Encoding": ACCEPT_ENCODING}
         if validators and validators.etag:
@@ -298,6 +302,8 @@ class Fetcher:
                     with self._client.stream("GET", checked.url, headers=headers,
                                              timeout=min(self.settings.timeout, left)) as response:
                         return self._answer(run, checked, response, validators)
+            except httpx.InvalidURL as error:  # only with a client given to us: httpx read Location
+                raise RefusedURL(f"refused redirect from {checked.url}: {_one_line(error)}")
             except httpx.TimeoutException as error:
                 late = self.clock() >= run.deadline
                 raise _Retry("Timeout", self._late(checked) if late else
@@ -325,7 +331,7 @@ class Fetcher:
         status = response.status_code
         got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
         if status in REDIRECT_STATUSES:
-            location = response.headers.get("location")
+            location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
             if not location:
                 return run.failed("HTTPStatus", f"HTTP {status} without Location from {checked.url}",
                                   status=status)
@@ -408,9 +414,10 @@ class Fetcher:
                         self._client.stream("GET", current.url, timeout=self.settings.timeout,
                                             headers={"User-Agent": self.settings.user_agent,
                                                      "Accept-Encoding": ACCEPT_ENCODING}) as resp:
-                    if resp.status_code in REDIRECT_STATUSES and resp.headers.get("location"):
+                    location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
+                    if resp.status_code in REDIRECT_STATUSES and location:
                         try:
-                            current = check_url(urljoin(current.url, resp.headers["location"]))
+                            current = check_url(urljoin(current.url, location))
                         except Refused as error:
                             return RobotsAnswer(None, error=f"redirected badly: {error}")
                         continue

@@ -201,9 +201,13 @@ def address_problem(ip: IPAddress) -> str | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """The hosts we may fetch: the configured targets' hosts and declared aliases. Only the hosts
-    in `private_ok` (the targets' own hosts, plus any the user lists) may be non-public addresses,
-    so a target on 127.0.0.1 works while a redirect from a public site to 127.0.0.1 does not."""
+    """The hosts we may fetch: the configured targets' hosts and declared aliases.
+
+    Only the hosts in `private_ok` may be non-public addresses: targets configured *by address*
+    (`http://127.0.0.1:8080/`) and hosts the user lists as private. A target configured by name
+    must resolve to public addresses, or a DNS change could point it at 127.0.0.1 (rebinding);
+    list it in `private_hosts` for an intranet site. So a test target on 127.0.0.1 works while a
+    redirect from a public site to 127.0.0.1 does not."""
 
     hosts: frozenset[str]
     private_ok: frozenset[str] = frozenset()
@@ -212,10 +216,12 @@ class Scope:
     def of_targets(
         cls, urls: Iterable[str], aliases: Iterable[str] = (), private_hosts: Iterable[str] = ()
     ) -> Scope:
-        targets = {check_url(url).host for url in urls}
+        checked = [check_url(url) for url in urls]
+        targets = {c.host for c in checked}
+        by_address = {c.host for c in checked if c.ip is not None}
         alias_hosts = {_host_of(alias) for alias in aliases}
         extra = {_host_of(host) for host in private_hosts}
-        return cls(frozenset(targets | alias_hosts | extra), frozenset(targets | extra))
+        return cls(frozenset(targets | alias_hosts | extra), frozenset(by_address | extra))
 
     def contains(self, host: str) -> bool:
         return host in self.hosts

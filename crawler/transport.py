@@ -132,6 +132,22 @@ class PinnedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+LOCATION_HEADER = "x-marsad-location"
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """Hides `Location` from httpx: even with redirects off, httpx builds the next request from it
+    and raises on a hostile value (`javascript:...`) before we see the response. The fetcher reads
+    it back from `LOCATION_HEADER` and checks it itself."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if "location" in response.headers:
+            response.headers[LOCATION_HEADER] = response.headers["location"]
+            del response.headers["location"]
+        return response
+
+
 def pinned_client(proxy: str | None, dial: Dial | None, timeout: float) -> tuple[PinnedBackend, httpx.Client]:
     """An httpx client on a `PinnedBackend`: TLS always verified, environment proxies and netrc
     ignored (`trust_env=False`), `proxy` used only when the configuration names one.
@@ -141,7 +157,7 @@ def pinned_client(proxy: str | None, dial: Dial | None, timeout: float) -> tuple
     """
     proxy_host = httpx.URL(proxy).host if proxy else None
     backend = PinnedBackend(dial, passthrough=[proxy_host] if proxy_host else [])
-    transport = httpx.HTTPTransport(verify=True, trust_env=False, proxy=proxy, retries=0)
+    transport = _PinnedTransport(verify=True, trust_env=False, proxy=proxy, retries=0)
     old = transport._pool
     ssl_context = old._ssl_context
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
