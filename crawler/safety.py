@@ -191,8 +191,9 @@ def address_problem(ip: IPAddress) -> str | None:
         ("link-local", ip.is_link_local),
         ("multicast", ip.is_multicast),
         ("CGNAT", isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT),
+        ("reserved", ip.is_reserved),
         ("private", ip.is_private),
-        ("reserved", ip.is_reserved or not ip.is_global),
+        ("non-public", not ip.is_global),
     ):
         if test:
             return f"{name} address {ip}"
