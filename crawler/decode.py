@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover
     brotli = None
 
 ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
+_ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((brotli.error,) if brotli else ())
 MAX_ENCODING_LAYERS = 2  # real servers use one; two covers a proxy re-compressing; more is a trap
 
 
@@ -66,7 +67,7 @@ class _Layer:
                     self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
             data = self._zlib.unconsumed_tail + data
             return self._zlib.decompress(data, limit)
-        except (zlib.error, Exception) as error:  # brotli.error is not importable by name
+        except _ERRORS as error:
             raise BadEncoding(f"corrupt {self.name} data: {error}") from None
 
     def pending(self) -> bool:
@@ -169,12 +170,20 @@ class Decoded:
     source: str  # "bom", "http", "meta", "detected" or "default": how we chose
 
 
-_META = re.compile(
-    rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE
-)
+_META = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
 # WHATWG Encoding Standard maps these labels to windows-1252; Python's latin-1 would not.
-_LATIN_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii",
-                 "windows-1252", "cp1252", "iso_8859-1"}
+_LATIN_LABELS = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin1",
+    "latin-1",
+    "l1",
+    "ascii",
+    "us-ascii",
+    "windows-1252",
+    "cp1252",
+    "iso_8859-1",
+}
 _ARABIC = re.compile("[\u0621-\u064a]")
 _counter = threading.local()
 
@@ -227,15 +236,23 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     to the next source, so cp1256 pages declared as UTF-8 or Latin-1 still come out as Arabic.
     Undecodable bytes become U+FFFD and are counted; decoding never fails.
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if body.startswith(bom):
-            text, replaced = _decode(body[len(bom):], encoding)
+            text, replaced = _decode(body[len(bom) :], encoding)
             return Decoded(text, encoding, replaced, "bom")
     meta = _META.search(body[:4096])
-    for source, label in (("http", http_charset), ("meta", meta.group(1).decode() if meta else None)):
+    for source, label in (
+        ("http", http_charset),
+        ("meta", meta.group(1).decode() if meta else None),
+    ):
         encoding = _codec(label)
-        if encoding is None or encoding.startswith("utf-16"):  # a utf-16 label on ASCII-compatible bytes lies
+        if encoding is None or encoding.startswith(
+            "utf-16"
+        ):  # a utf-16 label on ASCII-compatible bytes lies
             continue
         text, replaced = _decode(body, encoding)
         if not _looks_wrong(body, text, replaced, encoding):

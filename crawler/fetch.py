@@ -19,7 +19,6 @@ import httpx
 
 from crawler.decode import (
     ACCEPT_ENCODING,
-    ALLOWED_TYPES,
     BadEncoding,
     BoundedDecoder,
     TooLarge,
@@ -44,60 +43,27 @@ from crawler.safety import (
     check_url,
     resolve_checked,
 )
+from crawler.settings import CONTACT_URL, DEFAULT_USER_AGENT, VERSION, FetchSettings
 from crawler.transport import LOCATION_HEADER, PinnedBackend, SystemResolver, pinned_client
 
 log = logging.getLogger(__name__)
+__all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
 
-try:
-    from importlib.metadata import version as _version
-
-    VERSION = _version("marsad")
-except Exception:  # pragma: no cover - running from a source tree without metadata
-    VERSION = "0.1.0"
-CONTACT_URL = "https://github.com/marsad-observatory/marsad"
-DEFAULT_USER_AGENT = f"marsad/{VERSION} (+{CONTACT_URL})"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SNIFF_BYTES = 512
 
 
-@dataclass(frozen=True)
-class FetchSettings:
-    """Every tunable of fetching, with the defaults of issue 3. Times are seconds."""
-
-    user_agent: str = DEFAULT_USER_AGENT
-    min_delay: float = 1.0  # between two requests to one host (or Crawl-delay, if larger)
-    jitter: float = 0.5  # each delay/backoff is stretched by a random 0..jitter fraction
-    concurrency: int = 4  # requests in flight across all hosts
-    crawl_delay_max: float = 60.0  # a larger Crawl-delay is honoured only up to this
-    retries: int = 2  # extra attempts within one fetch after 5xx/429/timeouts/connection errors
-    backoff_base: float = 2.0
-    backoff_max: float = 60.0
-    retry_after_max: float = 3600.0
-    pause_after_failures: int = 5  # failed fetches in a row before the host is paused
-    pause_for: float = 3600.0
-    deadline: float = 60.0  # for the whole fetch: all hops, retries and reads
-    timeout: float = 20.0  # for one connect or read
-    max_bytes: int = 5_000_000  # decoded body
-    max_redirects: int = 10
-    allowed_content_types: tuple[str, ...] = ALLOWED_TYPES
-    proxy: str | None = None  # None: connect directly and ignore proxy environment variables
-    private_hosts: tuple[str, ...] = ()  # hosts besides the targets' that may be private addresses
-    host_aliases: tuple[str, ...] = ()  # hosts in scope besides the targets', e.g. "www." forms
-    robots_ttl: float = 24 * 3600.0
-    robots_retry: float = 600.0
-    robots_outage: float = 30 * 24 * 3600.0
-
-    @property
-    def robots_agent(self) -> str:
-        return self.user_agent.split("/", 1)[0].strip() or "marsad"
-
-
 class _Retry(Exception):
     """One attempt failed in a way that may pass: 5xx, 429, timeouts, broken connections."""
 
-    def __init__(self, error_class: str, message: str, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        error_class: str,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.error_class, self.message = error_class, message
         self.status, self.retry_after = status, retry_after
@@ -117,9 +83,15 @@ class _Run:
 
     def result(self, outcome: str, **fields: object) -> Fetched:
         elapsed = int((self.clock() - self.started) * 1000)
-        return Fetched(url=self.url, final_url=self.current, outcome=outcome,  # type: ignore[arg-type]
-                       redirects=tuple(self.hops), retries=self.retries, elapsed_ms=elapsed,
-                       **fields)  # type: ignore[arg-type]
+        return Fetched(
+            url=self.url,
+            final_url=self.current,
+            outcome=outcome,  # type: ignore[arg-type]
+            redirects=tuple(self.hops),
+            retries=self.retries,
+            elapsed_ms=elapsed,
+            **fields,
+        )  # type: ignore[arg-type]
 
     def refused(self, error: Refused, **fields: object) -> Fetched:
         return self.result("skipped", error_class=error.error_class, error=str(error), **fields)
@@ -155,13 +127,21 @@ class Fetcher:
         self.resolver: Resolver = resolver or SystemResolver(timeout=s.timeout)
         self._aliases = Scope.of_targets((), s.host_aliases, s.private_hosts)
         self.politeness = Politeness(
-            min_delay=s.min_delay, jitter=s.jitter, concurrency=s.concurrency,
-            crawl_delay_max=s.crawl_delay_max, backoff_base=s.backoff_base,
-            backoff_max=s.backoff_max, pause_after=s.pause_after_failures, pause_for=s.pause_for,
-            clock=clock, sleep=sleep, random=random,
+            min_delay=s.min_delay,
+            jitter=s.jitter,
+            concurrency=s.concurrency,
+            crawl_delay_max=s.crawl_delay_max,
+            backoff_base=s.backoff_base,
+            backoff_max=s.backoff_max,
+            pause_after=s.pause_after_failures,
+            pause_for=s.pause_for,
+            clock=clock,
+            sleep=sleep,
+            random=random,
         )
-        self.robots = RobotsCache(s.robots_agent, clock, s.robots_ttl, s.robots_retry,
-                                  s.robots_outage)
+        self.robots = RobotsCache(
+            s.robots_agent, clock, s.robots_ttl, s.robots_retry, s.robots_outage
+        )
         self._backend: PinnedBackend | None = None
         if client is None:
             self._backend, client = pinned_client(s.proxy, dial, s.timeout)
@@ -183,8 +163,9 @@ class Fetcher:
             return self._fetch(run, url, validators)
         except Exception as error:  # the contract: a bug costs one check, never the daemon
             log.exception("unexpected error fetching %s", url)
-            return run.failed(type(error).__name__,
-                              f"unexpected error fetching {run.current}: {_one_line(error)}")
+            return run.failed(
+                type(error).__name__, f"unexpected error fetching {run.current}: {_one_line(error)}"
+            )
 
     def _fetch(self, run: _Run, url: str, validators: Validators | None) -> Fetched:
         try:
@@ -204,20 +185,24 @@ class Fetcher:
                 state = self.politeness.states()[checked.host]
                 until = state.paused_until_iso
                 return run.result(
-                    "skipped", error_class="HostPaused", paused_until=until,
+                    "skipped",
+                    error_class="HostPaused",
+                    paused_until=until,
                     error=f"host {checked.host} paused until {until} ({state.failures} failed "
                     f"checks in a row; last: {state.last_error})",
                 )
             try:
-                addresses = resolve_checked(checked, self.resolver,
-                                            scope.allows_private(checked.host))
+                addresses = resolve_checked(
+                    checked, self.resolver, scope.allows_private(checked.host)
+                )
             except Refused as error:
                 return run.refused(error)
             except DNSError as error:
                 self.politeness.failed(checked.host, str(error))
                 return run.failed("DNSError", str(error))
-            verdict = self.robots.verdict(checked.origin, checked.url,
-                                          lambda: self._fetch_robots(checked, scope))
+            verdict = self.robots.verdict(
+                checked.origin, checked.url, lambda c=checked: self._fetch_robots(c, scope)
+            )
             self.politeness.set_crawl_delay(checked.host, verdict.crawl_delay)
             if not verdict.allowed:
                 return run.result("skipped", error_class=verdict.error_class, error=verdict.reason)
@@ -225,15 +210,21 @@ class Fetcher:
             if isinstance(answer, Fetched):
                 return answer
             if len(run.hops) > self.settings.max_redirects:
-                return run.failed("TooManyRedirects", f"more than {self.settings.max_redirects} "
-                                  f"redirects from {url}; the chain is recorded")
+                return run.failed(
+                    "TooManyRedirects",
+                    f"more than {self.settings.max_redirects} "
+                    f"redirects from {url}; the chain is recorded",
+                )
             try:
                 checked = check_url(answer)
             except Refused as error:
                 return run.refused(error)
             if checked.url in seen:
-                return run.failed("RedirectLoop", f"redirect loop: {checked.url} came back after "
-                                  f"{len(run.hops)} redirects from {url}")
+                return run.failed(
+                    "RedirectLoop",
+                    f"redirect loop: {checked.url} came back after "
+                    f"{len(run.hops)} redirects from {url}",
+                )
             seen.add(checked.url)
             run.current = checked.url
 
@@ -241,8 +232,13 @@ class Fetcher:
         base = self.scope or Scope.of_targets([checked.url])
         return Scope(base.hosts | self._aliases.hosts, base.private_ok | self._aliases.private_ok)
 
-    def _attempts(self, run: _Run, checked: CheckedURL, addresses: tuple[str, ...],
-                  validators: Validators | None) -> Fetched | str:
+    def _attempts(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        addresses: tuple[str, ...],
+        validators: Validators | None,
+    ) -> Fetched | str:
         """Ask for one hop, retrying what may pass; a redirect's absolute Location or a result."""
         host = checked.host
         if run.deadline is None:
@@ -265,8 +261,10 @@ class Fetcher:
                     run.retries += 1
                     continue
                 return self._give_up(run, checked, retry, wait)
-            if isinstance(answer, str) or answer.outcome in ("ok", "not_modified") or (
-                answer.status is not None
+            if (
+                isinstance(answer, str)
+                or answer.outcome in ("ok", "not_modified")
+                or (answer.status is not None)
             ):
                 self.politeness.succeeded(host)  # the server answered sensibly
             return answer
@@ -281,14 +279,27 @@ class Fetcher:
             message += f"; asked to retry after {wait:g} s"
         if until and self.politeness.paused_until(checked.host):
             message += f"; host paused until {until}"
-        return run.failed(retry.error_class, message, status=retry.status,
-                          retry_after=retry.retry_after, paused_until=until)
+        return run.failed(
+            retry.error_class,
+            message,
+            status=retry.status,
+            retry_after=retry.retry_after,
+            paused_until=until,
+        )
 
-    def _attempt(self, run: _Run, checked: CheckedURL, addresses: tuple[str, ...],
-                 validators: Validators | None) -> Fetched | str:
+    def _attempt(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        addresses: tuple[str, ...],
+        validators: Validators | None,
+    ) -> Fetched | str:
         assert run.deadline is not None
-        headers = {"User-Agent": self.settings.user_agent, "Accept": ACCEPT,
-                   "Accept-Encoding": ACCEPT_ENCODING}
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
@@ -298,26 +309,43 @@ class Fetcher:
             if left <= 0:
                 raise _Retry("Timeout", self._late(checked))
             try:
-                with self._pinned(checked, addresses, run.deadline):
-                    with self._client.stream("GET", checked.url, headers=headers,
-                                             timeout=min(self.settings.timeout, left)) as response:
-                        return self._answer(run, checked, response, validators)
+                with (
+                    self._pinned(checked, addresses, run.deadline),
+                    self._client.stream(
+                        "GET",
+                        checked.url,
+                        headers=headers,
+                        timeout=min(self.settings.timeout, left),
+                    ) as response,
+                ):
+                    return self._answer(run, checked, response, validators)
             except httpx.InvalidURL as error:  # only with a client given to us: httpx read Location
                 raise RefusedURL(f"refused redirect from {checked.url}: {_one_line(error)}")
             except httpx.TimeoutException as error:
                 late = self.clock() >= run.deadline
-                raise _Retry("Timeout", self._late(checked) if late else
-                             f"timed out on {checked.url}: {_one_line(error)}") from None
+                raise _Retry(
+                    "Timeout",
+                    self._late(checked)
+                    if late
+                    else f"timed out on {checked.url}: {_one_line(error)}",
+                ) from None
             except httpx.TransportError as error:
-                kind = {"ConnectError": "ConnectError", "ReadError": "ReadError",
-                        "RemoteProtocolError": "ProtocolError"}.get(type(error).__name__,
-                                                                    type(error).__name__)
-                raise _Retry(kind, f"{_TRANSPORT_TEXT.get(kind, 'network error on')} "
-                             f"{checked.url}: {_one_line(error)}") from None
+                kind = {
+                    "ConnectError": "ConnectError",
+                    "ReadError": "ReadError",
+                    "RemoteProtocolError": "ProtocolError",
+                }.get(type(error).__name__, type(error).__name__)
+                raise _Retry(
+                    kind,
+                    f"{_TRANSPORT_TEXT.get(kind, 'network error on')} "
+                    f"{checked.url}: {_one_line(error)}",
+                ) from None
 
     def _late(self, checked: CheckedURL) -> str:
-        return (f"no complete answer from {checked.url} within the "
-                f"{self.settings.deadline:g} s fetch deadline")
+        return (
+            f"no complete answer from {checked.url} within the "
+            f"{self.settings.deadline:g} s fetch deadline"
+        )
 
     def _pinned(self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float):  # type: ignore[no-untyped-def]
         if self._backend is None:
@@ -326,20 +354,30 @@ class Fetcher:
             return nullcontext()
         return self._backend.pinned(checked.host, addresses, deadline, self.clock)
 
-    def _answer(self, run: _Run, checked: CheckedURL, response: httpx.Response,
-                validators: Validators | None) -> Fetched | str:
+    def _answer(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        response: httpx.Response,
+        validators: Validators | None,
+    ) -> Fetched | str:
         status = response.status_code
         got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
         if status in REDIRECT_STATUSES:
             location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
             if not location:
-                return run.failed("HTTPStatus", f"HTTP {status} without Location from {checked.url}",
-                                  status=status)
+                return run.failed(
+                    "HTTPStatus",
+                    f"HTTP {status} without Location from {checked.url}",
+                    status=status,
+                )
             target = urljoin(checked.url, location.strip())
             run.hops.append(Hop(url=checked.url, status=status, location=target))
             return target
-        common: dict[str, object] = {"status": status,
-                                     "content_type": response.headers.get("content-type")}
+        common: dict[str, object] = {
+            "status": status,
+            "content_type": response.headers.get("content-type"),
+        }
         if status == 304:
             sent = validators or Validators()
             kept = Validators(got.etag or sent.etag, got.last_modified or sent.last_modified)
@@ -353,20 +391,33 @@ class Fetcher:
             return run.failed("HTTPStatus", f"HTTP {status} from {checked.url}", **common)
         return self._read_page(run, checked, response, got, common)
 
-    def _read_page(self, run: _Run, checked: CheckedURL, response: httpx.Response,
-                   got: Validators, common: dict[str, object]) -> Fetched:
+    def _read_page(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        response: httpx.Response,
+        got: Validators,
+        common: dict[str, object],
+    ) -> Fetched:
         assert run.deadline is not None
         cap = self.settings.max_bytes
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
-            return run.failed("TooLarge", f"{checked.url} announces {int(length)} bytes, over the "
-                              f"{cap} byte cap; not read", **common)
+            return run.failed(
+                "TooLarge",
+                f"{checked.url} announces {int(length)} bytes, over the {cap} byte cap; not read",
+                **common,
+            )
         mime, charset = parse_content_type(response.headers.get("content-type"))
         allowed = self.settings.allowed_content_types
         if mime and mime not in allowed:
             reason = f"content type {mime} is not a page"
-            return run.result("skipped", error_class="UnsupportedContentType",
-                              error=f"skipped {checked.url}: {reason}", **common)
+            return run.result(
+                "skipped",
+                error_class="UnsupportedContentType",
+                error=f"skipped {checked.url}: {reason}",
+                **common,
+            )
         body, received, sniffed = bytearray(), 0, False
         try:
             decoder = BoundedDecoder(parse_encodings(response.headers.get("content-encoding")), cap)
@@ -376,23 +427,39 @@ class Fetcher:
                 if not sniffed and len(body) >= _SNIFF_BYTES:
                     sniffed = True
                     if reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES])):
-                        return run.result("skipped", error_class="UnsupportedContentType",
-                                          error=f"skipped {checked.url}: {reason}",
-                                          bytes=received, **common)
+                        return run.result(
+                            "skipped",
+                            error_class="UnsupportedContentType",
+                            error=f"skipped {checked.url}: {reason}",
+                            bytes=received,
+                            **common,
+                        )
                 if self.clock() >= run.deadline:
                     raise _Retry("Timeout", self._late(checked))
         except TooLarge as error:
-            return run.failed("TooLarge", f"{checked.url}: {error}; not kept", bytes=received,
-                              **common)
+            return run.failed(
+                "TooLarge", f"{checked.url}: {error}; not kept", bytes=received, **common
+            )
         except BadEncoding as error:
             return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
         if not sniffed and (reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES]))):
-            return run.result("skipped", error_class="UnsupportedContentType",
-                              error=f"skipped {checked.url}: {reason}", bytes=received, **common)
+            return run.result(
+                "skipped",
+                error_class="UnsupportedContentType",
+                error=f"skipped {checked.url}: {reason}",
+                bytes=received,
+                **common,
+            )
         decoded = decode_html(bytes(body), charset)
-        return run.result("ok", body=decoded.text, encoding=decoded.encoding,
-                          replaced_chars=decoded.replaced, validators=got, bytes=received,
-                          **common)
+        return run.result(
+            "ok",
+            body=decoded.text,
+            encoding=decoded.encoding,
+            replaced_chars=decoded.replaced,
+            validators=got,
+            bytes=received,
+            **common,
+        )
 
     def _fetch_robots(self, page: CheckedURL, scope: Scope) -> RobotsAnswer:
         """robots.txt through the same address checks and host turns as pages. Its redirects
@@ -409,11 +476,19 @@ class Fetcher:
                 return RobotsAnswer(None, error=f"could not be fetched: {error}")
             deadline = self.clock() + min(self.settings.timeout, self.settings.deadline)
             try:
-                with self.politeness.slot(current.host), \
-                        self._pinned(current, addresses, deadline), \
-                        self._client.stream("GET", current.url, timeout=self.settings.timeout,
-                                            headers={"User-Agent": self.settings.user_agent,
-                                                     "Accept-Encoding": ACCEPT_ENCODING}) as resp:
+                with (
+                    self.politeness.slot(current.host),
+                    self._pinned(current, addresses, deadline),
+                    self._client.stream(
+                        "GET",
+                        current.url,
+                        timeout=self.settings.timeout,
+                        headers={
+                            "User-Agent": self.settings.user_agent,
+                            "Accept-Encoding": ACCEPT_ENCODING,
+                        },
+                    ) as resp,
+                ):
                     location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
                     if resp.status_code in REDIRECT_STATUSES and location:
                         try:
@@ -430,8 +505,9 @@ class Fetcher:
 
 
 def _read_robots(response: httpx.Response) -> str:
-    decoder = BoundedDecoder(parse_encodings(response.headers.get("content-encoding")),
-                             ROBOTS_MAX_BYTES)
+    decoder = BoundedDecoder(
+        parse_encodings(response.headers.get("content-encoding")), ROBOTS_MAX_BYTES
+    )
     body = bytearray()
     try:
         for chunk in response.iter_raw():

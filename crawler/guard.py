@@ -27,8 +27,9 @@ _FLAT = frozenset(
 )
 
 
-def parse_risk(html: str | bytes, max_depth: int = MAX_DEPTH,
-               max_elements: int = MAX_ELEMENTS) -> str | None:
+def parse_risk(
+    html: str | bytes, max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
+) -> str | None:
     """A one-line reason when parsing `html` would be slow, or None. Counts open minus closed tags
     (a cheap upper bound on the depth a parser builds); never parses."""
     data = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
@@ -95,4 +96,3 @@ def call_with_budget(fn: Callable[..., T], *args: Any, seconds: float) -> T:
     if not ok:
         raise BudgetExceeded(str(value).splitlines()[0] if value else "failed")
     return value  # type: ignore[no-any-return]
-

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 
@@ -31,7 +31,7 @@ class HostState:
     def paused_until_iso(self) -> str | None:
         if self.paused_until is None:
             return None
-        moment = datetime.fromtimestamp(self.paused_until, tz=timezone.utc)
+        moment = datetime.fromtimestamp(self.paused_until, tz=UTC)
         return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -163,5 +163,5 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return max(0.0, moment.timestamp() - now)

@@ -107,7 +107,9 @@ class RobotsCache:
         delay = rules.crawl_delay(self.agent)
         if not rules.can_fetch(url, self.agent):
             return RobotsVerdict(
-                False, "RobotsDisallowed",
-                f"robots.txt of {origin} disallows {url} for {self.agent}", delay,
+                False,
+                "RobotsDisallowed",
+                f"robots.txt of {origin} disallows {url} for {self.agent}",
+                delay,
             )
         return RobotsVerdict(True, crawl_delay=delay)

@@ -17,6 +17,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
 import idna
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -84,7 +85,9 @@ def check_url(url: str) -> CheckedURL:
     if not rest.startswith("//"):
         raise RefusedURL(f"refused URL without '//' after the scheme: {shown}")
     after = rest[2:]
-    cut = min([i for i in (after.find("/"), after.find("?"), after.find("#")) if i >= 0] or [len(after)])
+    cut = min(
+        [i for i in (after.find("/"), after.find("?"), after.find("#")) if i >= 0] or [len(after)]
+    )
     authority, tail = after[:cut], after[cut:]
     if "@" in authority:
         raise RefusedURL(f"refused URL with credentials: {shown}")
@@ -134,7 +137,9 @@ def _normalise_host(host: str, shown: str) -> tuple[str, IPAddress | None]:
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError:
-            raise RefusedURL(f"refused URL with an invalid international host name: {shown}") from None
+            raise RefusedURL(
+                f"refused URL with an invalid international host name: {shown}"
+            ) from None
     if not _HOST_CHARS.match(host) or ".." in host or host.startswith("."):
         raise RefusedURL(f"refused URL with an unusual host name: {shown}")
     ip4 = _whatwg_ipv4(host, shown)
@@ -245,9 +250,7 @@ def admit(checked: CheckedURL, scope: Scope) -> None:
         raise OutOfScope(f"refused {checked.url}: host {checked.host} is not a configured target")
 
 
-def resolve_checked(
-    checked: CheckedURL, resolver: Resolver, private_ok: bool
-) -> tuple[str, ...]:
+def resolve_checked(checked: CheckedURL, resolver: Resolver, private_ok: bool) -> tuple[str, ...]:
     """The addresses we will connect to for `checked`. Every address the name resolves to must be
     public (unless `private_ok`): one private answer among public ones is a rebinding attempt."""
     if checked.ip is not None:

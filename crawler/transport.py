@@ -60,11 +60,13 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
         left = self._left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, left),
-                               self._backend)
+        return _DeadlineStream(
+            self._inner.start_tls(ssl_context, server_hostname, left), self._backend
+        )
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -85,8 +87,9 @@ class PinnedBackend(httpcore.NetworkBackend):
         self._local = threading.local()
 
     @contextmanager
-    def pinned(self, host: str, addresses: Sequence[str], deadline: float,
-               clock: Callable[[], float]) -> Iterator[None]:
+    def pinned(
+        self, host: str, addresses: Sequence[str], deadline: float, clock: Callable[[], float]
+    ) -> Iterator[None]:
         """Within this block, this thread may connect to `host` only at `addresses`, and every
         socket operation ends by `deadline` (on `clock`)."""
         self._local.pin = (host, tuple(addresses), deadline, clock)
@@ -99,9 +102,14 @@ class PinnedBackend(httpcore.NetworkBackend):
         pin = getattr(self._local, "pin", None)
         return None if pin is None else pin[2] - pin[3]()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         if host in self._passthrough:
             return self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         pin = getattr(self._local, "pin", None)
@@ -115,8 +123,11 @@ class PinnedBackend(httpcore.NetworkBackend):
             real_host, real_port = self._dial(address, port)
             try:
                 stream = self._inner.connect_tcp(
-                    real_host, real_port, timeout if left is None else min(timeout or left, left),
-                    local_address, socket_options,
+                    real_host,
+                    real_port,
+                    timeout if left is None else min(timeout or left, left),
+                    local_address,
+                    socket_options,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 last = error
@@ -124,8 +135,9 @@ class PinnedBackend(httpcore.NetworkBackend):
             return _DeadlineStream(stream, self)
         raise last
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("unix sockets are never used by marsad")
 
     def sleep(self, seconds: float) -> None:
@@ -148,7 +160,9 @@ class _PinnedTransport(httpx.HTTPTransport):
         return response
 
 
-def pinned_client(proxy: str | None, dial: Dial | None, timeout: float) -> tuple[PinnedBackend, httpx.Client]:
+def pinned_client(
+    proxy: str | None, dial: Dial | None, timeout: float
+) -> tuple[PinnedBackend, httpx.Client]:
     """An httpx client on a `PinnedBackend`: TLS always verified, environment proxies and netrc
     ignored (`trust_env=False`), `proxy` used only when the configuration names one.
 
@@ -173,10 +187,18 @@ def pinned_client(proxy: str | None, dial: Dial | None, timeout: float) -> tuple
     else:
         proxied = httpx.Proxy(proxy)
         transport._pool = httpcore.HTTPProxy(
-            proxy_url=httpcore.URL(scheme=proxied.url.raw_scheme, host=proxied.url.raw_host,
-                                   port=proxied.url.port, target=proxied.url.raw_path),
-            proxy_auth=proxied.raw_auth, proxy_headers=proxied.headers.raw, **common)
+            proxy_url=httpcore.URL(
+                scheme=proxied.url.raw_scheme,
+                host=proxied.url.raw_host,
+                port=proxied.url.port,
+                target=proxied.url.raw_path,
+            ),
+            proxy_auth=proxied.raw_auth,
+            proxy_headers=proxied.headers.raw,
+            **common,
+        )
     old.close()
-    client = httpx.Client(transport=transport, follow_redirects=False, trust_env=False,
-                          timeout=timeout)
+    client = httpx.Client(
+        transport=transport, follow_redirects=False, trust_env=False, timeout=timeout
+    )
     return backend, client

@@ -28,7 +28,7 @@ PAGE = arabic_page()
 
 def decode_all(layers: list[str], data: bytes, limit: int = 1_000_000, step: int = 1000) -> bytes:
     decoder = BoundedDecoder(layers, limit)
-    return b"".join(decoder.feed(data[i:i + step]) for i in range(0, len(data), step))
+    return b"".join(decoder.feed(data[i : i + step]) for i in range(0, len(data), step))
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,9 @@ def test_two_layer_bomb_stays_bounded():
         decode_all(["gzip", "gzip"], gzip.compress(inner), limit=1_000_000)
 
 
-@pytest.mark.parametrize("header", ["compress", "zstd", "gzip, gzip, gzip", ", ".join(["gzip"] * 60)])
+@pytest.mark.parametrize(
+    "header", ["compress", "zstd", "gzip, gzip, gzip", ", ".join(["gzip"] * 60)]
+)
 def test_unadvertised_or_stacked_encodings_are_refused(header):
     with pytest.raises(BadEncoding):
         parse_encodings(header)
@@ -106,9 +108,14 @@ def test_iso_8859_6_without_declaration():
     body = arabic_page().encode("iso-8859-6", errors="ignore")
     decoded = decode_html(body)
     assert decoded.encoding == "iso8859-6"
-    assert "المركز الأوروبي" in decode_html(
-        arabic_page(body="خاص ـ المركز الأوروبي لدراسات مكافحة الارهاب").encode("iso-8859-6",
-                                                                                   "ignore")).text
+    assert (
+        "المركز الأوروبي"
+        in decode_html(
+            arabic_page(body="خاص ـ المركز الأوروبي لدراسات مكافحة الارهاب").encode(
+                "iso-8859-6", "ignore"
+            )
+        ).text
+    )
 
 
 def test_undecodable_bytes_are_replaced_and_counted():

@@ -65,7 +65,10 @@ def test_broken_answers_are_one_line_errors(server, path, error_class, text):
 def test_a_redirect_loop_is_detected(server):
     result, _ = fetch(server, "/loop/a")
     assert_record(result, "error", "RedirectLoop")
-    assert [hop.url.rsplit("/", 2)[-2:] for hop in result.redirects] == [["loop", "a"], ["loop", "b"]]
+    assert [hop.url.rsplit("/", 2)[-2:] for hop in result.redirects] == [
+        ["loop", "a"],
+        ["loop", "b"],
+    ]
 
 
 def test_eleven_redirects_are_too_many_and_ten_are_not(server):
@@ -86,7 +89,7 @@ def test_a_50_mb_body_stops_at_the_cap(server):
 
 
 def test_a_50_gb_content_length_is_refused_before_reading(server):
-    result, took = fetch(server, "/huge-length")
+    result, _took = fetch(server, "/huge-length")
     assert_record(result, "error", "TooLarge")
     assert "50000000000" in result.error and result.bytes == 0
 
@@ -152,7 +155,9 @@ def test_arabic_pages_decode_correctly_whatever_they_declare(server, path, encod
     assert result.outcome == "ok"
     assert result.encoding == encoding
     assert result.replaced_chars == 0
-    expected = ARABIC if encoding != "iso8859-6" else ARABIC.encode(encoding, "ignore").decode(encoding)
+    expected = (
+        ARABIC if encoding != "iso8859-6" else ARABIC.encode(encoding, "ignore").decode(encoding)
+    )
     assert expected in result.body
     assert not result.body.startswith("\ufeff")
 
@@ -174,15 +179,30 @@ def test_conditional_get_with_both_validators(server):
     assert unconditional.outcome == "ok" and "if-none-match" not in server.page_hits()[-1].headers
 
 
-HOSTILE = ["/hang", "/drip", "/reset", "/truncated-chunked", "/status/500",
-           "/loop/a", "/redirect/11", "/big", "/huge-length", "/gzip-layers", "/gzip-bomb",
-           "/pdf", "/pdf-as-html", "/redirect-to?url=file:/etc/passwd",
-           "/redirect-to?url=javascript:alert(1)", "/redirect-to?url=http:%5C%5Cevil/"]
+HOSTILE = [
+    "/hang",
+    "/drip",
+    "/reset",
+    "/truncated-chunked",
+    "/status/500",
+    "/loop/a",
+    "/redirect/11",
+    "/big",
+    "/huge-length",
+    "/gzip-layers",
+    "/gzip-bomb",
+    "/pdf",
+    "/pdf-as-html",
+    "/redirect-to?url=file:/etc/passwd",
+    "/redirect-to?url=javascript:alert(1)",
+    "/redirect-to?url=http:%5C%5Cevil/",
+]
 
 
 def test_one_fetcher_survives_every_misbehaviour_and_goes_on(server):
-    fetcher = Fetcher(FetchSettings(min_delay=0.0, retries=0, deadline=0.5,
-                                    pause_after_failures=100))
+    fetcher = Fetcher(
+        FetchSettings(min_delay=0.0, retries=0, deadline=0.5, pause_after_failures=100)
+    )
     started = time.monotonic()
     for path in HOSTILE:
         result = fetcher.fetch(server.url(path))

@@ -43,8 +43,12 @@ class Network:
 def news_fetcher(server, aliases=(), names=None):
     network = Network(server, names or {"news.example": [PUBLIC]})
     scope = Scope.of_targets([server.url("/page", host="news.example")], aliases=aliases)
-    fetcher = Fetcher(FetchSettings(min_delay=0, retries=0, deadline=5), scope=scope,
-                      resolver=network.resolve, dial=network.dial)
+    fetcher = Fetcher(
+        FetchSettings(min_delay=0, retries=0, deadline=5),
+        scope=scope,
+        resolver=network.resolve,
+        dial=network.dial,
+    )
     return fetcher, network
 
 
@@ -78,8 +82,10 @@ def test_a_public_name_is_fetched_at_the_address_we_checked(server):
 )
 def test_redirects_out_of_bounds_are_not_followed(server, location, error_class, why):
     fetcher, network = news_fetcher(server)
-    start = server.url("/redirect-to?url=" + location.format(port=server.port).replace("&", "%26"),
-                       host="news.example")
+    start = server.url(
+        "/redirect-to?url=" + location.format(port=server.port).replace("&", "%26"),
+        host="news.example",
+    )
     result = fetcher.fetch(start)
     assert (result.outcome, result.error_class) == ("skipped", error_class)
     assert why in result.error and "\n" not in result.error
@@ -115,7 +121,7 @@ def test_a_name_with_one_private_answer_among_public_ones_is_refused(server):
 
 
 def test_a_start_url_in_a_numeric_spelling_of_loopback_is_refused(server):
-    fetcher, network = news_fetcher(server)
+    fetcher, _network = news_fetcher(server)
     result = fetcher.fetch(f"http://0177.0.0.1:{server.port}/page")
     assert (result.outcome, result.error_class) == ("skipped", "RefusedAddress")
     assert not server.hits

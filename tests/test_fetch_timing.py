@@ -23,8 +23,9 @@ def server():
 
 def fetcher(clock: FakeClock, random: float = 0.0, **settings) -> Fetcher:
     base = {"min_delay": 1.0, "jitter": 0.5, "deadline": 300.0, "backoff_base": 2.0}
-    return Fetcher(FetchSettings(**{**base, **settings}), clock=clock, sleep=clock.sleep,
-                   random=lambda: random)
+    return Fetcher(
+        FetchSettings(**{**base, **settings}), clock=clock, sleep=clock.sleep, random=lambda: random
+    )
 
 
 def test_min_delay_with_jitter_between_requests_to_one_host(server):
@@ -144,9 +145,19 @@ def test_parse_retry_after_forms():
 
 
 def _politeness(concurrency: int) -> Politeness:
-    return Politeness(min_delay=0, jitter=0, concurrency=concurrency, crawl_delay_max=60,
-                      backoff_base=1, backoff_max=1, pause_after=5, pause_for=1,
-                      clock=lambda: 0.0, sleep=lambda s: None, random=lambda: 0.0)
+    return Politeness(
+        min_delay=0,
+        jitter=0,
+        concurrency=concurrency,
+        crawl_delay_max=60,
+        backoff_base=1,
+        backoff_max=1,
+        pause_after=5,
+        pause_for=1,
+        clock=lambda: 0.0,
+        sleep=lambda s: None,
+        random=lambda: 0.0,
+    )
 
 
 @pytest.mark.parametrize(("hosts", "concurrency"), [(("a", "a"), 4), (("a", "b"), 1)])

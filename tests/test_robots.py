@@ -22,8 +22,9 @@ def server():
 
 
 def make(clock: FakeClock, **settings) -> Fetcher:
-    return Fetcher(FetchSettings(min_delay=0.0, retries=0, **settings), clock=clock,
-                   sleep=clock.sleep)
+    return Fetcher(
+        FetchSettings(min_delay=0.0, retries=0, **settings), clock=clock, sleep=clock.sleep
+    )
 
 
 def test_a_disallowed_article_is_skipped_and_never_requested(server):
@@ -31,8 +32,9 @@ def test_a_disallowed_article_is_skipped_and_never_requested(server):
     fetcher = make(FakeClock())
     result = fetcher.fetch(server.url("/article"))
     assert (result.outcome, result.error_class) == ("skipped", "RobotsDisallowed")
-    assert result.error == (f"robots.txt of {server.base_url} disallows {server.url('/article')} "
-                            "for marsad")
+    assert result.error == (
+        f"robots.txt of {server.base_url} disallows {server.url('/article')} for marsad"
+    )
     assert fetcher.fetch(server.url("/page")).outcome == "ok"
     assert [hit.path for hit in server.hits] == ["/robots.txt", "/page"]
 
@@ -76,13 +78,18 @@ def test_robots_txt_goes_through_the_address_rules(server):
     names = {"news.example": ["93.184.216.34"]}
     from crawler.safety import Scope
 
-    fetcher = Fetcher(FetchSettings(min_delay=0.0), scope=Scope.of_targets(
-        [server.url("/page", host="news.example")]), resolver=lambda h, p: names[h],
-        dial=lambda ip, port: ("127.0.0.1", port))
+    fetcher = Fetcher(
+        FetchSettings(min_delay=0.0),
+        scope=Scope.of_targets([server.url("/page", host="news.example")]),
+        resolver=lambda h, p: names[h],
+        dial=lambda ip, port: ("127.0.0.1", port),
+    )
     server.robots_for_host["news.example"] = (200, "User-agent: *\nAllow: /\n")
     assert fetcher.fetch(server.url("/page", host="news.example")).outcome == "ok"
     robots_hit = server.hits[0]
-    assert robots_hit.path == "/robots.txt" and robots_hit.headers["host"].startswith("news.example")
+    assert robots_hit.path == "/robots.txt" and robots_hit.headers["host"].startswith(
+        "news.example"
+    )
 
 
 def _cache(clock: FakeClock) -> RobotsCache:
@@ -102,7 +109,9 @@ def test_a_long_outage_falls_back_to_the_last_good_copy():
     assert not cache.verdict(origin, f"{origin}/a", lambda: down).allowed
     clock.now += 2 * DAY  # more than 30 days unreachable: the last good copy rules
     assert cache.verdict(origin, f"{origin}/a", lambda: down).allowed
-    assert cache.verdict(origin, f"{origin}/private", lambda: down).error_class == "RobotsDisallowed"
+    assert (
+        cache.verdict(origin, f"{origin}/private", lambda: down).error_class == "RobotsDisallowed"
+    )
 
 
 def test_a_long_outage_without_any_copy_means_no_restrictions():
@@ -121,5 +130,6 @@ def test_429_counts_as_unreachable_and_crawl_delay_is_reported():
     cache = _cache(clock)
     assert not cache.verdict("http://a", "http://a/x", lambda: RobotsAnswer(429)).allowed
     verdict = _cache(clock).verdict(
-        "http://a", "http://a/x", lambda: RobotsAnswer(200, "User-agent: *\nCrawl-delay: 3\n"))
+        "http://a", "http://a/x", lambda: RobotsAnswer(200, "User-agent: *\nCrawl-delay: 3\n")
+    )
     assert verdict.allowed and verdict.crawl_delay == 3

@@ -40,6 +40,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 SEED = next((Path(__file__).resolve().parents[2] / "seeds").glob("000_*.txt"))
@@ -52,8 +53,10 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" + b"
 
 def arabic_page(charset_meta: str | None = None, body: str = ARABIC) -> str:
     meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
-    return (f"<!doctype html><html lang=\"ar\" dir=\"rtl\"><head>{meta}<title>مرصد</title></head>"
-            f"<body><article><h1>خاص</h1><p>{body}</p></article></body></html>")
+    return (
+        f'<!doctype html><html lang="ar" dir="rtl"><head>{meta}<title>مرصد</title></head>'
+        f"<body><article><h1>خاص</h1><p>{body}</p></article></body></html>"
+    )
 
 
 class Request:
@@ -108,14 +111,16 @@ def _head(status: int, headers: dict[str, str] | list[tuple[str, str]]) -> bytes
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def send(sock: socket.socket, status: int, body: bytes = b"",
-         headers: dict[str, str] | None = None) -> None:
+def send(
+    sock: socket.socket, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+) -> None:
     all_headers = {"Content-Length": str(len(body)), **(headers or {})}
     sock.sendall(_head(status, all_headers) + body)
 
 
-def _chunked(sock: socket.socket, status: int, headers: dict[str, str],
-             pieces: Iterator[bytes]) -> None:
+def _chunked(
+    sock: socket.socket, status: int, headers: dict[str, str], pieces: Iterator[bytes]
+) -> None:
     sock.sendall(_head(status, {**headers, "Transfer-Encoding": "chunked"}))
     for piece in pieces:
         sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
@@ -139,7 +144,8 @@ def gzip_bomb_pieces(total: int = 1 << 30) -> Iterator[bytes]:
     for _ in range(blocks):
         crc = zlib.crc32(BOMB_BLOCK, crc)
     yield zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush() + struct.pack(
-        "<II", crc, total & 0xFFFFFFFF)
+        "<II", crc, total & 0xFFFFFFFF
+    )
 
 
 @functools.cache
@@ -173,7 +179,7 @@ class MisbehavingServer:
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def __enter__(self) -> MisbehavingServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -200,34 +206,51 @@ class MisbehavingServer:
             "/reset": lambda: self._reset(sock),
             "/truncated-chunked": lambda: sock.sendall(
                 _head(200, {"Content-Type": "text/html", "Transfer-Encoding": "chunked"})
-                + b"a\r\n<html><p>x\r\n1000\r\n<p>cut off"),
+                + b"a\r\n<html><p>x\r\n1000\r\n<p>cut off"
+            ),
             "/loop/a": lambda: send(sock, 302, headers={"Location": "/loop/b"}),
             "/loop/b": lambda: send(sock, 302, headers={"Location": "/loop/a"}),
             "/redirect-to": lambda: send(sock, 302, headers={"Location": q["url"]}),
-            "/big": lambda: _chunked(sock, 200, {"Content-Type": "text/html"},
-                                     (b"<p>" + b"x" * 65533 for _ in range(800))),
-            "/huge-length": lambda: send(sock, 200, b"<html>", {"Content-Type": "text/html",
-                                                               "Content-Length": "50000000000"}),
+            "/big": lambda: _chunked(
+                sock,
+                200,
+                {"Content-Type": "text/html"},
+                (b"<p>" + b"x" * 65533 for _ in range(800)),
+            ),
+            "/huge-length": lambda: send(
+                sock, 200, b"<html>", {"Content-Type": "text/html", "Content-Length": "50000000000"}
+            ),
             "/gzip-layers": lambda: self._layers(sock, named=60),
             "/gzip-in-gzip": lambda: self._layers(sock, named=1),
-            "/gzip-bomb": lambda: _chunked(sock, 200, {"Content-Type": "text/html",
-                                                       "Content-Encoding": "gzip"},
-                                           gzip_bomb_pieces()),
-            "/brotli-bomb": lambda: send(sock, 200, brotli_bomb(),
-                                         {"Content-Type": "text/html", "Content-Encoding": "br"}),
+            "/gzip-bomb": lambda: _chunked(
+                sock,
+                200,
+                {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                gzip_bomb_pieces(),
+            ),
+            "/brotli-bomb": lambda: send(
+                sock, 200, brotli_bomb(), {"Content-Type": "text/html", "Content-Encoding": "br"}
+            ),
             "/pdf": lambda: send(sock, 200, PDF, {"Content-Type": "application/pdf"}),
             "/png": lambda: send(sock, 200, PNG, {"Content-Type": "image/png"}),
             "/pdf-as-html": lambda: send(sock, 200, PDF, {"Content-Type": "text/html"}),
-            "/nested": lambda: send(sock, 200, ("<html><body>" + "<div>" * 100_000 + "x"
-                                                + "</div>" * 100_000 + "</body></html>").encode(),
-                                    {"Content-Type": "text/html; charset=utf-8"}),
+            "/nested": lambda: send(
+                sock,
+                200,
+                (
+                    "<html><body>" + "<div>" * 100_000 + "x" + "</div>" * 100_000 + "</body></html>"
+                ).encode(),
+                {"Content-Type": "text/html; charset=utf-8"},
+            ),
             "/cp1256-meta": lambda: self._html(sock, arabic_page("windows-1256").encode("cp1256")),
             "/cp1256-none": lambda: self._html(sock, arabic_page().encode("cp1256")),
             "/cp1256-wrong": lambda: self._html(sock, arabic_page("utf-8").encode("cp1256")),
-            "/cp1256-latin1": lambda: self._html(sock, arabic_page().encode("cp1256"),
-                                                 "text/html; charset=iso-8859-1"),
-            "/iso8859-6-none": lambda: self._html(sock, arabic_page().encode("iso-8859-6",
-                                                                             errors="ignore")),
+            "/cp1256-latin1": lambda: self._html(
+                sock, arabic_page().encode("cp1256"), "text/html; charset=iso-8859-1"
+            ),
+            "/iso8859-6-none": lambda: self._html(
+                sock, arabic_page().encode("iso-8859-6", errors="ignore")
+            ),
             "/utf8-bom": lambda: self._html(sock, b"\xef\xbb\xbf" + arabic_page().encode()),
         }
         if path in simple:
@@ -241,27 +264,38 @@ class MisbehavingServer:
             return self._page(request, sock)
         if parts[0] == "redirect" and len(parts) == 2:
             left = int(parts[1])
-            return send(sock, 302, headers={"Location": f"/redirect/{left - 1}" if left > 1
-                                            else "/page"})
+            return send(
+                sock, 302, headers={"Location": f"/redirect/{left - 1}" if left > 1 else "/page"}
+            )
         return send(sock, 404, b"not here", {"Content-Type": "text/plain"})
 
     def _page(self, request: Request, sock: socket.socket) -> None:
         headers = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
-        if (request.headers.get("if-none-match") == ETAG
-                or request.headers.get("if-modified-since") == LAST_MODIFIED):
+        if (
+            request.headers.get("if-none-match") == ETAG
+            or request.headers.get("if-modified-since") == LAST_MODIFIED
+        ):
             return send(sock, 304, headers=headers)
         self._html(sock, arabic_page("utf-8").encode(), headers=headers)
 
-    def _html(self, sock: socket.socket, body: bytes, content_type: str = "text/html",
-              headers: dict[str, str] | None = None) -> None:
+    def _html(
+        self,
+        sock: socket.socket,
+        body: bytes,
+        content_type: str = "text/html",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         send(sock, 200, body, {"Content-Type": content_type, **(headers or {})})
 
     def _status(self, sock: socket.socket, status: int, retry_after: str | None) -> None:
         headers = {"Content-Type": "text/plain"}
         if retry_after is not None:
             # a number is seconds; "date:EPOCH" asks for that moment as an HTTP-date
-            headers["Retry-After"] = (formatdate(float(retry_after[5:]), usegmt=True)
-                                      if retry_after.startswith("date:") else retry_after)
+            headers["Retry-After"] = (
+                formatdate(float(retry_after[5:]), usegmt=True)
+                if retry_after.startswith("date:")
+                else retry_after
+            )
         send(sock, status, b"busy", headers)
 
     def _drip(self, sock: socket.socket, body: bool) -> None:
@@ -275,8 +309,11 @@ class MisbehavingServer:
             sock.sendall(bytes([byte]))
 
     def _reset(self, sock: socket.socket) -> None:
-        sock.sendall(_head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
-                     + b"<html><p>" + b"x" * 500)
+        sock.sendall(
+            _head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
+            + b"<html><p>"
+            + b"x" * 500
+        )
         time.sleep(0.05)
         # SO_LINGER with a zero timeout makes close() send RST instead of FIN
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
