@@ -249,14 +249,13 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
         ("http", http_charset),
         ("meta", meta.group(1).decode() if meta else None),
     ):
-        encoding = _codec(label)
-        if encoding is None or encoding.startswith(
-            "utf-16"
-        ):  # a utf-16 label on ASCII-compatible bytes lies
+        codec = _codec(label)
+        # a utf-16 label on bytes we could read it from (ASCII-compatible) is a lie
+        if codec is None or codec.startswith("utf-16"):
             continue
-        text, replaced = _decode(body, encoding)
-        if not _looks_wrong(body, text, replaced, encoding):
-            return Decoded(text, encoding, replaced, source)
+        text, replaced = _decode(body, codec)
+        if not _looks_wrong(body, text, replaced, codec):
+            return Decoded(text, codec, replaced, source)
     return _detect(body)
 
 

@@ -13,6 +13,7 @@ import random as random_module
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -81,7 +82,7 @@ class _Run:
     retries: int = 0
     deadline: float | None = None
 
-    def result(self, outcome: str, **fields: object) -> Fetched:
+    def result(self, outcome: str, **fields: Any) -> Fetched:
         elapsed = int((self.clock() - self.started) * 1000)
         return Fetched(
             url=self.url,
@@ -91,12 +92,12 @@ class _Run:
             retries=self.retries,
             elapsed_ms=elapsed,
             **fields,
-        )  # type: ignore[arg-type]
+        )
 
-    def refused(self, error: Refused, **fields: object) -> Fetched:
+    def refused(self, error: Refused, **fields: Any) -> Fetched:
         return self.result("skipped", error_class=error.error_class, error=str(error), **fields)
 
-    def failed(self, error_class: str, message: str, **fields: object) -> Fetched:
+    def failed(self, error_class: str, message: str, **fields: Any) -> Fetched:
         return self.result("error", error_class=error_class, error=message, **fields)
 
 
@@ -200,9 +201,11 @@ class Fetcher:
             except DNSError as error:
                 self.politeness.failed(checked.host, str(error))
                 return run.failed("DNSError", str(error))
-            verdict = self.robots.verdict(
-                checked.origin, checked.url, lambda c=checked: self._fetch_robots(c, scope)
-            )
+
+            def read_robots(page: CheckedURL = checked) -> RobotsAnswer:
+                return self._fetch_robots(page, scope)
+
+            verdict = self.robots.verdict(checked.origin, checked.url, read_robots)
             self.politeness.set_crawl_delay(checked.host, verdict.crawl_delay)
             if not verdict.allowed:
                 return run.result("skipped", error_class=verdict.error_class, error=verdict.reason)
@@ -371,10 +374,10 @@ class Fetcher:
                     f"HTTP {status} without Location from {checked.url}",
                     status=status,
                 )
-            target = urljoin(checked.url, location.strip())
+            target: str = urljoin(checked.url, location.strip())
             run.hops.append(Hop(url=checked.url, status=status, location=target))
             return target
-        common: dict[str, object] = {
+        common: dict[str, Any] = {
             "status": status,
             "content_type": response.headers.get("content-type"),
         }
@@ -397,7 +400,7 @@ class Fetcher:
         checked: CheckedURL,
         response: httpx.Response,
         got: Validators,
-        common: dict[str, object],
+        common: dict[str, Any],
     ) -> Fetched:
         assert run.deadline is not None
         cap = self.settings.max_bytes
@@ -411,11 +414,10 @@ class Fetcher:
         mime, charset = parse_content_type(response.headers.get("content-type"))
         allowed = self.settings.allowed_content_types
         if mime and mime not in allowed:
-            reason = f"content type {mime} is not a page"
             return run.result(
                 "skipped",
                 error_class="UnsupportedContentType",
-                error=f"skipped {checked.url}: {reason}",
+                error=f"skipped {checked.url}: content type {mime} is not a page",
                 **common,
             )
         body, received, sniffed = bytearray(), 0, False

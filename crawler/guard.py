@@ -76,7 +76,7 @@ def call_with_budget(fn: Callable[..., T], *args: Any, seconds: float) -> T:
     methods = multiprocessing.get_all_start_methods()
     # forkserver: children fork from a clean single-threaded server, not from the daemon with its
     # thread pool (forking a threaded process can copy a held lock into the child).
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context: Any = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(child, fn, args), daemon=True)
     process.start()

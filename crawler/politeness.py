@@ -113,7 +113,7 @@ class Politeness:
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter for the `attempt`-th retry (0-based)."""
         base = min(self.backoff_max, self.backoff_base * 2**attempt)
-        return min(self.backoff_max, base * (1 + self.jitter * self.random()))
+        return float(min(self.backoff_max, base * (1 + self.jitter * self.random())))
 
     def paused_until(self, host: str) -> float | None:
         until = self._host(host).state.paused_until
