@@ -1,96 +1,531 @@
-"""Fetching one URL: redirects hop by hop (recorded), conditional GET, a size cap, one-line errors.
+"""Fetching one URL politely and safely: every outcome is a `Fetched`, never an exception.
 
-First cut of the fetch layer; the fetching issue adds robots.txt, politeness, address checks and
-bounded decoding behind the same `Fetcher.fetch` signature.
+One `fetch` walks the redirect chain one hop at a time. Each hop passes, in order: the URL form
+check, the scope and address checks (`crawler.safety`), the host's pause, robots.txt
+(`crawler.robots`), the host's turn (`crawler.politeness`), and then a request pinned to the
+checked address (`crawler.transport`) whose body is decoded with a size cap (`crawler.decode`).
 """
 
 from __future__ import annotations
 
+import logging
+import random as random_module
 import time
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
+from crawler.decode import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    BoundedDecoder,
+    TooLarge,
+    decode_html,
+    parse_content_type,
+    parse_encodings,
+    unsupported_type,
+)
 from crawler.models import Fetched, Hop, Validators
+from crawler.politeness import HostState, Politeness, parse_retry_after
+from crawler.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache
+from crawler.safety import (
+    CheckedURL,
+    Dial,
+    DNSError,
+    Refused,
+    RefusedURL,
+    Resolver,
+    Scope,
+    address_problem,
+    admit,
+    check_url,
+    resolve_checked,
+)
+from crawler.settings import CONTACT_URL, DEFAULT_USER_AGENT, VERSION, FetchSettings
+from crawler.transport import LOCATION_HEADER, PinnedBackend, SystemResolver, pinned_client
 
-VERSION = "0.1.0"
-DEFAULT_USER_AGENT = f"marsad/{VERSION} (+https://github.com/marsad-observatory/marsad)"
+log = logging.getLogger(__name__)
+__all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
+
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_SNIFF_BYTES = 512
 
 
-@dataclass(frozen=True)
-class FetchSettings:
-    user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0
-    max_bytes: int = 5_000_000
-    max_redirects: int = 10
+class _Retry(Exception):
+    """One attempt failed in a way that may pass: 5xx, 429, timeouts, broken connections."""
+
+    def __init__(
+        self,
+        error_class: str,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error_class, self.message = error_class, message
+        self.status, self.retry_after = status, retry_after
 
 
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else error.__class__.__name__
+@dataclass
+class _Run:
+    """What one `fetch` has gathered so far, to build its `Fetched` whatever happens."""
+
+    url: str
+    clock: Callable[[], float]
+    started: float
+    current: str
+    hops: list[Hop] = field(default_factory=list)
+    retries: int = 0
+    deadline: float | None = None
+
+    def result(self, outcome: str, **fields: Any) -> Fetched:
+        elapsed = int((self.clock() - self.started) * 1000)
+        return Fetched(
+            url=self.url,
+            final_url=self.current,
+            outcome=outcome,  # type: ignore[arg-type]
+            redirects=tuple(self.hops),
+            retries=self.retries,
+            elapsed_ms=elapsed,
+            **fields,
+        )
+
+    def refused(self, error: Refused, **fields: Any) -> Fetched:
+        return self.result("skipped", error_class=error.error_class, error=str(error), **fields)
+
+    def failed(self, error_class: str, message: str, **fields: Any) -> Fetched:
+        return self.result("error", error_class=error_class, error=message, **fields)
 
 
 class Fetcher:
-    """Holds one HTTP client for many fetches; pass `client` in tests to reach a local server."""
+    """Fetches for the whole daemon: thread-safe, one instance shared by all checks.
 
-    def __init__(self, settings: FetchSettings | None = None, client: httpx.Client | None = None):
-        self.settings = settings or FetchSettings()
-        self._client = client or httpx.Client(
-            headers={"User-Agent": self.settings.user_agent},
-            timeout=self.settings.timeout,
-            follow_redirects=False,
-            trust_env=False,
+    `scope` should be built from the configuration (`Scope.of_targets`); without it each fetch's
+    own host is its scope. `clock`, `sleep`, `random`, `resolver` and `dial` exist for tests.
+    A `client` passed in is used as is: addresses are still checked, but connections are not
+    pinned and the deadline is enforced per read only (use it for `httpx.MockTransport`).
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        client: httpx.Client | None = None,
+        *,
+        scope: Scope | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random_module.random,
+        resolver: Resolver | None = None,
+        dial: Dial | None = None,
+    ) -> None:
+        self.settings = s = settings or FetchSettings()
+        self.scope = scope
+        self.clock = clock
+        self.resolver: Resolver = resolver or SystemResolver(timeout=s.timeout)
+        self._aliases = Scope.of_targets((), s.host_aliases, s.private_hosts)
+        self.politeness = Politeness(
+            min_delay=s.min_delay,
+            jitter=s.jitter,
+            concurrency=s.concurrency,
+            crawl_delay_max=s.crawl_delay_max,
+            backoff_base=s.backoff_base,
+            backoff_max=s.backoff_max,
+            pause_after=s.pause_after_failures,
+            pause_for=s.pause_for,
+            clock=clock,
+            sleep=sleep,
+            random=random,
         )
+        self.robots = RobotsCache(
+            s.robots_agent, clock, s.robots_ttl, s.robots_retry, s.robots_outage
+        )
+        self._backend: PinnedBackend | None = None
+        if client is None:
+            self._backend, client = pinned_client(s.proxy, dial, s.timeout)
+        self._client = client
 
     def close(self) -> None:
         self._client.close()
 
+    def host_states(self) -> dict[str, HostState]:
+        """Failures and pauses per host, for `marsad status` and for saving across restarts."""
+        return self.politeness.states()
+
+    def restore_host_states(self, states: dict[str, HostState] | list[HostState]) -> None:
+        self.politeness.restore(states)
+
     def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
-        started = time.monotonic()
-        hops: list[Hop] = []
-        current = url
-        headers = {}
+        run = _Run(url, self.clock, self.clock(), url)
+        try:
+            return self._fetch(run, url, validators)
+        except Exception as error:  # the contract: a bug costs one check, never the daemon
+            log.exception("unexpected error fetching %s", url)
+            return run.failed(
+                type(error).__name__, f"unexpected error fetching {run.current}: {_one_line(error)}"
+            )
+
+    def _fetch(self, run: _Run, url: str, validators: Validators | None) -> Fetched:
+        try:
+            checked = check_url(url)
+        except Refused as error:
+            return run.refused(error)
+        run.current = checked.url
+        scope = self._scope_for(checked)
+        seen = {checked.url}
+        while True:
+            try:
+                admit(checked, scope)
+            except Refused as error:
+                return run.refused(error)
+            paused = self.politeness.paused_until(checked.host)
+            if paused is not None:
+                state = self.politeness.states()[checked.host]
+                until = state.paused_until_iso
+                return run.result(
+                    "skipped",
+                    error_class="HostPaused",
+                    paused_until=until,
+                    error=f"host {checked.host} paused until {until} ({state.failures} failed "
+                    f"checks in a row; last: {state.last_error})",
+                )
+            try:
+                addresses = resolve_checked(
+                    checked, self.resolver, scope.allows_private(checked.host)
+                )
+            except Refused as error:
+                return run.refused(error)
+            except DNSError as error:
+                self.politeness.failed(checked.host, str(error))
+                return run.failed("DNSError", str(error))
+
+            def read_robots(page: CheckedURL = checked) -> RobotsAnswer:
+                return self._fetch_robots(page, scope)
+
+            verdict = self.robots.verdict(checked.origin, checked.url, read_robots)
+            self.politeness.set_crawl_delay(checked.host, verdict.crawl_delay)
+            if not verdict.allowed:
+                return run.result("skipped", error_class=verdict.error_class, error=verdict.reason)
+            answer = self._attempts(run, checked, addresses, validators)
+            if isinstance(answer, Fetched):
+                return answer
+            if len(run.hops) > self.settings.max_redirects:
+                return run.failed(
+                    "TooManyRedirects",
+                    f"more than {self.settings.max_redirects} "
+                    f"redirects from {url}; the chain is recorded",
+                )
+            try:
+                checked = check_url(answer)
+            except Refused as error:
+                return run.refused(error)
+            if checked.url in seen:
+                return run.failed(
+                    "RedirectLoop",
+                    f"redirect loop: {checked.url} came back after "
+                    f"{len(run.hops)} redirects from {url}",
+                )
+            seen.add(checked.url)
+            run.current = checked.url
+
+    def _scope_for(self, checked: CheckedURL) -> Scope:
+        base = self.scope or Scope.of_targets([checked.url])
+        return Scope(base.hosts | self._aliases.hosts, base.private_ok | self._aliases.private_ok)
+
+    def _attempts(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        addresses: tuple[str, ...],
+        validators: Validators | None,
+    ) -> Fetched | str:
+        """Ask for one hop, retrying what may pass; a redirect's absolute Location or a result."""
+        host = checked.host
+        if run.deadline is None:
+            run.deadline = self.clock() + self.settings.deadline
+        attempt = 0
+        while True:
+            try:
+                answer = self._attempt(run, checked, addresses, validators)
+            except Refused as error:
+                return run.refused(error)
+            except _Retry as retry:
+                wait = retry.retry_after
+                if wait is not None:
+                    wait = min(wait, self.settings.retry_after_max)
+                else:
+                    wait = self.politeness.backoff(attempt)
+                if attempt < self.settings.retries and self.clock() + wait < run.deadline:
+                    self.politeness.defer(host, wait)
+                    attempt += 1
+                    run.retries += 1
+                    continue
+                return self._give_up(run, checked, retry, wait)
+            if (
+                isinstance(answer, str)
+                or answer.outcome in ("ok", "not_modified")
+                or (answer.status is not None)
+            ):
+                self.politeness.succeeded(host)  # the server answered sensibly
+            return answer
+
+    def _give_up(self, run: _Run, checked: CheckedURL, retry: _Retry, wait: float) -> Fetched:
+        self.politeness.failed(checked.host, retry.message)
+        if retry.retry_after is not None:
+            self.politeness.pause(checked.host, wait, retry.message)
+        until = self.politeness.states()[checked.host].paused_until_iso
+        message = retry.message
+        if retry.retry_after is not None:
+            message += f"; asked to retry after {wait:g} s"
+        if until and self.politeness.paused_until(checked.host):
+            message += f"; host paused until {until}"
+        return run.failed(
+            retry.error_class,
+            message,
+            status=retry.status,
+            retry_after=retry.retry_after,
+            paused_until=until,
+        )
+
+    def _attempt(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        addresses: tuple[str, ...],
+        validators: Validators | None,
+    ) -> Fetched | str:
+        assert run.deadline is not None
+        headers = {
+            "User-Agent": self.settings.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        with self.politeness.slot(checked.host):
+            left = run.deadline - self.clock()
+            if left <= 0:
+                raise _Retry("Timeout", self._late(checked))
+            try:
+                with (
+                    self._pinned(checked, addresses, run.deadline),
+                    self._client.stream(
+                        "GET",
+                        checked.url,
+                        headers=headers,
+                        timeout=min(self.settings.timeout, left),
+                    ) as response,
+                ):
+                    return self._answer(run, checked, response, validators)
+            except httpx.InvalidURL as error:  # only with a client given to us: httpx read Location
+                raise RefusedURL(f"refused redirect from {checked.url}: {_one_line(error)}")
+            except httpx.TimeoutException as error:
+                late = self.clock() >= run.deadline
+                raise _Retry(
+                    "Timeout",
+                    self._late(checked)
+                    if late
+                    else f"timed out on {checked.url}: {_one_line(error)}",
+                ) from None
+            except httpx.TransportError as error:
+                kind = {
+                    "ConnectError": "ConnectError",
+                    "ReadError": "ReadError",
+                    "RemoteProtocolError": "ProtocolError",
+                }.get(type(error).__name__, type(error).__name__)
+                raise _Retry(
+                    kind,
+                    f"{_TRANSPORT_TEXT.get(kind, 'network error on')} "
+                    f"{checked.url}: {_one_line(error)}",
+                ) from None
 
-        def failed(error_class: str, message: str, status: int | None = None) -> Fetched:
-            return Fetched(url=url, final_url=current, outcome="error", status=status,
-                           redirects=tuple(hops), error_class=error_class, error=message,
-                           elapsed_ms=int((time.monotonic() - started) * 1000))
+    def _late(self, checked: CheckedURL) -> str:
+        return (
+            f"no complete answer from {checked.url} within the "
+            f"{self.settings.deadline:g} s fetch deadline"
+        )
 
+    def _pinned(self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float):  # type: ignore[no-untyped-def]
+        if self._backend is None:
+            from contextlib import nullcontext
+
+            return nullcontext()
+        return self._backend.pinned(checked.host, addresses, deadline, self.clock)
+
+    def _answer(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        response: httpx.Response,
+        validators: Validators | None,
+    ) -> Fetched | str:
+        status = response.status_code
+        got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+        if status in REDIRECT_STATUSES:
+            location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
+            if not location:
+                return run.failed(
+                    "HTTPStatus",
+                    f"HTTP {status} without Location from {checked.url}",
+                    status=status,
+                )
+            target: str = urljoin(checked.url, location.strip())
+            run.hops.append(Hop(url=checked.url, status=status, location=target))
+            return target
+        common: dict[str, Any] = {
+            "status": status,
+            "content_type": response.headers.get("content-type"),
+        }
+        if status == 304:
+            sent = validators or Validators()
+            kept = Validators(got.etag or sent.etag, got.last_modified or sent.last_modified)
+            return run.result("not_modified", validators=kept, **common)
+        if status in (429, 503):
+            wait = parse_retry_after(response.headers.get("retry-after"), self.clock())
+            raise _Retry("HTTPStatus", f"HTTP {status} from {checked.url}", status, wait)
+        if status >= 500:
+            raise _Retry("HTTPStatus", f"HTTP {status} from {checked.url}", status)
+        if status >= 300:
+            return run.failed("HTTPStatus", f"HTTP {status} from {checked.url}", **common)
+        return self._read_page(run, checked, response, got, common)
+
+    def _read_page(
+        self,
+        run: _Run,
+        checked: CheckedURL,
+        response: httpx.Response,
+        got: Validators,
+        common: dict[str, Any],
+    ) -> Fetched:
+        assert run.deadline is not None
+        cap = self.settings.max_bytes
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > cap:
+            return run.failed(
+                "TooLarge",
+                f"{checked.url} announces {int(length)} bytes, over the {cap} byte cap; not read",
+                **common,
+            )
+        mime, charset = parse_content_type(response.headers.get("content-type"))
+        allowed = self.settings.allowed_content_types
+        if mime and mime not in allowed:
+            return run.result(
+                "skipped",
+                error_class="UnsupportedContentType",
+                error=f"skipped {checked.url}: content type {mime} is not a page",
+                **common,
+            )
+        body, received, sniffed = bytearray(), 0, False
         try:
-            for _ in range(self.settings.max_redirects + 1):
-                if urlsplit(current).scheme not in ("http", "https"):
-                    return failed("RefusedURL", f"refused non-HTTP URL {current}")
-                with self._client.stream("GET", current, headers=headers) as response:
-                    if response.is_redirect:
-                        location = urljoin(current, response.headers.get("location", ""))
-                        hops.append(Hop(url=current, status=response.status_code, location=location))
-                        current = location
+            decoder = BoundedDecoder(parse_encodings(response.headers.get("content-encoding")), cap)
+            for chunk in response.iter_raw():
+                received += len(chunk)
+                body += decoder.feed(chunk)
+                if not sniffed and len(body) >= _SNIFF_BYTES:
+                    sniffed = True
+                    if reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES])):
+                        return run.result(
+                            "skipped",
+                            error_class="UnsupportedContentType",
+                            error=f"skipped {checked.url}: {reason}",
+                            bytes=received,
+                            **common,
+                        )
+                if self.clock() >= run.deadline:
+                    raise _Retry("Timeout", self._late(checked))
+        except TooLarge as error:
+            return run.failed(
+                "TooLarge", f"{checked.url}: {error}; not kept", bytes=received, **common
+            )
+        except BadEncoding as error:
+            return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
+        if not sniffed and (reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES]))):
+            return run.result(
+                "skipped",
+                error_class="UnsupportedContentType",
+                error=f"skipped {checked.url}: {reason}",
+                bytes=received,
+                **common,
+            )
+        decoded = decode_html(bytes(body), charset)
+        return run.result(
+            "ok",
+            body=decoded.text,
+            encoding=decoded.encoding,
+            replaced_chars=decoded.replaced,
+            validators=got,
+            bytes=received,
+            **common,
+        )
+
+    def _fetch_robots(self, page: CheckedURL, scope: Scope) -> RobotsAnswer:
+        """robots.txt through the same address checks and host turns as pages. Its redirects
+        (RFC 9309 §2.3.1.2: follow at least five) may leave the scope: reading a public
+        robots.txt elsewhere is harmless, but each hop's address is still checked."""
+        current = check_url(f"{page.origin}/robots.txt")
+        for _ in range(6):
+            private_ok = scope.allows_private(current.host)
+            if current.ip is not None and not private_ok and address_problem(current.ip):
+                return RobotsAnswer(None, error=f"redirected to a refused address ({current.url})")
+            try:
+                addresses = resolve_checked(current, self.resolver, private_ok)
+            except (DNSError, Refused) as error:
+                return RobotsAnswer(None, error=f"could not be fetched: {error}")
+            deadline = self.clock() + min(self.settings.timeout, self.settings.deadline)
+            try:
+                with (
+                    self.politeness.slot(current.host),
+                    self._pinned(current, addresses, deadline),
+                    self._client.stream(
+                        "GET",
+                        current.url,
+                        timeout=self.settings.timeout,
+                        headers={
+                            "User-Agent": self.settings.user_agent,
+                            "Accept-Encoding": ACCEPT_ENCODING,
+                        },
+                    ) as resp,
+                ):
+                    location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
+                    if resp.status_code in REDIRECT_STATUSES and location:
+                        try:
+                            current = check_url(urljoin(current.url, location))
+                        except Refused as error:
+                            return RobotsAnswer(None, error=f"redirected badly: {error}")
                         continue
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        body.extend(chunk)
-                        if len(body) > self.settings.max_bytes:
-                            return failed("TooLarge", f"body over {self.settings.max_bytes} bytes",
-                                          response.status_code)
-                    elapsed = int((time.monotonic() - started) * 1000)
-                    got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
-                    common = dict(url=url, final_url=current, status=response.status_code,
-                                  redirects=tuple(hops), validators=got, bytes=len(body),
-                                  elapsed_ms=elapsed, content_type=response.headers.get("content-type"))
-                    if response.status_code == 304:
-                        return Fetched(outcome="not_modified", **common)
-                    if response.status_code >= 400:
-                        return Fetched(outcome="error", error_class="HTTPStatus",
-                                       error=f"HTTP {response.status_code} from {current}", **common)
-                    encoding = response.encoding or "utf-8"
-                    text = bytes(body).decode(encoding, errors="replace")
-                    return Fetched(outcome="ok", body=text, encoding=encoding,
-                                   replaced_chars=text.count("\ufffd"), **common)
-            return failed("TooManyRedirects", f"more than {self.settings.max_redirects} redirects")
-        except httpx.HTTPError as error:
-            return failed(error.__class__.__name__, f"{_one_line(error)} ({current})")
+                    if not 200 <= resp.status_code < 300:
+                        return RobotsAnswer(resp.status_code)
+                    return RobotsAnswer(resp.status_code, _read_robots(resp))
+            except (httpx.HTTPError, BadEncoding) as error:
+                return RobotsAnswer(None, error=f"could not be fetched: {_one_line(error)}")
+        return RobotsAnswer(399)  # too many redirects: "unavailable" (RFC 9309 §2.3.1.2)
+
+
+def _read_robots(response: httpx.Response) -> str:
+    decoder = BoundedDecoder(
+        parse_encodings(response.headers.get("content-encoding")), ROBOTS_MAX_BYTES
+    )
+    body = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            body += decoder.feed(chunk)
+    except TooLarge:
+        pass  # RFC 9309 §2.5: content past the limit may be ignored
+    return body.decode("utf-8", errors="replace")
+
+
+_TRANSPORT_TEXT = {
+    "ConnectError": "could not connect for",
+    "ReadError": "connection broken while reading",
+    "ProtocolError": "malformed or truncated answer from",
+}
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else error.__class__.__name__

@@ -54,6 +54,8 @@ class Fetched:
     retries: int = 0
     error_class: str | None = None
     error: str | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503), uncapped
+    paused_until: str | None = None  # ISO 8601 UTC, when this fetch found or left its host paused
 
     @property
     def ok(self) -> bool:
