@@ -98,6 +98,16 @@ class ReplicaSite:
         return self._cached("published", lambda: sorted(
             (p for p in self.posts.values() if p.published), key=lambda p: (p.date, p.id), reverse=True))
 
+    def in_term(self, term_id: int) -> list[Post]:
+        """Published posts of a category or tag, newest first (cached until the next change)."""
+        return self._cached(f"term:{term_id}", lambda: [
+            p for p in self.published() if term_id in p.categories or term_id in p.tags])
+
+    def position(self, post: Post) -> int | None:
+        """Where a post stands in `published()`, for previous/next links without a sort."""
+        index = self._cached("positions", lambda: {p.id: i for i, p in enumerate(self.published())})
+        return index.get(post.id)
+
     def by_slug(self, slug: str) -> Post | None:
         index = self._cached("slugs", lambda: {p.slug: p for p in self.posts.values()})
         return index.get(slug)
@@ -309,6 +319,7 @@ class ReplicaSite:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx pools connections
+    disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms stall
     server_version = "nginx"
     sys_version = ""
     server: _HTTPServer
@@ -352,7 +363,9 @@ class ReplicaServer:
 
     def start(self) -> ReplicaServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica", daemon=True)
+            # A short poll interval: shutdown() waits for the loop to look, and tests stop often.
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
+                                            name="replica", daemon=True)
             self._thread.start()
         return self
 

@@ -151,7 +151,7 @@ def post_json(site: ReplicaSite, post: Post) -> dict[str, object]:
 
 def term_json(site: ReplicaSite, term_id: int) -> dict[str, object]:
     term = site.terms[term_id]
-    count = sum(1 for p in site.published() if term_id in p.categories + p.tags)
+    count = len(site.in_term(term_id))
     return {"id": term.id, "count": count, "description": "", "link": site.term_url(term),
             "name": term.name, "slug": encode_slug(term.slug, "lower"), "taxonomy": term.taxonomy}
 

@@ -106,8 +106,10 @@ def json_ld(site: ReplicaSite, post: Post) -> str:
         "keywords": [site.terms[i].name for i in post.tags if i in site.terms],
         "inLanguage": "ar",
     }
-    # "</" would close the script element early; JSON allows the escaped solidus.
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Markup characters as \u escapes (PHP's JSON_HEX_TAG|JSON_HEX_AMP): data cannot end the
+    # script element early, and JSON parsers read the same string.
+    text = (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
     return f'<script type="application/ld+json" class="yoast-schema-graph">{text}</script>'
 
 
@@ -117,13 +119,9 @@ def sidebar(site: ReplicaSite) -> str:
     noise = site.noise
     rng = random.Random(noise)
     popular = rng.sample(published, min(5, len(published)))
-    counts = {t.id: 0 for t in site.terms.values() if t.taxonomy == "category"}
-    for post in published:
-        for term_id in post.categories:
-            counts[term_id] = counts.get(term_id, 0) + 1
     categories = "\n".join(
         f'<li class="cat-item cat-item-{t.id}"><a href="{esc(site.term_url(t))}">{esc(t.name)}</a>'
-        f" ({counts.get(t.id, 0)})</li>"
+        f" ({len(site.in_term(t.id))})</li>"
         for t in site.terms.values() if t.taxonomy == "category")
     return fill(
         "sidebar.html", base=esc(site.base_url),
@@ -197,30 +195,32 @@ def related(site: ReplicaSite, post: Post, count: int = 3) -> str:
     if not post.categories:
         return ""
     category = post.categories[0]
-    pool = [p for p in site.published() if p.id != post.id and category in p.categories]
-    pool.sort(key=lambda p: (abs((p.date - post.date).total_seconds()), p.id))
-    if not pool:
+    pool = site.in_term(category)
+    at = next((i for i, p in enumerate(pool) if p.id == post.id), 0)
+    near = [p for p in pool[max(0, at - count): at + count + 1] if p.id != post.id]
+    near.sort(key=lambda p: (abs((p.date - post.date).total_seconds()), p.id))
+    if not near:
         return ""
     name = site.terms[category].name if category in site.terms else ""
     items = "\n".join(fill("related_item.html", url=esc(site.permalink(p)), title=esc(p.title),
                            date_ar=esc(date_ar(p.date)), category=esc(name))
-                      for p in pool[:count])
+                      for p in near[:count])
     return fill("related.html", items=items)
 
 
 def navigation(site: ReplicaSite, post: Post) -> str:
     """the_post_navigation(): the previous and next published posts by date."""
-    ordered = sorted(site.published(), key=lambda p: (p.date, p.id))
-    index = next((i for i, p in enumerate(ordered) if p.id == post.id), None)
+    newest_first = site.published()
+    index = site.position(post)
     if index is None:
         return ""
     links = []
-    if index > 0:
-        prev = ordered[index - 1]
+    if index + 1 < len(newest_first):
+        prev = newest_first[index + 1]
         links.append(f'<div class="nav-previous"><a href="{esc(site.permalink(prev))}" rel="prev">'
                      f'{esc(prev.title)}</a></div>')
-    if index + 1 < len(ordered):
-        nxt = ordered[index + 1]
+    if index > 0:
+        nxt = newest_first[index - 1]
         links.append(f'<div class="nav-next"><a href="{esc(site.permalink(nxt))}" rel="next">'
                      f'{esc(nxt.title)}</a></div>')
     return fill("navigation.html", links="".join(links)) if links else ""

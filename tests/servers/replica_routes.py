@@ -137,7 +137,7 @@ def _archive(site: ReplicaSite, kind: str, slug: str, tail: list[str]) -> Page:
                      if t.taxonomy == taxonomy and t.slug.lower() == slug.lower()), None)
         if term is None:
             return not_found(site)
-        posts = [p for p in site.published() if term.id in p.categories + p.tags]
+        posts = site.in_term(term.id)
         heading, url = pages.term_heading(term), site.term_url(term)
         body_class = f"archive {kind} {kind}-{term.id}"
     if tail and tail[0] == "feed" and tail[1:] in ([], ["rss2"], ["atom"]):
@@ -235,7 +235,9 @@ def respond(site: ReplicaSite, page: Page, request_headers: dict[str, str]) -> t
     body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body
     headers = {"Content-Type": page.content_type, **page.headers}
     if page.validators and page.status == 200:
-        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        # The body and its modified time: a no-op save (touch) is a new representation too.
+        stamp = page.last_modified.isoformat().encode() if page.last_modified else b""
+        etag = '"' + hashlib.sha1(stamp + body).hexdigest()[:20] + '"'
         compress = site.gzip and "gzip" in request_headers.get("accept-encoding", "")
         headers["ETag"] = f"W/{etag}" if compress else etag  # nginx weakens ETags it gzips
         if page.last_modified is not None:
