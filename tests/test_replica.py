@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
@@ -21,7 +21,9 @@ from tests.servers.replica import ReplicaServer, ReplicaSite
 from tests.servers.replica_data import SEED_ID
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "seeds" / "000_3b1ee1feec353f5c.txt"
-SEED_LINES = [line.strip() for line in SEED_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+SEED_LINES = [
+    line.strip() for line in SEED_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+]
 SEED_TEXT, SEED_SHORTLINK = SEED_LINES[:-1], SEED_LINES[-1]
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -59,14 +61,18 @@ def test_short_link_redirects_to_the_percent_encoded_arabic_permalink(replica, c
     location = response.headers["location"]
     path = urlsplit(location).path
     assert location.startswith(replica.base_url + "/2024/07/22/")
-    assert re.fullmatch(r"/2024/07/22/(%[0-9A-F]{2}|-)+/", path), "slug is uppercase percent-encoding"
+    assert re.fullmatch(r"/2024/07/22/(%[0-9A-F]{2}|-)+/", path), (
+        "slug is uppercase percent-encoding"
+    )
     assert unquote(path) == "/2024/07/22/حلف-شمال-الأطلسي-وشركاؤه-في-منطقة-المحيطين-الهندي-والهادئ/"
     page = client.get(location)
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=UTF-8"
     tree = LexborHTMLParser(page.text)
     assert tree.css_first("link[rel=canonical]").attributes["href"] == location
-    assert tree.css_first("link[rel=shortlink]").attributes["href"] == f"{replica.base_url}/?p=95655"
+    assert (
+        tree.css_first("link[rel=shortlink]").attributes["href"] == f"{replica.base_url}/?p=95655"
+    )
     # The same short link as the seed document's last line, on the replica's origin.
     assert urlsplit(SEED_SHORTLINK.split()[-1]).query == urlsplit(str(response.request.url)).query
 
@@ -82,7 +88,9 @@ def test_article_carries_every_seed_paragraph_inside_entry_content(client):
     html = article(client).text
     assert content_texts(html) == SEED_TEXT
     tree = LexborHTMLParser(html)
-    assert [h.text() for h in tree.css(".entry-content h2")] == ["اهتمام حلف شمال الأطلسي بمنطقة المحيطين الهندي والهادئ"]
+    assert [h.text() for h in tree.css(".entry-content h2")] == [
+        "اهتمام حلف شمال الأطلسي بمنطقة المحيطين الهندي والهادئ"
+    ]
     assert [h.text() for h in tree.css(".entry-content > h3")] == ["مستقبل التعاون بين الناتو وIP4"]
     # The short link is printed by the theme, not written by the author: it is no paragraph.
     assert "رابط مختصر" in tree.css_first(".entry-content .post-shortlink").text()
@@ -94,7 +102,10 @@ def test_article_page_has_the_chrome_of_a_real_theme(client, replica):
     tree = LexborHTMLParser(html)
     root = tree.css_first("html")
     assert (root.attributes["lang"], root.attributes["dir"]) == ("ar", "rtl")
-    assert tree.css_first("h1.entry-title").text() == "حلف شمال الأطلسي وشركاؤه في منطقة المحيطين الهندي والهادئ"
+    assert (
+        tree.css_first("h1.entry-title").text()
+        == "حلف شمال الأطلسي وشركاؤه في منطقة المحيطين الهندي والهادئ"
+    )
     assert "يوليو 22, 2024" in tree.css_first(".entry-meta").text()
     assert meta(html, "article:published_time") == "2024-07-22T07:30:00+00:00"
     assert meta(html, "og:type") == "article"
@@ -103,12 +114,22 @@ def test_article_page_has_the_chrome_of_a_real_theme(client, replica):
     related = tree.css(".entry-content .related-posts li a")
     assert len(related) == 3
     for anchor in related:
-        assert "category-دراسات" in article_of(client, anchor.attributes["href"]).css_first("article").attributes["class"]
+        assert (
+            "category-دراسات"
+            in article_of(client, anchor.attributes["href"])
+            .css_first("article")
+            .attributes["class"]
+        )
     assert {a.text() for a in tree.css(".entry-content .post-tags a[rel=tag]")} >= {"الناتو", "IP4"}
-    assert [a.text() for a in tree.css(".entry-meta a[rel~=category]")] == ["دراسات", "الأمن الدولي"]
+    assert [a.text() for a in tree.css(".entry-meta a[rel~=category]")] == [
+        "دراسات",
+        "الأمن الدولي",
+    ]
     assert tree.css_first(".author-box") and tree.css_first("#comments .comment-list")
     assert tree.css_first("#commentform") and tree.css_first("aside .widget_newsletterwidget form")
-    assert tree.css_first("aside .wp-polls") and len(tree.css("aside .widget_recent_entries li")) == 5
+    assert (
+        tree.css_first("aside .wp-polls") and len(tree.css("aside .widget_recent_entries li")) == 5
+    )
     assert tree.css_first("aside .visitor-counter") and tree.css_first(".post-views-count")
     assert tree.css_first("footer.site-footer") is not None
     data = json.loads(tree.css_first("script[type='application/ld+json']").text())
@@ -127,7 +148,8 @@ def test_article_links_to_posts_of_the_site_and_to_nato(client, replica):
     internal = [h for h in hrefs if h.startswith(replica.base_url)]
     assert len(internal) == 3
     assert [h for h in hrefs if not h.startswith(replica.base_url)] == [
-        "https://www.nato.int/cps/en/natohq/official_texts_227678.htm"]
+        "https://www.nato.int/cps/en/natohq/official_texts_227678.htm"
+    ]
     categories = [article_of(client, h).css_first("article").attributes["class"] for h in internal]
     assert sum("category-دراسات" in c for c in categories) == 2
 
@@ -161,7 +183,9 @@ def test_edit_changes_the_text_served_and_both_validators(client, replica):
     assert content_texts(after.text)[2] == SEED_TEXT[2] + " وأضاف التقرير جملة جديدة تماما"
     assert content_texts(after.text)[3:] == SEED_TEXT[3:]
     assert after.headers["etag"] != before.headers["etag"]
-    assert parse_http_date(after.headers["last-modified"]) > parse_http_date(before.headers["last-modified"])
+    assert parse_http_date(after.headers["last-modified"]) > parse_http_date(
+        before.headers["last-modified"]
+    )
     assert meta(after.text, "article:modified_time") > meta(before.text, "article:modified_time")
     replica.site.set_paragraphs(SEED_ID, ["فقرة أولى", ("h2", "عنوان فرعي"), "فقرة ثانية"])
     assert content_texts(article(client).text) == ["فقرة أولى", "عنوان فرعي", "فقرة ثانية"]
@@ -232,7 +256,11 @@ def test_permalink_variants_wordpress_accepts(client, replica):
     assert client.get(lower).status_code == 200
     assert client.get(path[:-1]).headers["location"] == permalink  # the trailing slash
     assert client.get(path + "?utm_source=x").status_code == 200
-    assert client.get(path + "?share=facebook").headers["location"].startswith("https://www.facebook.com/")
+    assert (
+        client.get(path + "?share=facebook")
+        .headers["location"]
+        .startswith("https://www.facebook.com/")
+    )
     replica.site.set_hex_case("lower")
     assert client.get("/?p=95655").headers["location"] == replica.base_url + lower
 
@@ -240,7 +268,9 @@ def test_permalink_variants_wordpress_accepts(client, replica):
 # ---- HTTP validators ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/?p=95655", "/feed/", "/category/%D8%AF%D8%B1%D8%A7%D8%B3%D8%A7%D8%AA/"])
+@pytest.mark.parametrize(
+    "path", ["/?p=95655", "/feed/", "/category/%D8%AF%D8%B1%D8%A7%D8%B3%D8%A7%D8%AA/"]
+)
 def test_conditional_requests_get_304_with_either_validator(client, replica, path):
     first = client.get(path, follow_redirects=True)
     url = str(first.url)
@@ -258,7 +288,9 @@ def test_conditional_requests_get_304_with_either_validator(client, replica, pat
 def test_gzip_is_served_with_a_weak_etag_that_still_validates(replica):
     with httpx.Client(base_url=replica.base_url) as client:  # httpx asks for gzip by default
         first = article(client)
-        assert first.headers["content-encoding"] == "gzip" and first.headers["etag"].startswith('W/"')
+        assert first.headers["content-encoding"] == "gzip" and first.headers["etag"].startswith(
+            'W/"'
+        )
         again = client.get(str(first.url), headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304
     identity = httpx.get(str(first.url), headers={"Accept-Encoding": "identity"})
@@ -290,16 +322,26 @@ def test_category_and_tag_feeds_and_archives(client, replica):
     assert [e.link for e in feed.entries] == listed[:10]
     assert all("دراسات" in [t.term for t in e.tags] for e in feed.entries)
     atom = feedparser.parse(client.get("/tag/ip4/feed/atom/").content)
-    assert atom.version == "atom10" and replica.site.permalink(SEED_ID) in [e.link for e in atom.entries]
+    assert atom.version == "atom10" and replica.site.permalink(SEED_ID) in [
+        e.link for e in atom.entries
+    ]
 
 
 def test_added_post_appears_in_archives_feeds_sitemap_and_rest(client, replica):
-    post_id = replica.site.add_post("تقرير جديد عن الناتو", ["فقرة أولى من التقرير.", "فقرة ثانية."],
-                                    categories=["دراسات"], tags=["الناتو"])
+    post_id = replica.site.add_post(
+        "تقرير جديد عن الناتو",
+        ["فقرة أولى من التقرير.", "فقرة ثانية."],
+        categories=["دراسات"],
+        tags=["الناتو"],
+    )
     permalink = replica.site.permalink(post_id)
     assert client.get(f"/?p={post_id}").headers["location"] == permalink
     assert content_texts(client.get(permalink).text) == ["فقرة أولى من التقرير.", "فقرة ثانية."]
-    for feed in ("/feed/", "/category/" + quote("دراسات") + "/feed/", "/tag/" + quote("الناتو") + "/feed/"):
+    for feed in (
+        "/feed/",
+        "/category/" + quote("دراسات") + "/feed/",
+        "/tag/" + quote("الناتو") + "/feed/",
+    ):
         assert feedparser.parse(client.get(feed).content).entries[0].link == permalink, feed
     assert permalink in client.get("/category/" + quote("دراسات") + "/").text
     assert permalink in client.get("/wp-sitemap-posts-post-1.xml").text
@@ -370,13 +412,21 @@ def test_rest_api_filters(client, replica):
     assert 'rel="next"' in paged.headers["link"]
     assert client.get("/wp-json/wp/v2/posts", params={"per_page": 500}).status_code == 400
 
-    since = datetime.now(timezone.utc) - timedelta(seconds=5)
-    assert client.get("/wp-json/wp/v2/posts", params={"modified_after": since.isoformat()}).json() == []
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    assert (
+        client.get("/wp-json/wp/v2/posts", params={"modified_after": since.isoformat()}).json()
+        == []
+    )
     replica.site.edit_paragraph(SEED_ID, 1, "تعديل")
-    changed = client.get("/wp-json/wp/v2/posts", params={"modified_after": since.isoformat(),
-                                                         "_fields": "id,modified_gmt"}).json()
+    changed = client.get(
+        "/wp-json/wp/v2/posts",
+        params={"modified_after": since.isoformat(), "_fields": "id,modified_gmt"},
+    ).json()
     assert [set(p) for p in changed] == [{"id", "modified_gmt"}] and changed[0]["id"] == SEED_ID
-    assert client.get("/", params={"rest_route": "/wp/v2/posts", "include": "95655"}).json()[0]["id"] == SEED_ID
+    assert (
+        client.get("/", params={"rest_route": "/wp/v2/posts", "include": "95655"}).json()[0]["id"]
+        == SEED_ID
+    )
 
 
 @pytest.mark.parametrize("status", [401, 403, 404])

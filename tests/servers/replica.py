@@ -1,8 +1,8 @@
 """A local replica of the ECCI WordPress site (europarabct.com) built around the seed article.
 
-`ReplicaSite` is the data, the control API and the routing (usable without a socket:
-`site.handle("GET", "/?p=95655")`); `ReplicaServer` serves a site on 127.0.0.1 from a daemon
-thread and logs every request, so tests can assert what a crawler asked for.
+`ReplicaSite` (in `replica_site`) is the content, the control API and the routing;
+`ReplicaServer` serves a site on 127.0.0.1 from a daemon thread and logs every request, so
+tests can assert what a crawler asked for.
 
     with ReplicaServer() as server:
         httpx.get(f"{server.base_url}/?p=95655")      # 301 to the Arabic permalink
@@ -14,45 +14,16 @@ Run `python -m tests.servers.replica --port 8080` to browse it.
 from __future__ import annotations
 
 import argparse
-import copy
 import threading
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
-from tests.servers.replica_data import (
-    AUTHORS,
-    CATEGORIES,
-    SEED_ID,
-    TAGS,
-    Author,
-    Comment,
-    ContentBlock,
-    InlineLink,
-    Post,
-    Term,
-    build_posts,
-    encode_slug,
-    slugify,
-    unique_slug,
-)
-from tests.servers.replica_routes import Page, respond, route
+from tests.servers.replica_data import SEED_ID
+from tests.servers.replica_site import ReplicaSite, Response
 
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
+__all__ = ["ReplicaServer", "ReplicaSite", "RequestRecord", "Response", "main"]
 
 
 @dataclass(frozen=True)
@@ -67,256 +38,6 @@ class RequestRecord:
     at: float = field(default_factory=time.time)
 
 
-class ReplicaSite:
-    """The site's content and state. Every public method takes the lock, so tests and the demo
-    may change the site while a crawler reads it; a change shows from the next request on."""
-
-    def __init__(self, *, extra_posts: int = 30, base_url: str = "https://www.europarabct.com",
-                 clock: Clock | None = None, hex_case: str = "upper", gzip: bool = True) -> None:
-        self.lock = threading.RLock()
-        self.base_url = base_url
-        self.clock = clock or _utc_now
-        self.hex_case = hex_case
-        self.gzip = gzip
-        self.posts: dict[int, Post] = {p.id: p for p in build_posts(extra_posts)}
-        self.terms: dict[int, Term] = {t.id: t for t in CATEGORIES + TAGS}
-        self.authors: dict[str, Author] = {a.slug: a for a in AUTHORS}
-        self.noise = 0
-        self.rest_status: int | None = None  # None: the API answers; else the blocking status
-        self.robots: str | None = None
-        self.last_change = max(p.modified for p in self.posts.values())
-        self._revision = 0
-        self._cache: dict[str, Any] = {}
-
-    # ---- reading -----------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self.clock().astimezone(timezone.utc)
-
-    def published(self) -> list[Post]:
-        """Published posts, newest first (cached until the next change)."""
-        return self._cached("published", lambda: sorted(
-            (p for p in self.posts.values() if p.published), key=lambda p: (p.date, p.id), reverse=True))
-
-    def in_term(self, term_id: int) -> list[Post]:
-        """Published posts of a category or tag, newest first (cached until the next change)."""
-        return self._cached(f"term:{term_id}", lambda: [
-            p for p in self.published() if term_id in p.categories or term_id in p.tags])
-
-    def position(self, post: Post) -> int | None:
-        """Where a post stands in `published()`, for previous/next links without a sort."""
-        index = self._cached("positions", lambda: {p.id: i for i, p in enumerate(self.published())})
-        return index.get(post.id)
-
-    def by_slug(self, slug: str) -> Post | None:
-        index = self._cached("slugs", lambda: {p.slug: p for p in self.posts.values()})
-        return index.get(slug)
-
-    def post(self, post_id: int) -> Post:
-        """A copy of a post, to read (changes go through the control methods)."""
-        with self.lock:
-            return copy.deepcopy(self._post(post_id))
-
-    def paragraphs(self, post_id: int) -> list[str]:
-        """The texts of a post's blocks (paragraphs and subheadings) in order, as served."""
-        with self.lock:
-            return self._post(post_id).texts()
-
-    def seed_paragraphs(self) -> list[str]:
-        return self.paragraphs(SEED_ID)
-
-    def permalink(self, post: Post | int) -> str:
-        post = self._post(post) if isinstance(post, int) else post
-        return self.base_url + post.path(self.hex_case)
-
-    def shortlink(self, post: Post | int) -> str:
-        post_id = post if isinstance(post, int) else post.id
-        return f"{self.base_url}/?p={post_id}"
-
-    def term_url(self, term: Term | str) -> str:
-        term = self._term(term) if isinstance(term, str) else term
-        kind = "category" if term.taxonomy == "category" else "tag"
-        return f"{self.base_url}/{kind}/{encode_slug(term.slug, self.hex_case)}/"
-
-    def author_url(self, author: Author) -> str:
-        return f"{self.base_url}/author/{author.slug}/"
-
-    def rest_url(self, route: str, params: dict[str, str] | None = None) -> str:
-        from urllib.parse import urlencode
-
-        query = f"?{urlencode(params)}" if params else ""
-        return f"{self.base_url}/wp-json{route}{query}"
-
-    def handle(self, method: str, target: str, headers: dict[str, str] | None = None) -> Response:
-        """Answer one request (path with query) as the site would."""
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        with self.lock:
-            if method not in ("GET", "HEAD"):
-                page = Page(405, "text/plain; charset=UTF-8", "Method Not Allowed",
-                            headers={"Allow": "GET, HEAD"})
-            else:
-                page = route(self, target)
-            status, out_headers, body = respond(self, page, lowered)
-        return Response(status, out_headers, b"" if method == "HEAD" else body)
-
-    # ---- control API -------------------------------------------------------------------------
-
-    def edit_paragraph(self, post_id: int, index: int, new_text: str) -> None:
-        """Change the text of block `index` (the same numbering as `paragraphs()`)."""
-        with self.lock:
-            post = self._post(post_id)
-            post.blocks[index].text = new_text
-            self._modified(post)
-
-    def set_paragraphs(self, post_id: int, blocks: Iterable[str | tuple[str, str]]) -> None:
-        """Replace the whole body: plain strings are paragraphs, ("h2", text) are subheadings."""
-        with self.lock:
-            post = self._post(post_id)
-            post.blocks = [ContentBlock("p", b) if isinstance(b, str) else ContentBlock(b[0], b[1])  # type: ignore[arg-type]
-                           for b in blocks]
-            self._modified(post)
-
-    def set_title(self, post_id: int, title: str) -> None:
-        """A new title keeps the slug, as WordPress does for a published post."""
-        with self.lock:
-            post = self._post(post_id)
-            post.title = title
-            self._modified(post)
-
-    def set_slug(self, post_id: int, slug: str) -> None:
-        """A new permalink; the old one answers 301 to it (WordPress' _wp_old_slug redirect)."""
-        with self.lock:
-            post = self._post(post_id)
-            post.old_slugs.append(post.slug)
-            post.slug = slugify(slug)
-            self._modified(post)
-
-    def set_terms(self, post_id: int, *, categories: Iterable[str] | None = None,
-                  tags: Iterable[str] | None = None) -> None:
-        with self.lock:
-            post = self._post(post_id)
-            if categories is not None:
-                post.categories = [self._term(c, "category").id for c in categories]
-            if tags is not None:
-                post.tags = [self._term(t, "post_tag").id for t in tags]
-            self._modified(post)
-
-    def set_jsonld(self, post_id: int, enabled: bool) -> None:
-        """Whether the page carries a JSON-LD NewsArticle (theme/SEO-plugin output, not content)."""
-        with self.lock:
-            self._post(post_id).jsonld = enabled
-            self._changed()
-
-    def add_comment(self, post_id: int, author: str, text: str) -> int:
-        """A comment shows under the article; the post's modified date does not move."""
-        with self.lock:
-            post = self._post(post_id)
-            comment_id = 1 + max((c.id for p in self.posts.values() for c in p.comments), default=1000)
-            post.comments.append(Comment(comment_id, author, text, self._later_than(post.last_activity())))
-            self._changed(listing=False)
-            return comment_id
-
-    def take_down(self, post_id: int) -> None:
-        """The post goes to the trash: its URLs answer 404 and it leaves every listing."""
-        with self.lock:
-            self._post(post_id).published = False
-            self._changed()
-
-    def restore(self, post_id: int) -> None:
-        with self.lock:
-            post = self._post(post_id)
-            post.published = True
-            self._modified(post)
-
-    def add_post(self, title: str, paragraphs: Iterable[str], *, categories: Iterable[str] = ("دراسات",),
-                 tags: Iterable[str] = (), author: str = "ecci", date: datetime | None = None,
-                 jsonld: bool = False, links: Iterable[tuple[int, str, int | str]] = ()) -> int:
-        """Publish a new post (newest by default); returns its id. Categories and tags are
-        names or slugs; unknown ones are created, as the editor does. `links` are
-        (block index, phrase, post id or URL)."""
-        with self.lock:
-            post_id = max(self.posts) + 7  # ids grow with gaps: revisions and uploads take ids too
-            moment = (date or self._later_than(self.last_change)).astimezone(timezone.utc)
-            post = Post(
-                id=post_id, slug=unique_slug(title, {p.slug for p in self.posts.values()}), title=title,
-                date=moment, modified=moment, author=self.authors[author],
-                categories=[self._term(c, "category").id for c in categories],
-                tags=[self._term(t, "post_tag").id for t in tags],
-                blocks=[ContentBlock("p", text) for text in paragraphs], jsonld=jsonld,
-                links=[InlineLink(b, phrase, target) for b, phrase, target in links],
-            )
-            self.posts[post_id] = post
-            self.last_change = max(self.last_change, moment)
-            self._changed()
-            return post_id
-
-    def touch(self, post_id: int) -> None:
-        """Save without change: WordPress still bumps post_modified, so validators change."""
-        with self.lock:
-            self._modified(self._post(post_id))
-
-    def set_sidebar_noise(self, value: int) -> None:
-        """Change the chrome only: view and visitor counters, poll votes, nonce, "most read"."""
-        with self.lock:
-            self.noise = value
-            self._changed(listing=False)
-
-    def set_rest_api(self, enabled: bool, status: int = 403) -> None:
-        """Turn /wp-json/ off the way security plugins do: 401 or 403 with a JSON error, or 404."""
-        with self.lock:
-            self.rest_status = None if enabled else status
-
-    def set_robots(self, text: str | None) -> None:
-        """Serve this robots.txt (None: WordPress' default with the Sitemap line)."""
-        with self.lock:
-            self.robots = text
-
-    def set_hex_case(self, case: str) -> None:
-        """Emit percent-encoded slugs in "upper" or "lower" hex (both are accepted on requests)."""
-        with self.lock:
-            self.hex_case = case
-            self._changed()
-
-    # ---- internals ---------------------------------------------------------------------------
-
-    def _post(self, post_id: int) -> Post:
-        try:
-            return self.posts[post_id]
-        except KeyError:
-            raise KeyError(f"replica has no post {post_id}; known ids: {min(self.posts)}…{max(self.posts)}") from None
-
-    def _term(self, key: str, taxonomy: str | None = None) -> Term:
-        for term in self.terms.values():
-            if key in (term.name, term.slug) and taxonomy in (None, term.taxonomy):
-                return term
-        if taxonomy is None:
-            raise KeyError(f"replica has no category or tag named {key!r}")
-        term = Term(max(self.terms) + 1, taxonomy, key, slugify(key))  # type: ignore[arg-type]
-        self.terms[term.id] = term
-        return term
-
-    def _later_than(self, moment: datetime) -> datetime:
-        """Now, but strictly after `moment` at HTTP-date resolution, so validators always move."""
-        now = self.now().replace(microsecond=0)
-        return max(now, moment.replace(microsecond=0) + timedelta(seconds=1))
-
-    def _modified(self, post: Post) -> None:
-        post.modified = self._later_than(post.last_activity())
-        self.last_change = max(self._later_than(self.last_change), post.modified)
-        self._changed()
-
-    def _changed(self, listing: bool = True) -> None:
-        self._revision += 1
-        if listing:
-            self._cache.clear()
-
-    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key not in self._cache:
-                self._cache[key] = build()
-            return self._cache[key]
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx pools connections
     disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms stall
@@ -327,8 +48,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         replica = self.server.replica
         response = replica.site.handle(self.command, self.path, dict(self.headers.items()))
-        replica.record(RequestRecord(self.command, self.path,
-                                     {k.lower(): v for k, v in self.headers.items()}, response.status))
+        replica.record(
+            RequestRecord(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                response.status,
+            )
+        )
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -338,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = _answer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is `ReplicaServer.requests`
 
 
@@ -350,22 +77,25 @@ class _HTTPServer(ThreadingHTTPServer):
 class ReplicaServer:
     """A `ReplicaSite` on 127.0.0.1 (port 0: a free port), in a daemon thread."""
 
-    def __init__(self, site: ReplicaSite | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, site: ReplicaSite | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.site = site or ReplicaSite()
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.replica = self
-        self.host, self.port = self._httpd.server_address[0], self._httpd.server_address[1]
+        self.host, self.port = host, int(self._httpd.server_address[1])
         self.base_url = f"http://{self.host}:{self.port}"
         self.site.base_url = self.base_url
         self._requests: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> ReplicaServer:
+    def start(self) -> Self:
         if self._thread is None:
             # A short poll interval: shutdown() waits for the loop to look, and tests stop often.
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
-                                            name="replica", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.02,), name="replica", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -376,7 +106,7 @@ class ReplicaServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> ReplicaServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -404,12 +134,16 @@ class ReplicaServer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the ECCI replica site for a human to browse.")
+    parser = argparse.ArgumentParser(
+        description="Serve the ECCI replica site for a human to browse."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--posts", type=int, default=30, help="generated posts besides the seed")
     args = parser.parse_args(argv)
-    server = ReplicaServer(ReplicaSite(extra_posts=args.posts), host=args.host, port=args.port).start()
+    server = ReplicaServer(
+        ReplicaSite(extra_posts=args.posts), host=args.host, port=args.port
+    ).start()
     print(f"replica at {server.base_url}/?p={SEED_ID}  (Ctrl-C stops)", flush=True)
     try:
         threading.Event().wait()

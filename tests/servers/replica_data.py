@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -125,8 +125,10 @@ def load_seed(path: Path = SEED_FILE) -> tuple[list[ContentBlock], str]:
     """The seed document as blocks, and its short link (the last line is not article text)."""
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     *body, shortlink = lines
-    subheadings = {"اهتمام حلف شمال الأطلسي بمنطقة المحيطين الهندي والهادئ": "h2",
-                   "مستقبل التعاون بين الناتو وIP4": "h3"}
+    subheadings = {
+        "اهتمام حلف شمال الأطلسي بمنطقة المحيطين الهندي والهادئ": "h2",
+        "مستقبل التعاون بين الناتو وIP4": "h3",
+    }
     blocks = [ContentBlock(subheadings.get(line, "p"), line) for line in body]  # type: ignore[arg-type]
     return blocks, shortlink.split()[-1]
 
@@ -157,32 +159,89 @@ AUTHORS = (
 )
 
 SEED_TITLE = "حلف شمال الأطلسي وشركاؤه في منطقة المحيطين الهندي والهادئ"
-SEED_DATE = datetime(2024, 7, 22, 7, 30, tzinfo=timezone.utc)
-SEED_MODIFIED = datetime(2024, 7, 22, 8, 5, tzinfo=timezone.utc)
+SEED_DATE = datetime(2024, 7, 22, 7, 30, tzinfo=UTC)
+SEED_MODIFIED = datetime(2024, 7, 22, 8, 5, tzinfo=UTC)
 NATO_DECLARATION = "https://www.nato.int/cps/en/natohq/official_texts_227678.htm"
 
-_SUBJECTS = ("تنظيم داعش", "الجماعات المتطرفة", "حلف شمال الأطلسي", "الاتحاد الأوروبي",
-             "الاستخبارات الألمانية", "الاستخبارات الهولندية", "المقاتلون الأجانب", "الصين",
-             "روسيا", "جماعة الإخوان المسلمين", "اليمين المتطرف", "تنظيم القاعدة",
-             "الشبكات الإلكترونية المتطرفة", "الأجهزة الأمنية الأوروبية", "شركاء الناتو")
-_ASPECTS = ("التحديات الأمنية", "مخاطر التمويل", "سياسات المواجهة", "الاستراتيجية الجديدة",
-            "التعاون الاستخباري", "مستقبل الشراكات", "التهديدات الهجينة", "حرب المعلومات",
-            "إعادة التموضع", "أساليب التجنيد", "الرقابة على الحدود", "الأمن السيبراني")
-_REGIONS = ("أوروبا", "ألمانيا", "هولندا", "فرنسا", "منطقة الساحل", "الشرق الأوسط", "البلقان",
-            "منطقة المحيطين الهندي والهادئ", "شمال أفريقيا", "آسيا الوسطى")
-_OPENERS = ("في هذا السياق،", "وعلاوة على ذلك،", "من جهة أخرى،", "وبحسب تقارير أمنية،",
-            "في المقابل،", "ويرى خبراء أن", "وتشير المعطيات إلى أن", "ومن اللافت أن")
+_SUBJECTS = (
+    "تنظيم داعش",
+    "الجماعات المتطرفة",
+    "حلف شمال الأطلسي",
+    "الاتحاد الأوروبي",
+    "الاستخبارات الألمانية",
+    "الاستخبارات الهولندية",
+    "المقاتلون الأجانب",
+    "الصين",
+    "روسيا",
+    "جماعة الإخوان المسلمين",
+    "اليمين المتطرف",
+    "تنظيم القاعدة",
+    "الشبكات الإلكترونية المتطرفة",
+    "الأجهزة الأمنية الأوروبية",
+    "شركاء الناتو",
+)
+_ASPECTS = (
+    "التحديات الأمنية",
+    "مخاطر التمويل",
+    "سياسات المواجهة",
+    "الاستراتيجية الجديدة",
+    "التعاون الاستخباري",
+    "مستقبل الشراكات",
+    "التهديدات الهجينة",
+    "حرب المعلومات",
+    "إعادة التموضع",
+    "أساليب التجنيد",
+    "الرقابة على الحدود",
+    "الأمن السيبراني",
+)
+_REGIONS = (
+    "أوروبا",
+    "ألمانيا",
+    "هولندا",
+    "فرنسا",
+    "منطقة الساحل",
+    "الشرق الأوسط",
+    "البلقان",
+    "منطقة المحيطين الهندي والهادئ",
+    "شمال أفريقيا",
+    "آسيا الوسطى",
+)
+_OPENERS = (
+    "في هذا السياق،",
+    "وعلاوة على ذلك،",
+    "من جهة أخرى،",
+    "وبحسب تقارير أمنية،",
+    "في المقابل،",
+    "ويرى خبراء أن",
+    "وتشير المعطيات إلى أن",
+    "ومن اللافت أن",
+)
 _VERBS = ("يواجه", "يعزز", "يراجع", "يطور", "يكثف", "يعيد تقييم", "يدعم", "يرصد")
-_OBJECTS = ("قدراته في تبادل المعلومات", "آليات التنسيق مع الشركاء", "برامج الوقاية من التطرف",
-            "الرقابة على مصادر التمويل", "خطط الاستجابة للأزمات", "التشريعات الخاصة بالإرهاب",
-            "حضوره في الفضاء الإلكتروني", "التعاون القضائي العابر للحدود")
-_TAILS = ("خلال السنوات الأخيرة", "في ظل المتغيرات الدولية", "وفق تقديرات الخبراء",
-          "بحسب وثائق رسمية", "منذ بداية العام", "على المدى المتوسط")
+_OBJECTS = (
+    "قدراته في تبادل المعلومات",
+    "آليات التنسيق مع الشركاء",
+    "برامج الوقاية من التطرف",
+    "الرقابة على مصادر التمويل",
+    "خطط الاستجابة للأزمات",
+    "التشريعات الخاصة بالإرهاب",
+    "حضوره في الفضاء الإلكتروني",
+    "التعاون القضائي العابر للحدود",
+)
+_TAILS = (
+    "خلال السنوات الأخيرة",
+    "في ظل المتغيرات الدولية",
+    "وفق تقديرات الخبراء",
+    "بحسب وثائق رسمية",
+    "منذ بداية العام",
+    "على المدى المتوسط",
+)
 
 
 def _sentence(rng: random.Random) -> str:
-    return (f"{rng.choice(_OPENERS)} {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
-            f"{rng.choice(_OBJECTS)} {rng.choice(_TAILS)}.")
+    return (
+        f"{rng.choice(_OPENERS)} {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
+        f"{rng.choice(_OBJECTS)} {rng.choice(_TAILS)}."
+    )
 
 
 def _paragraph(rng: random.Random) -> str:
@@ -191,8 +250,13 @@ def _paragraph(rng: random.Random) -> str:
 
 def _title(rng: random.Random) -> str:
     subject, aspect, region = rng.choice(_SUBJECTS), rng.choice(_ASPECTS), rng.choice(_REGIONS)
-    return rng.choice((f"{subject} و{aspect} في {region}", f"قراءة في {aspect} لدى {subject}",
-                       f"{region}: {subject} و{aspect}"))
+    return rng.choice(
+        (
+            f"{subject} و{aspect} في {region}",
+            f"قراءة في {aspect} لدى {subject}",
+            f"{region}: {subject} و{aspect}",
+        )
+    )
 
 
 def generated_blocks(rng: random.Random) -> list[ContentBlock]:
@@ -216,12 +280,20 @@ def unique_slug(title: str, taken: set[str]) -> str:
 def _seed_post() -> Post:
     blocks, _ = load_seed()
     return Post(
-        id=SEED_ID, slug=slugify(SEED_TITLE), title=SEED_TITLE, date=SEED_DATE,
-        modified=SEED_MODIFIED, author=AUTHORS[0], categories=[12, 31],
-        tags=[240, 977, 978, 301], blocks=blocks, jsonld=True,
+        id=SEED_ID,
+        slug=slugify(SEED_TITLE),
+        title=SEED_TITLE,
+        date=SEED_DATE,
+        modified=SEED_MODIFIED,
+        author=AUTHORS[0],
+        categories=[12, 31],
+        tags=[240, 977, 978, 301],
+        blocks=blocks,
+        jsonld=True,
         comments=[
-            Comment(1201, "أحمد", "تحليل دقيق لدور الشركاء في آسيا.",
-                    SEED_DATE + timedelta(hours=5)),
+            Comment(
+                1201, "أحمد", "تحليل دقيق لدور الشركاء في آسيا.", SEED_DATE + timedelta(hours=5)
+            ),
             Comment(1202, "Lena", "شكراً على هذه الدراسة.", SEED_DATE + timedelta(days=1)),
         ],
     )
@@ -242,17 +314,27 @@ def build_posts(extra_posts: int = 30, seed: int = SEED_ID) -> list[Post]:
     for i in range(extra_posts):
         k = i + 1 if i < older else i - older + 1
         sign = -1 if i < older else 1
-        date = SEED_DATE + sign * timedelta(hours=27 * k + rng.randint(0, 9), minutes=rng.randint(0, 59))
+        date = SEED_DATE + sign * timedelta(
+            hours=27 * k + rng.randint(0, 9), minutes=rng.randint(0, 59)
+        )
         title = _title(rng)
         categories = [CATEGORIES[i % len(CATEGORIES)].id]
         if rng.random() < 0.2:
             categories.append(CATEGORIES[(i + 1) % len(CATEGORIES)].id)
-        posts.append(Post(
-            id=SEED_ID + sign * 13 * k, slug=unique_slug(title, taken), title=title, date=date,
-            modified=date + timedelta(hours=rng.choice((0, 0, 1, 30))), author=rng.choice(AUTHORS),
-            categories=categories, tags=sorted({t.id for t in rng.sample(TAGS, 2)}),
-            blocks=generated_blocks(rng), jsonld=i % 2 == 0,
-        ))
+        posts.append(
+            Post(
+                id=SEED_ID + sign * 13 * k,
+                slug=unique_slug(title, taken),
+                title=title,
+                date=date,
+                modified=date + timedelta(hours=rng.choice((0, 0, 1, 30))),
+                author=rng.choice(AUTHORS),
+                categories=categories,
+                tags=sorted({t.id for t in rng.sample(TAGS, 2)}),
+                blocks=generated_blocks(rng),
+                jsonld=i % 2 == 0,
+            )
+        )
     by_date = sorted(posts, key=lambda p: p.date)
     for index, post in enumerate(by_date[1:], start=1):
         if post.id != SEED_ID:

@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -31,8 +31,11 @@ XML = "application/xml; charset=UTF-8"
 JSON = "application/json; charset=UTF-8"
 PER_PAGE = 10  # WordPress' posts_per_page default
 _SITEMAP_POSTS = re.compile(r"wp-sitemap-posts-post-(\d+)\.xml")
-_SHARERS = {"facebook": "https://www.facebook.com/sharer.php?u=", "x": "https://x.com/intent/tweet?url=",
-            "jetpack-whatsapp": "https://api.whatsapp.com/send?text="}
+_SHARERS = {
+    "facebook": "https://www.facebook.com/sharer.php?u=",
+    "x": "https://x.com/intent/tweet?url=",
+    "jetpack-whatsapp": "https://api.whatsapp.com/send?text=",
+}
 
 
 @dataclass
@@ -51,8 +54,12 @@ def redirect(location: str, status: int = 301) -> Page:
 
 
 def not_found(site: ReplicaSite) -> Page:
-    return Page(404, HTML, pages.not_found_page(site),
-                headers={"Cache-Control": "no-cache, must-revalidate, max-age=0"})
+    return Page(
+        404,
+        HTML,
+        pages.not_found_page(site),
+        headers={"Cache-Control": "no-cache, must-revalidate, max-age=0"},
+    )
 
 
 def route(site: ReplicaSite, target: str) -> Page:
@@ -79,25 +86,48 @@ def _front(site: ReplicaSite, query: dict[str, str]) -> Page:
     if "rest_route" in query:
         return _rest(site, query.pop("rest_route"), query)
     if "cat" in query or "tag" in query:
-        term = next((t for t in site.terms.values() if str(t.id) == query.get("cat")
-                     or t.slug == query.get("tag")), None)
+        term = next(
+            (
+                t
+                for t in site.terms.values()
+                if str(t.id) == query.get("cat") or t.slug == query.get("tag")
+            ),
+            None,
+        )
         return redirect(site.term_url(term)) if term else not_found(site)
     if "s" in query:
         needle = query["s"]
-        found = [p for p in site.published() if needle and (needle in p.title or any(needle in t for t in p.texts()))]
-        return _listing(site, found, 1, f"نتائج البحث عن: {needle}", f"{site.base_url}/?s={quote(needle)}&",
-                        None, "search search-results")
+        found = [
+            p
+            for p in site.published()
+            if needle and (needle in p.title or any(needle in t for t in p.texts()))
+        ]
+        return _listing(
+            site,
+            found,
+            1,
+            f"نتائج البحث عن: {needle}",
+            f"{site.base_url}/?s={quote(needle)}&",
+            None,
+            "search search-results",
+        )
     return _listing(site, site.published(), 1, SITE_NAME, f"{site.base_url}/", None, "home blog")
 
 
 def _path(site: ReplicaSite, segments: list[str], query: dict[str, str]) -> Page:
     head, rest = segments[0], segments[1:]
     if head == "page" and len(rest) == 1 and rest[0].isdigit():
-        return _listing(site, site.published(), int(rest[0]), SITE_NAME, f"{site.base_url}/", None, "home blog")
+        return _listing(
+            site, site.published(), int(rest[0]), SITE_NAME, f"{site.base_url}/", None, "home blog"
+        )
     if head == "feed" and rest in ([], ["rss2"], ["atom"]):
-        return _feed(site, site.published(), SITE_NAME, f"{site.base_url}/", f"{site.base_url}/feed/", rest)
+        return _feed(
+            site, site.published(), SITE_NAME, f"{site.base_url}/", f"{site.base_url}/feed/", rest
+        )
     if head == "robots.txt" and not rest:
-        text = site.robots if site.robots is not None else pages.fill("robots.txt", base=site.base_url)
+        text = (
+            site.robots if site.robots is not None else pages.fill("robots.txt", base=site.base_url)
+        )
         return Page(200, "text/plain; charset=UTF-8", text)
     if head.startswith(("wp-sitemap", "sitemap")) and not rest:
         return _sitemap(site, head)
@@ -118,10 +148,14 @@ def _post(site: ReplicaSite, segments: list[str], query: dict[str, str]) -> Page
         return redirect(permalink)
     if query.get("share") in _SHARERS:  # Jetpack sharing: a same-site URL that leaves the site
         return redirect(_SHARERS[query["share"]] + quote(permalink, safe=""), 302)
-    headers = {"Link": f'<{site.base_url}/wp-json/>; rel="https://api.w.org/", '
-                       f'<{site.base_url}/wp-json/wp/v2/posts/{post.id}>; rel="alternate"; type="application/json", '
-                       f'<{site.shortlink(post)}>; rel=shortlink'}
-    return Page(200, HTML, pages.post_page(site, post), post.last_activity(), headers, validators=True)
+    headers = {
+        "Link": f'<{site.base_url}/wp-json/>; rel="https://api.w.org/", '
+        f'<{site.base_url}/wp-json/wp/v2/posts/{post.id}>; rel="alternate"; type="application/json", '
+        f"<{site.shortlink(post)}>; rel=shortlink"
+    }
+    return Page(
+        200, HTML, pages.post_page(site, post), post.last_activity(), headers, validators=True
+    )
 
 
 def _archive(site: ReplicaSite, kind: str, slug: str, tail: list[str]) -> Page:
@@ -130,11 +164,21 @@ def _archive(site: ReplicaSite, kind: str, slug: str, tail: list[str]) -> Page:
         if author is None:
             return not_found(site)
         posts = [p for p in site.published() if p.author.slug == author.slug]
-        heading, url, body_class = f"الكاتب: {author.name}", site.author_url(author), "archive author"
+        heading, url, body_class = (
+            f"الكاتب: {author.name}",
+            site.author_url(author),
+            "archive author",
+        )
     else:
         taxonomy = "category" if kind == "category" else "post_tag"
-        term = next((t for t in site.terms.values()
-                     if t.taxonomy == taxonomy and t.slug.lower() == slug.lower()), None)
+        term = next(
+            (
+                t
+                for t in site.terms.values()
+                if t.taxonomy == taxonomy and t.slug.lower() == slug.lower()
+            ),
+            None,
+        )
         if term is None:
             return not_found(site)
         posts = site.in_term(term.id)
@@ -149,18 +193,35 @@ def _archive(site: ReplicaSite, kind: str, slug: str, tail: list[str]) -> Page:
     return not_found(site)
 
 
-def _listing(site: ReplicaSite, posts: list[Post], page: int, heading: str, url: str,
-             feed_url: str | None, body_class: str) -> Page:
+def _listing(
+    site: ReplicaSite,
+    posts: list[Post],
+    page: int,
+    heading: str,
+    url: str,
+    feed_url: str | None,
+    body_class: str,
+) -> Page:
     count = max(1, math.ceil(len(posts) / PER_PAGE))
     if not 1 <= page <= count:
         return not_found(site)
-    shown = posts[(page - 1) * PER_PAGE: page * PER_PAGE]
-    body = pages.archive_page(site, heading=heading, url=url, posts=shown, page=page, pages=count,
-                              feed_url=feed_url, body_class=f"{body_class} rtl")
+    shown = posts[(page - 1) * PER_PAGE : page * PER_PAGE]
+    body = pages.archive_page(
+        site,
+        heading=heading,
+        url=url,
+        posts=shown,
+        page=page,
+        pages=count,
+        feed_url=feed_url,
+        body_class=f"{body_class} rtl",
+    )
     return Page(200, HTML, body, site.last_change, validators=True)
 
 
-def _feed(site: ReplicaSite, posts: list[Post], title: str, link: str, self_url: str, tail: list[str]) -> Page:
+def _feed(
+    site: ReplicaSite, posts: list[Post], title: str, link: str, self_url: str, tail: list[str]
+) -> Page:
     if tail == ["atom"]:
         body = feeds.atom(site, title=title, link=link, self_url=self_url + "atom/", posts=posts)
         return Page(200, ATOM, body, site.last_change, validators=True)
@@ -179,26 +240,44 @@ def _sitemap(site: ReplicaSite, name: str) -> Page:
     elif name in ("wp-sitemap-taxonomies-category-1.xml", "wp-sitemap-taxonomies-post_tag-1.xml"):
         taxonomy = "category" if "category" in name else "post_tag"
         used = {i for p in site.published() for i in p.categories + p.tags}
-        body = feeds.sitemap_locs(site, [site.term_url(t) for t in site.terms.values()
-                                         if t.taxonomy == taxonomy and t.id in used])
+        body = feeds.sitemap_locs(
+            site,
+            [
+                site.term_url(t)
+                for t in site.terms.values()
+                if t.taxonomy == taxonomy and t.id in used
+            ],
+        )
     elif name == "wp-sitemap-users-1.xml":
         body = feeds.sitemap_locs(site, [site.author_url(a) for a in site.authors.values()])
     elif name in ("wp-sitemap-index.xsl", "wp-sitemap.xsl"):
         return Page(200, "application/xml; charset=UTF-8", pages.fill("sitemap.xsl"))
     if body is None:
         return not_found(site)
-    return Page(200, XML, body, site.last_change, {"X-Robots-Tag": "noindex, follow"}, validators=True)
+    return Page(
+        200, XML, body, site.last_change, {"X-Robots-Tag": "noindex, follow"}, validators=True
+    )
 
 
 def _rest(site: ReplicaSite, route_: str, query: dict[str, str]) -> Page:
-    headers = {"X-Robots-Tag": "noindex", "X-Content-Type-Options": "nosniff",
-               "Link": f'<{site.base_url}/wp-json/>; rel="https://api.w.org/"', "Allow": "GET"}
+    headers = {
+        "X-Robots-Tag": "noindex",
+        "X-Content-Type-Options": "nosniff",
+        "Link": f'<{site.base_url}/wp-json/>; rel="https://api.w.org/"',
+        "Allow": "GET",
+    }
     if site.rest_status == 404:
         return not_found(site)
     if site.rest_status is not None:
-        error = (feeds.RestError(401, "rest_login_required", "REST API restricted to authenticated users.")
-                 if site.rest_status == 401 else
-                 feeds.RestError(site.rest_status, "rest_forbidden", "عذراً، غير مسموح لك بالقيام بذلك."))
+        error = (
+            feeds.RestError(
+                401, "rest_login_required", "REST API restricted to authenticated users."
+            )
+            if site.rest_status == 401
+            else feeds.RestError(
+                site.rest_status, "rest_forbidden", "عذراً، غير مسموح لك بالقيام بذلك."
+            )
+        )
         return Page(error.status, JSON, feeds.rest_json(error.body()), headers=headers)
     route_ = "/" + route_.strip("/")
     try:
@@ -208,11 +287,19 @@ def _rest(site: ReplicaSite, route_: str, query: dict[str, str]) -> Page:
     return Page(200, JSON, feeds.rest_json(value), headers={**headers, **extra})
 
 
-def _rest_value(site: ReplicaSite, route_: str, query: dict[str, str]) -> tuple[object, dict[str, str]]:
+def _rest_value(
+    site: ReplicaSite, route_: str, query: dict[str, str]
+) -> tuple[object, dict[str, str]]:
     if route_ == "/":
-        return {"name": SITE_NAME, "url": site.base_url, "home": site.base_url, "gmt_offset": 2,
-                "timezone_string": "Europe/Berlin", "namespaces": ["oembed/1.0", "wp/v2"],
-                "routes": {"/wp/v2/posts": {"methods": ["GET"]}}}, {}
+        return {
+            "name": SITE_NAME,
+            "url": site.base_url,
+            "home": site.base_url,
+            "gmt_offset": 2,
+            "timezone_string": "Europe/Berlin",
+            "namespaces": ["oembed/1.0", "wp/v2"],
+            "routes": {"/wp/v2/posts": {"methods": ["GET"]}},
+        }, {}
     if route_ == "/wp/v2/posts":
         return feeds.rest_posts(site, query, route_)
     if match := re.fullmatch(r"/wp/v2/posts/(\d+)", route_):
@@ -224,13 +311,17 @@ def _rest_value(site: ReplicaSite, route_: str, query: dict[str, str]) -> tuple[
         taxonomy = "category" if route_.endswith("categories") else "post_tag"
         terms = [feeds.term_json(site, t.id) for t in site.terms.values() if t.taxonomy == taxonomy]
         return terms, {"X-WP-Total": str(len(terms)), "X-WP-TotalPages": "1"}
-    raise feeds.RestError(404, "rest_no_route", "No route was found matching the URL and request method.")
+    raise feeds.RestError(
+        404, "rest_no_route", "No route was found matching the URL and request method."
+    )
 
 
 # ---- HTTP ------------------------------------------------------------------------------------
 
 
-def respond(site: ReplicaSite, page: Page, request_headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+def respond(
+    site: ReplicaSite, page: Page, request_headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body for a page: validators, 304, and gzip as nginx would add it."""
     body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body
     headers = {"Content-Type": page.content_type, **page.headers}
@@ -241,8 +332,9 @@ def respond(site: ReplicaSite, page: Page, request_headers: dict[str, str]) -> t
         compress = site.gzip and "gzip" in request_headers.get("accept-encoding", "")
         headers["ETag"] = f"W/{etag}" if compress else etag  # nginx weakens ETags it gzips
         if page.last_modified is not None:
-            headers["Last-Modified"] = format_datetime(page.last_modified.astimezone(timezone.utc),
-                                                       usegmt=True)
+            headers["Last-Modified"] = format_datetime(
+                page.last_modified.astimezone(UTC), usegmt=True
+            )
         if _not_modified(request_headers, etag, page.last_modified):
             headers.pop("Content-Type")
             return 304, headers, b""
