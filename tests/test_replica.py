@@ -285,6 +285,29 @@ def test_conditional_requests_get_304_with_either_validator(client, replica, pat
     assert [r.status for r in sent] == [304, 200]
 
 
+def test_validators_can_be_switched_off(client, replica):
+    etag = article(client).headers["etag"]
+    replica.site.set_validators(False)
+    plain = client.get(replica.site.permalink(SEED_ID), headers={"If-None-Match": etag})
+    assert plain.status_code == 200
+    assert "etag" not in plain.headers and "last-modified" not in plain.headers
+
+
+def test_changes_are_stamped_with_the_injected_clock():
+    now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    site = ReplicaSite(clock=lambda: now)
+    site.edit_paragraph(SEED_ID, 1, "نص معدل")
+    site.edit_paragraph(SEED_ID, 1, "نص معدل مرة ثانية")  # same instant: still a later stamp
+    [post] = json.loads(site.handle("GET", "/wp-json/wp/v2/posts?include=95655").body)
+    assert post["modified_gmt"] == "2025-03-01T12:00:01"
+    assert (
+        site.handle("GET", site.permalink(SEED_ID).removeprefix(site.base_url)).headers[
+            "Last-Modified"
+        ]
+        == "Sat, 01 Mar 2025 12:00:01 GMT"
+    )
+
+
 def test_gzip_is_served_with_a_weak_etag_that_still_validates(replica):
     with httpx.Client(base_url=replica.base_url) as client:  # httpx asks for gzip by default
         first = article(client)

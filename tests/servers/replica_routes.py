@@ -325,7 +325,7 @@ def respond(
     """Status, headers and body for a page: validators, 304, and gzip as nginx would add it."""
     body = page.body.encode("utf-8") if isinstance(page.body, str) else page.body
     headers = {"Content-Type": page.content_type, **page.headers}
-    if page.validators and page.status == 200:
+    if site.validators and page.validators and page.status == 200:
         # The body and its modified time: a no-op save (touch) is a new representation too.
         stamp = page.last_modified.isoformat().encode() if page.last_modified else b""
         etag = '"' + hashlib.sha1(stamp + body).hexdigest()[:20] + '"'

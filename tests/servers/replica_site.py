@@ -59,12 +59,14 @@ class ReplicaSite:
         clock: Clock | None = None,
         hex_case: str = "upper",
         gzip: bool = True,
+        validators: bool = True,
     ) -> None:
         self.lock = threading.RLock()
         self.base_url = base_url
         self.clock = clock or _utc_now
         self.hex_case = hex_case
         self.gzip = gzip
+        self.validators = validators
         self.posts: dict[int, Post] = {p.id: p for p in build_posts(extra_posts)}
         self.terms: dict[int, Term] = {t.id: t for t in CATEGORIES + TAGS}
         self.authors: dict[str, Author] = {a.slug: a for a in AUTHORS}
@@ -287,6 +289,12 @@ class ReplicaSite:
         """Turn /wp-json/ off the way security plugins do: 401 or 403 with a JSON error, or 404."""
         with self.lock:
             self.rest_status = None if enabled else status
+
+    def set_validators(self, enabled: bool) -> None:
+        """Send ETag and Last-Modified (and answer 304), or neither, as many WordPress hosts
+        without a page cache do."""
+        with self.lock:
+            self.validators = enabled
 
     def set_robots(self, text: str | None) -> None:
         """Serve this robots.txt (None: WordPress' default with the Sitemap line)."""
