@@ -75,8 +75,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
 
     Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
     """
-    from schedules.jobs import check_all, fetch_settings, prepare
-    from crawler.fetch import Fetcher
+    from schedules.jobs import check_all, make_fetcher, prepare
 
     setup_logging(obj.debug)
     config = obj.config()
@@ -84,7 +83,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
         config = with_targets(config, list(urls))
     db = obj.db()
     pages = prepare(db, config)
-    fetcher = Fetcher(fetch_settings(config))
+    fetcher = make_fetcher(config)
     try:
         if sys.stderr.isatty() and len(pages) > 1:
             with click.progressbar(length=len(pages), label="checking", file=sys.stderr) as bar:

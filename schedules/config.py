@@ -47,9 +47,18 @@ class Defaults:
     every: float = 6 * 3600
     jitter: float = 300
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0
+    timeout: float = 60.0  # the whole fetch: every hop, retry and read
+    read_timeout: float = 20.0  # one connect or read
     min_delay: float = 1.0
     max_bytes: int = 5_000_000
+    concurrency: int = 4
+    retries: int = 2
+    retry_after_max: float = 3600.0
+    pause_after_failures: int = 5
+    pause_for: float = 3600.0
+    full_fetch_every: int = 24  # an unconditional GET every N checks, whatever the validators say
+    proxy: str | None = None
+    private_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,8 +148,17 @@ def load_config(path: str | Path) -> Config:
         jitter=duration(raw_defaults, "jitter", Defaults.jitter),
         user_agent=str(raw_defaults.get("user_agent", DEFAULT_USER_AGENT)),
         timeout=duration(raw_defaults, "timeout", Defaults.timeout),
+        read_timeout=duration(raw_defaults, "read_timeout", Defaults.read_timeout),
         min_delay=duration(raw_defaults, "min_delay", Defaults.min_delay),
         max_bytes=number(raw_defaults, "max_bytes", Defaults.max_bytes),
+        concurrency=number(raw_defaults, "concurrency", Defaults.concurrency) or 1,
+        retries=number(raw_defaults, "retries", Defaults.retries),
+        retry_after_max=duration(raw_defaults, "retry_after_max", Defaults.retry_after_max),
+        pause_after_failures=number(raw_defaults, "pause_after_failures", Defaults.pause_after_failures),
+        pause_for=duration(raw_defaults, "pause_for", Defaults.pause_for),
+        full_fetch_every=number(raw_defaults, "full_fetch_every", Defaults.full_fetch_every) or 1,
+        proxy=str(raw_defaults["proxy"]) if raw_defaults.get("proxy") else None,
+        private_hosts=strings(raw_defaults, "private_hosts", 0),
     )
     starts = _target_lines(text)
     targets = []

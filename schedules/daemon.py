@@ -21,7 +21,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from crawler.fetch import Fetcher
 from schedules.clock import iso_after, now_iso
 from schedules.config import Config
-from schedules.jobs import PageToCheck, check_page, fetch_settings, prepare
+from schedules.jobs import PageToCheck, check_page, make_fetcher, prepare
 
 log = logging.getLogger("marsad.daemon")
 
@@ -77,7 +77,7 @@ def run_daemon(
     port: int = 8001,
 ) -> None:
     pages = prepare(db, config)
-    fetcher = Fetcher(fetch_settings(config))
+    fetcher = make_fetcher(config)
     scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)}, timezone="UTC")
     scheduler.add_job(
         check_due, "interval", args=[db, fetcher, pages], seconds=tick_seconds(config),

@@ -11,6 +11,9 @@ import sqlite_utils
 
 from crawler.extract import extract
 from crawler.fetch import FetchSettings, Fetcher
+from crawler.guard import parse_risk
+from crawler.models import Extracted
+from crawler.safety import Scope
 from crawler.models import Validators
 from schedules.clock import iso_after, now_iso
 from schedules.config import Config, Target
@@ -26,11 +29,28 @@ class PageToCheck:
     url: str
     target: Target
     seed_text: str | None
+    full_fetch_every: int = 24
 
 
 def fetch_settings(config: Config) -> FetchSettings:
     d = config.defaults
-    return FetchSettings(user_agent=d.user_agent, timeout=d.timeout, max_bytes=d.max_bytes)
+    return FetchSettings(
+        user_agent=d.user_agent, deadline=d.timeout, timeout=min(d.read_timeout, d.timeout),
+        min_delay=d.min_delay, max_bytes=d.max_bytes, concurrency=d.concurrency,
+        retries=d.retries, retry_after_max=d.retry_after_max,
+        pause_after_failures=d.pause_after_failures, pause_for=d.pause_for, proxy=d.proxy,
+        private_hosts=d.private_hosts,
+        host_aliases=tuple(alias for t in config.targets for alias in t.aliases),
+    )
+
+
+def make_fetcher(config: Config) -> Fetcher:
+    """A fetcher whose scope is the configured targets' hosts and their declared aliases."""
+    settings = fetch_settings(config)
+    scope = Scope.of_targets(
+        [t.url for t in config.targets], settings.host_aliases, settings.private_hosts
+    )
+    return Fetcher(settings, scope=scope)
 
 
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
@@ -42,20 +62,35 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     for target in config.targets:
         seed_text = read_seed(config.seeds_dir / target.seed).text if target.seed else None
         page_id = ensure_page(db, target.url, now=now, target=target.url, seed=target.seed)
-        pages.append(PageToCheck(page_id, target.url, target, seed_text))
+        pages.append(
+            PageToCheck(page_id, target.url, target, seed_text, config.defaults.full_fetch_every)
+        )
     return pages
 
 
+def extract_guarded(html: str, url: str) -> Extracted:
+    """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting."""
+    risk = parse_risk(html)
+    if risk:
+        return Extracted(reason=f"not parsed: {risk}")
+    return extract(html, url)
+
+
 def check_page(db: sqlite_utils.Database, fetcher: Fetcher, page: PageToCheck) -> CheckOutcome:
-    row = db.execute("SELECT etag, last_modified FROM pages WHERE id = ?", [page.page_id]).fetchone()
-    validators = Validators(etag=row[0], last_modified=row[1]) if row else None
+    row = db.execute(
+        "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
+    ).fetchone()
+    # Every N checks the validators are left out: a server whose ETag never changes (some caches
+    # do that) must not hide a change forever.
+    unconditional = row is None or row[2] + 1 >= page.full_fetch_every
+    validators = None if unconditional else Validators(etag=row[0], last_modified=row[1])
     fetched = fetcher.fetch(page.url, validators)
-    extracted = extract(fetched.body, fetched.final_url) if fetched.ok and fetched.body else None
+    extracted = extract_guarded(fetched.body, fetched.final_url) if fetched.ok and fetched.body else None
     outcome = record_check(db, page.page_id, fetched, extracted, now=now_iso(), seed_text=page.seed_text)
     jitter = random.uniform(0, page.target.jitter) if page.target.jitter else 0.0
     db.execute(
-        "UPDATE pages SET next_check_at = ? WHERE id = ?",
-        [iso_after(page.target.every + jitter), page.page_id],
+        "UPDATE pages SET next_check_at = ?, checks_since_full = ? WHERE id = ?",
+        [iso_after(page.target.every + jitter), 0 if unconditional else row[2] + 1, page.page_id],
     )
     log.info(
         "%s %s%s", outcome.outcome, page.url,

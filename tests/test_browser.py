@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_web import populate
+from tests.test_web import populate
 
 CHROMIUM = Path(os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

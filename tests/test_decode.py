@@ -18,10 +18,7 @@ from crawler.decode import (
     unsupported_type,
 )
 
-try:
-    from tests.servers.misbehaving import ARABIC, arabic_page, gzip_bomb_pieces
-except ImportError:
-    from servers.misbehaving import ARABIC, arabic_page, gzip_bomb_pieces
+from tests.servers.misbehaving import ARABIC, arabic_page, gzip_bomb_pieces
 
 PAGE = arabic_page()
 

@@ -65,8 +65,22 @@ def test_seed_article_versions_follow_real_edits_only(tmp_path, replica):
     assert [v["version"] for v in marsad.versions()] == [1, 2]
 
     fetches = json.loads(marsad("export", "--what", "fetches", "--format", "json"))
-    assert [f["outcome"] for f in fetches][:2] == ["new_version", "unchanged"]
+    assert [f["outcome"] for f in fetches][:2] == ["new_version", "not_modified"]
     assert fetches[2]["outcome"] == "new_version"
     assert len(fetches) == 4
     redirects = json.loads(fetches[0]["redirects"])
     assert redirects[0]["status"] == 301 and redirects[0]["url"].endswith("/?p=95655")
+
+
+def test_every_nth_check_is_unconditional(tmp_path, replica):
+    """A server that keeps answering 304 must not hide a change forever."""
+    marsad = Marsad(tmp_path, replica.base_url)
+    config = Path(marsad.args[3])
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[defaults]\n", "[defaults]\nfull_fetch_every = 3\n"), encoding="utf-8")
+    for _ in range(6):
+        marsad("check")
+    article = [r for r in replica.requests if "/2024/" in r.path]
+    conditional = ["if-none-match" in r.headers for r in article]
+    # The first check has no validators yet; then every third check is unconditional.
+    assert conditional == [False, True, False, True, True, False]

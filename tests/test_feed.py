@@ -1,7 +1,7 @@
 """The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
 
 import feedparser
-from test_web import URL, XSS_TITLE, get, populate
+from tests.test_web import URL, XSS_TITLE, get, populate
 
 from store.feed import FeedEntry, atom_feed
 

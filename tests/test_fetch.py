@@ -12,10 +12,7 @@ from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
 from crawler.models import Fetched, Validators
 
-try:
-    from tests.servers.misbehaving import ARABIC, ETAG, LAST_MODIFIED, MisbehavingServer
-except ImportError:
-    from servers.misbehaving import ARABIC, ETAG, LAST_MODIFIED, MisbehavingServer
+from tests.servers.misbehaving import ARABIC, ETAG, LAST_MODIFIED, MisbehavingServer
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,7 @@ import pytest
 from crawler.fetch import DEFAULT_USER_AGENT, Fetcher, FetchSettings
 from crawler.safety import Scope
 
-try:
-    from tests.servers.misbehaving import MisbehavingServer
-except ImportError:
-    from servers.misbehaving import MisbehavingServer
+from tests.servers.misbehaving import MisbehavingServer
 
 PUBLIC = "93.184.216.34"
 

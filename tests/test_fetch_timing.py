@@ -9,10 +9,7 @@ import pytest
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.politeness import HostState, Politeness, parse_retry_after
 
-try:
-    from tests.servers.misbehaving import FakeClock, MisbehavingServer
-except ImportError:
-    from servers.misbehaving import FakeClock, MisbehavingServer
+from tests.servers.misbehaving import FakeClock, MisbehavingServer
 
 
 @pytest.fixture

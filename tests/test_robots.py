@@ -7,10 +7,7 @@ import pytest
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.robots import RobotsAnswer, RobotsCache
 
-try:
-    from tests.servers.misbehaving import FakeClock, MisbehavingServer
-except ImportError:
-    from servers.misbehaving import FakeClock, MisbehavingServer
+from tests.servers.misbehaving import FakeClock, MisbehavingServer
 
 DAY = 24 * 3600.0
 
