@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from crawler.extract import extract
-from crawler.fetch import FetchSettings, Fetcher
+from crawler.fetch import Fetcher, FetchSettings
 from crawler.models import Validators
 from crawler.notarticle import not_article_reason
 from schedules.clock import iso_after, now_iso

@@ -71,7 +71,7 @@ def stored_snapshot(
 
 
 def _kind(value: object) -> BlockKind:
-    return value if value in ("heading", "paragraph", "list_item", "quote") else "paragraph"  # type: ignore[return-value]
+    return value if value in ("heading", "paragraph", "list_item", "quote") else "paragraph"
 
 
 def recent_versions(

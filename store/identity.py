@@ -41,11 +41,17 @@ def spellings(fetched: Fetched, extracted: Extracted | None) -> list[str]:
     Only called for a fetch that gave the article: a failed fetch (a redirect to the home page
     of a deleted post, say) proves nothing about identity.
     """
-    urls = [fetched.url, *(hop.url for hop in fetched.redirects), fetched.final_url]
+    urls: list[str | None] = [
+        fetched.url,
+        *(hop.url for hop in fetched.redirects),
+        fetched.final_url,
+    ]
     if extracted is not None:
         # scraped values: resolved against the page like a browser would, dropped when not http(s)
-        urls += [resolve(fetched.final_url, extracted.canonical_url),
-                 resolve(fetched.final_url, extracted.shortlink)]
+        urls += [
+            resolve(fetched.final_url, extracted.canonical_url),
+            resolve(fetched.final_url, extracted.shortlink),
+        ]
     return [url for url in urls if url]
 
 
@@ -96,11 +102,11 @@ def _merge(db: sqlite_utils.Database, a: int, b: int, now: str) -> int:
     have versions, the merged page's history stays under it, marked merged, rather than being
     renumbered into the survivor's.
     """
-    counts = dict(db.execute("SELECT id, versions FROM pages WHERE id IN (?, ?)", [a, b]).fetchall())
-    keep, gone = sorted((a, b), key=lambda p: (counts.get(p, 0) == 0, p))
-    db.execute(
-        "UPDATE pages SET merged_into = ?, state = 'merged' WHERE id = ?", [keep, gone]
+    counts = dict(
+        db.execute("SELECT id, versions FROM pages WHERE id IN (?, ?)", [a, b]).fetchall()
     )
+    keep, gone = sorted((a, b), key=lambda p: (counts.get(p, 0) == 0, p))
+    db.execute("UPDATE pages SET merged_into = ?, state = 'merged' WHERE id = ?", [keep, gone])
     db.execute("UPDATE page_aliases SET page_id = ? WHERE page_id = ?", [keep, gone])
     url_of = db.execute("SELECT url_key FROM pages WHERE id = ?", [gone]).fetchone()
     if url_of:
@@ -108,6 +114,10 @@ def _merge(db: sqlite_utils.Database, a: int, b: int, now: str) -> int:
     url = db.execute("SELECT url FROM pages WHERE id = ?", [gone]).fetchone()
     db.execute(
         "INSERT INTO events (page_id, at, kind, detail) VALUES (?, ?, 'merged', ?)",
-        [keep, now, json.dumps({"page_id": gone, "url": url[0] if url else None}, ensure_ascii=False)],
+        [
+            keep,
+            now,
+            json.dumps({"page_id": gone, "url": url[0] if url else None}, ensure_ascii=False),
+        ],
     )
     return keep

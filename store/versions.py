@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 import sqlite_utils
 
-from crawler.arabic import match_key
 from crawler.models import Extracted, Fetched
-from store import identity, neardup
-from store.baseline import DEFAULT_WINDOW, Decision, StoredVersion, decide, recent_versions
-from store.diff import diff_snapshots
-from store.rules import NO_RULES, IgnoreRules, Snapshot, changed_fields, content_hash, snapshot
+from store import identity
+from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
+from store.newversion import WrittenVersion, seed_for, write_version
+from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
 from store.schema import transaction
-from store.seedmatch import Seed, align, parse_seed, seed_similarity
+from store.seedmatch import Seed
 
 GONE_STATUSES = (404, 410)
 # Outcomes after which the page is answering with its article: state ok, validators kept.
@@ -73,7 +71,9 @@ def ensure_page(
                 "INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'first_seen')", [page_id, now]
             )
         elif seed is not None:
-            db.execute("UPDATE pages SET seed = ? WHERE id = ? AND seed IS NOT ?", [seed, page_id, seed])
+            db.execute(
+                "UPDATE pages SET seed = ? WHERE id = ? AND seed IS NOT ?", [seed, page_id, seed]
+            )
         identity.add_aliases(db, page_id, [key], now)
     return page_id
 
@@ -102,8 +102,17 @@ def record_check(
     """
     with transaction(db):
         return _record(
-            db, page_id, fetched, extracted, now=now, seed=seed, seed_text=seed_text, rules=rules,
-            confirm=max(1, confirm), window=revert_window, not_article=not_article,
+            db,
+            page_id,
+            fetched,
+            extracted,
+            now=now,
+            seed=seed,
+            seed_text=seed_text,
+            rules=rules,
+            confirm=max(1, confirm),
+            window=revert_window,
+            not_article=not_article,
             next_check_at=next_check_at,
         )
 
@@ -140,19 +149,30 @@ def _record(
 
     outcome, error, status = _failure(fetched, extracted, not_article, snap)
     new_hash = content_hash(snap) if snap is not None else None
-    written: _Written | None = None
+    written: WrittenVersion | None = None
     decision: Decision | None = None
     if snap is not None and new_hash is not None:
         baseline, recent = recent_versions(db, page_id, baseline_id, rules, window)
         decision = decide(
-            new_hash, baseline, recent,
-            pending_hash=pending_hash, pending_count=pending_count, confirm=confirm,
+            new_hash,
+            baseline,
+            recent,
+            pending_hash=pending_hash,
+            pending_count=pending_count,
+            confirm=confirm,
         )
         outcome = decision.verdict
         if decision.verdict == "new_version":
-            written = _write_version(
-                db, page_id, fetched, extracted, snap, new_hash, baseline, now,
-                _seed_for(db, page_id, seed, seed_text),
+            written = write_version(
+                db,
+                page_id,
+                fetched,
+                extracted,
+                snap,
+                new_hash,
+                baseline,
+                now,
+                seed_for(db, page_id, seed, seed_text),
             )
         _move_baseline(db, page_id, decision, written, new_hash, now)
 
@@ -161,10 +181,19 @@ def _record(
         " not_modified, bytes, elapsed_ms, retries, error_class, error, version_id, modified,"
         " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
-            page_id, fetched.url, fetched.final_url,
+            page_id,
+            fetched.url,
+            fetched.final_url,
             json.dumps([asdict(h) for h in fetched.redirects], ensure_ascii=False),
-            now, fetched.status, outcome, int(fetched.outcome == "not_modified"),
-            fetched.bytes, fetched.elapsed_ms, fetched.retries, fetched.error_class, error,
+            now,
+            fetched.status,
+            outcome,
+            int(fetched.outcome == "not_modified"),
+            fetched.bytes,
+            fetched.elapsed_ms,
+            fetched.retries,
+            fetched.error_class,
+            error,
             written.id if written else None,
             extracted.modified if extracted is not None and article else None,
             new_hash,
@@ -173,7 +202,10 @@ def _record(
     _events(db, page_id, now, outcome, state, written, fetched, previous_final, status)
     _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
     return CheckOutcome(
-        page_id=page_id, url=url, outcome=outcome, status=fetched.status,
+        page_id=page_id,
+        url=url,
+        outcome=outcome,
+        status=fetched.status,
         version=written.number if written else None,
         words_added=written.words_added if written else 0,
         words_removed=written.words_removed if written else 0,
@@ -202,106 +234,11 @@ def _failure(
     return "unchanged", None, fetched.status  # replaced by the decision
 
 
-@dataclass(frozen=True)
-class _Written:
-    id: int
-    number: int
-    words_added: int
-    words_removed: int
-
-
-def _write_version(
-    db: sqlite_utils.Database,
-    page_id: int,
-    fetched: Fetched,
-    extracted: Extracted | None,
-    snap: Snapshot,
-    digest: str,
-    baseline: StoredVersion | None,
-    now: str,
-    seed: Seed | None,
-) -> _Written:
-    """Insert a version with everything computed once, at write time: mask, diff, seed
-    alignment, near-duplicate links."""
-    latest = db.execute("SELECT max(version) FROM versions WHERE page_id = ?", [page_id]).fetchone()
-    number = int(latest[0] or 0) + 1
-    old = baseline.snapshot if baseline else None
-    diff = diff_snapshots(old.blocks if old else (), snap.blocks)
-    paragraphs = [block.text for block in snap.blocks]
-    alignment = align(seed.paragraphs, paragraphs) if seed else None
-    metadata = {
-        "author": snap.author,
-        "published": snap.published,
-        "modified": extracted.modified if extracted else None,
-        "categories": list(snap.categories),
-        "tags": list(snap.tags),
-        "canonical_url": extracted.canonical_url if extracted else None,
-        "shortlink": extracted.shortlink if extracted else None,
-        "lang": extracted.lang if extracted else None,
-        "direction": extracted.direction if extracted else None,
-        "image": extracted.image if extracted else None,
-    }
-    cursor = db.execute(
-        "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text, blocks,"
-        " metadata, content_hash, changed_fields, diff, words_added, words_removed, blocks_added,"
-        " blocks_removed, blocks_changed, diff_summary, base_version, seed_similarity,"
-        " seed_alignment, seed_coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            page_id, number, now, fetched.final_url, snap.title, snap.text,
-            json.dumps([block.kind for block in snap.blocks]),
-            json.dumps(metadata, ensure_ascii=False), digest,
-            json.dumps(list(changed_fields(old, snap))),
-            # a first version has nothing to differ from: its diff would only repeat its text
-            diff.to_json() if old else None,
-            diff.words_added, diff.words_removed,
-            diff.blocks_added, diff.blocks_removed, diff.blocks_changed,
-            diff.summary() if old else f"first version: {diff.words_added} words",
-            baseline.number if baseline else None,
-            seed_similarity(seed.text, snap.text) if seed else None,
-            alignment.to_json() if alignment else None,
-            round(alignment.coverage, 4) if alignment else None,
-        ],
-    )
-    version_id = int(cursor.lastrowid or 0)
-    _index_new_version(db, version_id, page_id, snap, now)
-    return _Written(version_id, number, diff.words_added, diff.words_removed)
-
-
-def _index_new_version(
-    db: sqlite_utils.Database, version_id: int, page_id: int, snap: Snapshot, now: str
-) -> None:
-    """The indexes a new version joins, in the check's transaction (full-text search goes here)."""
-    sig = neardup.signature(match_key(snap.text))
-    neardup.index_version(db, version_id, page_id, sig)
-    neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))
-
-
-def _as_datetime(now: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(now)
-    except ValueError:
-        return None
-
-
-def _seed_for(
-    db: sqlite_utils.Database, page_id: int, seed: Seed | None, seed_text: str | None
-) -> Seed | None:
-    if seed is not None:
-        return seed
-    if seed_text:
-        return parse_seed("seed", seed_text)
-    row = db.execute(
-        "SELECT s.name, s.text FROM pages p JOIN seeds s ON s.name = p.seed WHERE p.id = ?",
-        [page_id],
-    ).fetchone()
-    return parse_seed(row[0], row[1]) if row else None
-
-
 def _move_baseline(
     db: sqlite_utils.Database,
     page_id: int,
     decision: Decision,
-    written: _Written | None,
+    written: WrittenVersion | None,
     new_hash: str,
     now: str,
 ) -> None:
@@ -329,7 +266,7 @@ def _events(
     now: str,
     outcome: str,
     state: str,
-    written: _Written | None,
+    written: WrittenVersion | None,
     fetched: Fetched,
     previous_final: str | None,
     status: int | None,
@@ -337,8 +274,13 @@ def _events(
     def event(kind: str, version_id: int | None = None, detail: object = None) -> None:
         db.execute(
             "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [page_id, now, kind, version_id,
-             json.dumps(detail, ensure_ascii=False) if detail is not None else None],
+            [
+                page_id,
+                now,
+                kind,
+                version_id,
+                json.dumps(detail, ensure_ascii=False) if detail is not None else None,
+            ],
         )
 
     if outcome == "gone" and state != "gone":
@@ -363,7 +305,7 @@ def _update_page(
     outcome: str,
     fetched: Fetched,
     extracted: Extracted | None,
-    written: _Written | None,
+    written: WrittenVersion | None,
     next_check_at: str | None,
 ) -> None:
     assignments = ["last_checked = ?", "last_outcome = ?", "checks = checks + 1"]
@@ -386,7 +328,9 @@ def _update_page(
     elif outcome == "gone":
         assignments.append("state = 'gone'")
     elif outcome == "error":
-        assignments.append("state = CASE WHEN versions > 0 OR state = 'gone' THEN state ELSE 'error' END")
+        assignments.append(
+            "state = CASE WHEN versions > 0 OR state = 'gone' THEN state ELSE 'error' END"
+        )
     if written:
         assignments.append("versions = versions + 1")
     if next_check_at is not None:

@@ -40,12 +40,20 @@ def answer(i: int) -> tuple[str, Fetched, Extracted | None]:
 
     def ok(url: str, texts: list[str]) -> tuple[str, Fetched, Extracted]:
         fetched = Fetched(url=url, final_url=url, outcome="ok", status=200, body="<html/>")
-        return url, fetched, Extracted(title="الناتو", blocks=tuple(Block("paragraph", t) for t in texts))
+        return (
+            url,
+            fetched,
+            Extracted(title="الناتو", blocks=tuple(Block("paragraph", t) for t in texts)),
+        )
 
     if step == 1:  # a syndicated copy on another site
         return ok(COPY_URL, ["نقلا عن المركز الأوروبي", *a[1:]])
     if step == 4:
-        return URL, Fetched(url=URL, final_url=URL, outcome="error", status=404, error="HTTP 404"), None
+        return (
+            URL,
+            Fetched(url=URL, final_url=URL, outcome="error", status=404, error="HTTP 404"),
+            None,
+        )
     if step == 6:
         return URL, Fetched(url=URL, final_url=URL, outcome="error", error="timed out"), None
     texts = {0: a, 2: b, 3: a, 5: [t.replace("الأطلسي", "الأَطْلَسِيّ") for t in a], 7: b}[step]
@@ -94,8 +102,12 @@ def assert_whole(path: Path) -> int:
             return 0  # killed before the schema was committed: nothing half-made either
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         for page_id, count in conn.execute("SELECT id, versions FROM pages").fetchall():
-            numbers = [n for (n,) in conn.execute(
-                "SELECT version FROM versions WHERE page_id = ? ORDER BY version", [page_id])]
+            numbers = [
+                n
+                for (n,) in conn.execute(
+                    "SELECT version FROM versions WHERE page_id = ? ORDER BY version", [page_id]
+                )
+            ]
             assert numbers == list(range(1, count + 1)), (page_id, numbers, count)
         half = conn.execute(
             "SELECT v.id FROM versions v WHERE NOT EXISTS (SELECT 1 FROM fetches f WHERE f.version_id = v.id)"
@@ -115,7 +127,14 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     try:
         return {
             table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in ("pages", "versions", "fetches", "events", "near_duplicates", "page_aliases")
+            for table in (
+                "pages",
+                "versions",
+                "fetches",
+                "events",
+                "near_duplicates",
+                "page_aliases",
+            )
         }
     finally:
         conn.close()
@@ -123,10 +142,18 @@ def dump(path: Path) -> dict[str, list[tuple]]:
 
 def test_sigkill_while_writing_leaves_whole_checks_and_the_same_versions(tmp_path):
     path = tmp_path / "killed.db"
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}", "OPENBLAS_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
     helper = subprocess.Popen(
         [sys.executable, "-c", "import test_crash; test_crash.zygote()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
     )
     assert helper.stdin and helper.stdout
     rng = random.Random(5)

@@ -35,8 +35,14 @@ ARTICLE = Extracted(
 def fetch_of(url: str) -> Fetched:
     """What the site answers: the short link redirects (301) to the permalink."""
     if url == SHORT_LINK:
-        return Fetched(url=url, final_url=PERMALINK, outcome="ok", status=200, body="<html/>",
-                       redirects=(Hop(url, 301, PERMALINK),))
+        return Fetched(
+            url=url,
+            final_url=PERMALINK,
+            outcome="ok",
+            status=200,
+            body="<html/>",
+            redirects=(Hop(url, 301, PERMALINK),),
+        )
     return Fetched(url=url, final_url=url, outcome="ok", status=200, body="<html/>")
 
 
@@ -65,8 +71,9 @@ def test_two_targets_created_before_any_fetch_are_united_by_the_first_check(tmp_
     later = record_check(db, short_page, fetch_of(SHORT_LINK), ARTICLE, now="t3")
     assert first.page_id == again.page_id == later.page_id == permalink_page
     assert [o.outcome for o in (first, again, later)] == ["new_version", "unchanged", "unchanged"]
-    assert db.execute("SELECT merged_into, state FROM pages WHERE id = ?", [short_page]).fetchone() == (
-        permalink_page, "merged")
+    assert db.execute(
+        "SELECT merged_into, state FROM pages WHERE id = ?", [short_page]
+    ).fetchone() == (permalink_page, "merged")
     assert ensure_page(db, SHORT_LINK, now="t4") == permalink_page
     assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
     [merged] = db.execute("SELECT page_id, detail FROM events WHERE kind = 'merged'").fetchall()
@@ -78,8 +85,14 @@ def test_a_failed_fetch_proves_nothing_about_identity(tmp_path):
     home = ensure_page(db, f"{SITE}/", now="t0")
     post = ensure_page(db, f"{SITE}/?p=1", now="t0")
     # a deleted post redirecting to the home page, which answers 404 for it
-    deleted = Fetched(url=f"{SITE}/?p=1", final_url=f"{SITE}/", outcome="error", status=404,
-                      error="HTTP 404", redirects=(Hop(f"{SITE}/?p=1", 301, f"{SITE}/"),))
+    deleted = Fetched(
+        url=f"{SITE}/?p=1",
+        final_url=f"{SITE}/",
+        outcome="error",
+        status=404,
+        error="HTTP 404",
+        redirects=(Hop(f"{SITE}/?p=1", 301, f"{SITE}/"),),
+    )
     outcome = record_check(db, post, deleted, None, now="t1")
     assert (outcome.page_id, outcome.outcome) == (post, "gone")
     assert db.execute("SELECT count(*) FROM pages WHERE merged_into IS NOT NULL").fetchone()[0] == 0

@@ -30,7 +30,9 @@ def v1_database(path: Path) -> None:
     db = sqlite_utils.Database(conn)
     schema._v1(db)
     db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO seeds VALUES ('s.txt', ?, ?, 't0')", [SHORT_LINK, "\n\n".join(PARAGRAPHS)])
+    db.execute(
+        "INSERT INTO seeds VALUES ('s.txt', ?, ?, 't0')", [SHORT_LINK, "\n\n".join(PARAGRAPHS)]
+    )
     db.execute(
         "INSERT INTO pages (url, url_key, final_url, canonical_url, seed, state, first_seen, versions)"
         " VALUES (?, ?, ?, ?, 's.txt', 'ok', 't0', 1)",
@@ -43,8 +45,11 @@ def v1_database(path: Path) -> None:
         " VALUES (1, 1, 't1', ?, ?, ?, ?, '{}', 'sha256-of-v1-rules', '[\"title\", \"text\"]', 120, 0.2)",
         [PERMALINK, TITLE, "\n\n".join(PARAGRAPHS), blocks],
     )
-    db.execute("INSERT INTO fetches (page_id, url, fetched_at, status, outcome, version_id)"
-               " VALUES (1, ?, 't1', 200, 'new_version', 1)", [SHORT_LINK])
+    db.execute(
+        "INSERT INTO fetches (page_id, url, fetched_at, status, outcome, version_id)"
+        " VALUES (1, ?, 't1', 200, 'new_version', 1)",
+        [SHORT_LINK],
+    )
     db.execute("INSERT INTO events (page_id, at, kind, version_id) VALUES (1, 't1', 'changed', 1)")
     conn.close()
 
@@ -58,7 +63,9 @@ def test_a_v1_database_is_upgraded_in_place_with_its_rows(tmp_path):
     v1_database(path)
     db = connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-    assert {"blocks_changed", "diff_summary", "seed_alignment", "seed_coverage"} <= columns(db, "versions")
+    assert {"blocks_changed", "diff_summary", "seed_alignment", "seed_coverage"} <= columns(
+        db, "versions"
+    )
     assert {"near_duplicates", "page_aliases", "near_dup_signatures"} <= set(db.table_names())
     row = db.execute("SELECT version, title, text, blocks, words_added FROM versions").fetchone()
     assert row[:3] == (1, TITLE, "\n\n".join(PARAGRAPHS)) and row[4] == 120
@@ -119,9 +126,17 @@ def test_a_fresh_database_has_wal_foreign_keys_and_the_query_indexes(tmp_path):
     db = connect(tmp_path / "fresh.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    plan = " ".join(r[3] for r in db.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM versions WHERE page_id = 1 ORDER BY version DESC LIMIT 1"))
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM versions WHERE page_id = 1 ORDER BY version DESC LIMIT 1"
+        )
+    )
     assert "USING INDEX" in plan and "TEMP B-TREE" not in plan
-    plan = " ".join(r[3] for r in db.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM fetches WHERE fetched_at >= '2026' ORDER BY fetched_at"))
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM fetches WHERE fetched_at >= '2026' ORDER BY fetched_at"
+        )
+    )
     assert "idx_fetches_at" in plan

@@ -21,7 +21,12 @@ SEED_NAME = "000_3b1ee1feec353f5c.txt"
 SEED = load_seed(ROOT / "seeds" / SEED_NAME)
 
 
-def page(body: str, *, title: str = "أمن دولي ـ الناتو – المركز الأوروبي", body_class: str = "post-template-default single single-post") -> str:
+def page(
+    body: str,
+    *,
+    title: str = "أمن دولي ـ الناتو – المركز الأوروبي",
+    body_class: str = "post-template-default single single-post",
+) -> str:
     return (
         f'<!doctype html><html lang="ar" dir="rtl"><head><title>{title}</title>'
         '<link rel="canonical" href="https://www.europarabct.com/x/"></head>'
@@ -41,10 +46,11 @@ NOT_FOUND_AR = page(
 )
 WP_404_BODY = page(
     '<article><div class="entry-content"><p>It looks like nothing was found here.</p></div></article>',
-    title="المركز الأوروبي", body_class="error404 hfeed",
+    title="المركز الأوروبي",
+    body_class="error404 hfeed",
 )
 CLOUDFLARE = (
-    "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body>"
+    '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
     '<div class="main-wrapper" role="main"><div class="main-content"><noscript>'
     '<div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue'
     "</span></div></noscript></div></div><script>(function(){window._cf_chl_opt={cvId: '3'};"
@@ -79,9 +85,11 @@ def test_not_found_challenge_and_walls_are_named(html, expected):
 
 
 def test_news_that_mentions_not_found_is_still_news():
-    html = page("<article><h1>لم يتم العثور على الطائرة المفقودة</h1><div class='entry-content'>"
-                "<p>قالت السلطات إن عمليات البحث مستمرة.</p></div></article>",
-                title="لم يتم العثور على الطائرة المفقودة – أخبار")
+    html = page(
+        "<article><h1>لم يتم العثور على الطائرة المفقودة</h1><div class='entry-content'>"
+        "<p>قالت السلطات إن عمليات البحث مستمرة.</p></div></article>",
+        title="لم يتم العثور على الطائرة المفقودة – أخبار",
+    )
     assert reason(html) is None
     assert reason(page("<article><p>x</p></article>", title="404 قتيلا في الفيضانات")) is None
 
@@ -101,9 +109,15 @@ def test_check_page_records_a_challenge_as_not_article_and_uses_the_targets_rule
     counted = ARTICLE.replace("</div><noscript>", "<p>المشاهدات: 77</p></div><noscript>")
     assert "المشاهدات: 77" in extract(counted).text  # the counter is in the article's blocks
     answers = iter([ARTICLE, CLOUDFLARE, counted])
-    fetcher = Fetcher(client=httpx.Client(transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, text=next(answers), headers={"content-type": "text/html"})
-    )))
+    fetcher = Fetcher(
+        client=httpx.Client(
+            transport=httpx.MockTransport(
+                lambda request: httpx.Response(
+                    200, text=next(answers), headers={"content-type": "text/html"}
+                )
+            )
+        )
+    )
     config = load_config(watch(tmp_path, 'ignore = ["^المشاهدات"]\n'))
     db = connect(tmp_path / "marsad.db")
     [target] = prepare(db, config)

@@ -44,13 +44,25 @@ def edited(index: int, text: str) -> tuple[str, ...]:
 
 
 def ok(etag: str | None = '"a"') -> Fetched:
-    return Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>",
-                   validators=Validators(etag=etag))
+    return Fetched(
+        url=URL,
+        final_url=URL,
+        outcome="ok",
+        status=200,
+        body="<html/>",
+        validators=Validators(etag=etag),
+    )
 
 
 def failed(status: int | None, message: str) -> Fetched:
-    return Fetched(url=URL, final_url=URL, outcome="error", status=status, error=message,
-                   error_class="HTTPStatus" if status else "ConnectError")
+    return Fetched(
+        url=URL,
+        final_url=URL,
+        outcome="error",
+        status=status,
+        error=message,
+        error_class="HTTPStatus" if status else "ConnectError",
+    )
 
 
 @pytest.fixture
@@ -119,7 +131,8 @@ def test_a_new_modified_time_alone_is_recorded_with_the_check(db, check):
     assert again.outcome == "unchanged"
     assert len(versions(db)) == 1
     assert column(db, "SELECT modified FROM fetches ORDER BY id") == [
-        "2024-07-20T10:00:00+00:00", "2024-07-21T08:30:00+00:00"
+        "2024-07-20T10:00:00+00:00",
+        "2024-07-21T08:30:00+00:00",
     ]
 
 
@@ -152,9 +165,16 @@ def test_a_paragraph_edit_stores_its_diff_once(db, check):
 
 
 def test_each_version_records_everything_and_text_once(db, check):
-    check(article(author="المركز الأوروبي", published="2024-07-20", tags=("الناتو",),
-                  categories=("أمن دولي",), canonical_url="https://www.europarabct.com/x/",
-                  modified="2024-07-20T10:00:00"))
+    check(
+        article(
+            author="المركز الأوروبي",
+            published="2024-07-20",
+            tags=("الناتو",),
+            categories=("أمن دولي",),
+            canonical_url="https://www.europarabct.com/x/",
+            modified="2024-07-20T10:00:00",
+        )
+    )
     row = db.execute(
         "SELECT page_id, version, fetched_at, title, text, blocks, metadata, content_hash,"
         " changed_fields, diff, words_added, diff_summary FROM versions"
@@ -223,11 +243,19 @@ def test_failures_never_make_a_version_nor_move_the_baseline(db, check):
         check(None, fetched=failed(None, "ConnectError: name resolution failed")),
         check(None, fetched=failed(503, "HTTP 503")),
         check(Extracted(reason="no article container found")),
-        check(article(["Just a moment..."], title="Just a moment..."),
-              not_article="a challenge page instead of the article"),
+        check(
+            article(["Just a moment..."], title="Just a moment..."),
+            not_article="a challenge page instead of the article",
+        ),
         check(article([COUNTER]), rules=IgnoreRules.from_patterns(["المشاهدات"])),
     ]
-    assert [r.outcome for r in results] == ["error", "error", "no_content", "not_article", "no_content"]
+    assert [r.outcome for r in results] == [
+        "error",
+        "error",
+        "no_content",
+        "not_article",
+        "no_content",
+    ]
     assert results[3].error == "a challenge page instead of the article"
     assert check(article()).outcome == "unchanged"
     assert len(versions(db)) == 1
@@ -236,7 +264,10 @@ def test_failures_never_make_a_version_nor_move_the_baseline(db, check):
 
 def test_404_marks_gone_keeps_text_and_comes_back_restored(db, check):
     check(article())
-    gone = [check(None, fetched=failed(404, "HTTP 404")), check(None, fetched=failed(404, "HTTP 404"))]
+    gone = [
+        check(None, fetched=failed(404, "HTTP 404")),
+        check(None, fetched=failed(404, "HTTP 404")),
+    ]
     assert [g.outcome for g in gone] == ["gone", "gone"]
     assert db.execute("SELECT state, versions FROM pages").fetchone() == ("gone", 1)
     assert column(db, "SELECT kind FROM events WHERE kind = 'gone'") == ["gone"]  # once
@@ -251,26 +282,58 @@ def test_404_marks_gone_keeps_text_and_comes_back_restored(db, check):
         "SELECT e.kind, v.version FROM events e LEFT JOIN versions v ON v.id = e.version_id"
         " WHERE e.kind IN ('gone', 'restored', 'changed') ORDER BY e.id"
     ).fetchall()
-    assert events == [("changed", 1), ("gone", None), ("restored", None), ("gone", None),
-                      ("restored", 2), ("changed", 2)]
+    assert events == [
+        ("changed", 1),
+        ("gone", None),
+        ("restored", None),
+        ("gone", None),
+        ("restored", 2),
+        ("changed", 2),
+    ]
 
 
 def test_a_syndicated_copy_on_another_page_is_linked_as_near_duplicate(db, check):
     check(article())
     other = ensure_page(db, "https://syndicator.example/news/nato-ip4", now="t0")
     copy = ["نقلا عن المركز الأوروبي لدراسات مكافحة الإرهاب", *SEED.paragraphs[1:]]
-    record_check(db, other, Fetched(url="https://syndicator.example/news/nato-ip4",
-                                    final_url="https://syndicator.example/news/nato-ip4",
-                                    outcome="ok", status=200, body="<html/>"),
-                 Extracted(title="منقول", blocks=blocks(copy)), now="2026-01-02T00:00:00+00:00")
+    record_check(
+        db,
+        other,
+        Fetched(
+            url="https://syndicator.example/news/nato-ip4",
+            final_url="https://syndicator.example/news/nato-ip4",
+            outcome="ok",
+            status=200,
+            body="<html/>",
+        ),
+        Extracted(title="منقول", blocks=blocks(copy)),
+        now="2026-01-02T00:00:00+00:00",
+    )
     unrelated = ensure_page(db, "https://syndicator.example/news/wheat", now="t0")
-    record_check(db, unrelated, Fetched(url="https://syndicator.example/news/wheat",
-                                        final_url="https://syndicator.example/news/wheat",
-                                        outcome="ok", status=200, body="<html/>"),
-                 Extracted(title="القمح", blocks=(Block("paragraph", "أعلنت وزارة الزراعة اليوم عن"
-                                                       " موسم حصاد وفير للقمح في المناطق الشمالية."),)),
-                 now="2026-01-02T00:00:00+00:00")
-    links = db.execute("SELECT page_a, page_b, similarity, found_at FROM near_duplicates").fetchall()
+    record_check(
+        db,
+        unrelated,
+        Fetched(
+            url="https://syndicator.example/news/wheat",
+            final_url="https://syndicator.example/news/wheat",
+            outcome="ok",
+            status=200,
+            body="<html/>",
+        ),
+        Extracted(
+            title="القمح",
+            blocks=(
+                Block(
+                    "paragraph",
+                    "أعلنت وزارة الزراعة اليوم عن موسم حصاد وفير للقمح في المناطق الشمالية.",
+                ),
+            ),
+        ),
+        now="2026-01-02T00:00:00+00:00",
+    )
+    links = db.execute(
+        "SELECT page_a, page_b, similarity, found_at FROM near_duplicates"
+    ).fetchall()
     assert [(a, b) for a, b, _, _ in links] == [(1, other)]
     assert links[0][2] > 0.8 and links[0][3] == "2026-01-02T00:00:00+00:00"
 
@@ -279,6 +342,8 @@ def test_confirm_is_read_from_the_watch_list_with_line_numbered_errors(tmp_path)
     path = tmp_path / "watch.toml"
     path.write_text('[[targets]]\nurl = "https://a.example/?p=1"\nconfirm = 2\n', encoding="utf-8")
     assert load_config(path).targets[0].confirm == 2
-    path.write_text('[[targets]]\nurl = "https://a.example/?p=1"\n\nconfirm = "twice"\n', encoding="utf-8")
+    path.write_text(
+        '[[targets]]\nurl = "https://a.example/?p=1"\n\nconfirm = "twice"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=r"line 4: `confirm` must be the number of checks"):
         load_config(path)

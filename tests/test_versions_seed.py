@@ -34,13 +34,17 @@ def page_paragraphs(seed):
 
 
 def stored(db):
-    row = db.execute("SELECT seed_similarity, seed_alignment, seed_coverage FROM versions").fetchone()
+    row = db.execute(
+        "SELECT seed_similarity, seed_alignment, seed_coverage FROM versions"
+    ).fetchone()
     return row[0], Alignment.from_json(row[1]), row[2]
 
 
 def test_seeds_table_holds_the_text_without_its_short_link_line(tmp_path):
     db, seed = setup(tmp_path)
-    name, url, text, loaded_at = db.execute("SELECT name, url, text, loaded_at FROM seeds").fetchone()
+    name, url, text, loaded_at = db.execute(
+        "SELECT name, url, text, loaded_at FROM seeds"
+    ).fetchone()
     assert (name, url, loaded_at) == (NAME, URL, "2026-01-01T00:00:00+00:00")
     assert "رابط مختصر" not in text and text.split("\n") == list(seed.paragraphs)
     assert len(seed.paragraphs) == 22
@@ -63,24 +67,40 @@ def test_the_seed_article_aligns_whole_with_its_truncated_paragraph_extended(tmp
 def test_a_page_quoting_half_of_the_seed(tmp_path):
     db, seed = setup(tmp_path)
     page = ensure_page(db, "https://quoting.example/ip4", now="t0")
-    own = ["تعليق: يرى محللون أن هذه القراءة تبالغ في تقدير دور الشركاء الآسيويين في الحلف.",
-           "وختم الكاتب بأن العلاقة ستبقى رهينة بالتوافق داخل الحلف على أولوياته."]
+    own = [
+        "تعليق: يرى محللون أن هذه القراءة تبالغ في تقدير دور الشركاء الآسيويين في الحلف.",
+        "وختم الكاتب بأن العلاقة ستبقى رهينة بالتوافق داخل الحلف على أولوياته.",
+    ]
     paragraphs = [*seed.paragraphs[:11], *own]
-    record_check(db, page, fetched("https://quoting.example/ip4"),
-                 Extracted(title="قراءة", blocks=tuple(Block("paragraph", p) for p in paragraphs)),
-                 now="t1", seed=seed)
+    record_check(
+        db,
+        page,
+        fetched("https://quoting.example/ip4"),
+        Extracted(title="قراءة", blocks=tuple(Block("paragraph", p) for p in paragraphs)),
+        now="t1",
+        seed=seed,
+    )
     similarity, alignment, coverage = stored(db)
     assert 0.3 < similarity < 0.7
     assert alignment.counts()["found"] == 11 and alignment.counts()["missing"] == 11
     assert coverage == 0.5
     assert alignment.extra == (11, 12)  # the page's own paragraphs
-    assert json.loads(db.execute("SELECT seed_alignment FROM versions").fetchone()[0])["coverage"] == 0.5
+    assert (
+        json.loads(db.execute("SELECT seed_alignment FROM versions").fetchone()[0])["coverage"]
+        == 0.5
+    )
 
 
 def test_a_page_without_a_seed_has_no_seed_columns(tmp_path):
     db, _ = setup(tmp_path)
     page = ensure_page(db, "https://other.example/a", now="t0")
-    record_check(db, page, fetched("https://other.example/a"),
-                 Extracted(blocks=(Block("paragraph", "نص لا بذرة له"),)), now="t1")
-    assert db.execute("SELECT seed_similarity, seed_alignment, seed_coverage FROM versions").fetchone() == (
-        None, None, None)
+    record_check(
+        db,
+        page,
+        fetched("https://other.example/a"),
+        Extracted(blocks=(Block("paragraph", "نص لا بذرة له"),)),
+        now="t1",
+    )
+    assert db.execute(
+        "SELECT seed_similarity, seed_alignment, seed_coverage FROM versions"
+    ).fetchone() == (None, None, None)
