@@ -39,6 +39,8 @@ class Target:
     jitter: float = 300
     aliases: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # a change becomes a version only once seen on this many consecutive checks (1: at once)
+    confirm: int = 1
     discovery: Discovery = field(default_factory=Discovery)
 
 
@@ -142,6 +144,14 @@ def load_config(path: str | Path) -> Config:
             raise fail(key, "must be a list of strings", start)
         return tuple(value)
 
+    def confirm(table: dict[str, Any], start: int) -> int:
+        value = table.get("confirm", 1)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+            raise fail(
+                "confirm", f"must be the number of checks a change must be seen on (1-10), got `{value}`", start
+            )
+        return value
+
     raw_defaults = raw.get("defaults", {})
     defaults = Defaults(
         every=duration(raw_defaults, "every", Defaults.every),
@@ -195,6 +205,7 @@ def load_config(path: str | Path) -> Config:
                 jitter=duration(item, "jitter", defaults.jitter, start),
                 aliases=strings(item, "aliases", start),
                 ignore=strings(item, "ignore", start),
+                confirm=confirm(item, start),
                 discovery=discovery,
             )
         )

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from crawler.extract import extract
-from crawler.fetch import FetchSettings, Fetcher
+from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
 from crawler.models import Extracted
 from crawler.safety import Scope
 from crawler.models import Validators
+from crawler.notarticle import not_article_reason
 from schedules.clock import iso_after, now_iso
 from schedules.config import Config, Target
-from store.seeds import read_seed, sync_seeds
+from store.rules import IgnoreRules
+from store.seedmatch import Seed
+from store.seeds import sync_seeds
 from store.versions import CheckOutcome, ensure_page, record_check
 
 log = logging.getLogger("marsad.check")
@@ -28,7 +31,8 @@ class PageToCheck:
     page_id: int
     url: str
     target: Target
-    seed_text: str | None
+    seed: Seed | None
+    rules: IgnoreRules  # the target's ignore patterns: one rule set for hash, diff and feed
     full_fetch_every: int = 24
 
 
@@ -56,16 +60,19 @@ def make_fetcher(config: Config) -> Fetcher:
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     """Seeds into the database and one page row per target, so both show before any fetch."""
     now = now_iso()
-    seeds = sorted({t.seed for t in config.targets if t.seed})
-    sync_seeds(db, seeds, config.seeds_dir, now)
-    pages = []
+    seeds = sync_seeds(db, sorted({t.seed for t in config.targets if t.seed}), config.seeds_dir, now)
+    pages: dict[int, PageToCheck] = {}
     for target in config.targets:
-        seed_text = read_seed(config.seeds_dir / target.seed).text if target.seed else None
         page_id = ensure_page(db, target.url, now=now, target=target.url, seed=target.seed)
-        pages.append(
-            PageToCheck(page_id, target.url, target, seed_text, config.defaults.full_fetch_every)
+        # two spellings of one article (the short link and the permalink) are checked once
+        pages.setdefault(
+            page_id,
+            PageToCheck(
+                page_id, target.url, target, seeds.get(target.seed) if target.seed else None,
+                IgnoreRules.from_patterns(target.ignore), config.defaults.full_fetch_every,
+            ),
         )
-    return pages
+    return list(pages.values())
 
 
 def extract_guarded(html: str, url: str) -> Extracted:
@@ -86,11 +93,21 @@ def check_page(db: sqlite_utils.Database, fetcher: Fetcher, page: PageToCheck) -
     validators = None if unconditional else Validators(etag=row[0], last_modified=row[1])
     fetched = fetcher.fetch(page.url, validators)
     extracted = extract_guarded(fetched.body, fetched.final_url) if fetched.ok and fetched.body else None
-    outcome = record_check(db, page.page_id, fetched, extracted, now=now_iso(), seed_text=page.seed_text)
+    not_article = (
+        not_article_reason(fetched.body, extracted, fetched.status or 0)
+        if fetched.body and extracted is not None
+        else None
+    )
+    outcome = record_check(
+        db, page.page_id, fetched, extracted, now=now_iso(), seed=page.seed, rules=page.rules,
+        confirm=page.target.confirm, not_article=not_article,
+    )
     jitter = random.uniform(0, page.target.jitter) if page.target.jitter else 0.0
+    # the check may have been recorded on another page (one article, two spellings): both wait
     db.execute(
-        "UPDATE pages SET next_check_at = ?, checks_since_full = ? WHERE id = ?",
-        [iso_after(page.target.every + jitter), 0 if unconditional else row[2] + 1, page.page_id],
+        "UPDATE pages SET next_check_at = ?, checks_since_full = ? WHERE id IN (?, ?)",
+        [iso_after(page.target.every + jitter), 0 if unconditional else row[2] + 1,
+         page.page_id, outcome.page_id],
     )
     log.info(
         "%s %s%s", outcome.outcome, page.url,

@@ -1,18 +1,23 @@
 """The database schema and its migrations.
 
-`PRAGMA user_version` is the schema version; each migration runs in one transaction so that a
-newer marsad upgrades an older database in place or leaves it untouched.
+`PRAGMA user_version` is the schema version. All pending migrations run in one transaction, so a
+newer marsad upgrades an older database in place or, if any step fails, leaves it untouched.
+Migrations are only ever appended; a released one is never edited.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
 from store import fts
+from crawler.arabic import match_key
+from crawler.urls import url_key
 
 
 class DatabaseError(Exception):
@@ -127,8 +132,131 @@ def _v2_search(db: sqlite_utils.Database) -> None:
     fts.create_versions_fts(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search]
+def _v3_versions(db: sqlite_utils.Database) -> None:
+    """Versions, diffs and deduplication (issue 5).
+
+    Written out in full rather than calling today's helpers for the DDL, so this step does the
+    same thing whatever later code looks like. Its data steps (block kinds, URL keys,
+    near-duplicate signatures) do call marsad code; a later change to that code gets its own
+    migration.
+    """
+    for sql in (
+        # pages: what we compare against, a change awaiting confirmation, one page per article
+        "ALTER TABLE pages ADD COLUMN baseline_version_id INTEGER REFERENCES versions(id)",
+        "ALTER TABLE pages ADD COLUMN pending_hash TEXT",
+        "ALTER TABLE pages ADD COLUMN pending_count INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE pages ADD COLUMN merged_into INTEGER REFERENCES pages(id)",
+        # versions: the stored diff's counts and summary, what it is against, the seed alignment
+        "ALTER TABLE versions ADD COLUMN blocks_added INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE versions ADD COLUMN blocks_removed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE versions ADD COLUMN blocks_changed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE versions ADD COLUMN diff_summary TEXT",
+        "ALTER TABLE versions ADD COLUMN base_version INTEGER",
+        "ALTER TABLE versions ADD COLUMN seed_alignment TEXT",
+        "ALTER TABLE versions ADD COLUMN seed_coverage REAL",
+        # fetches: what each check saw, so an unchanged check still records a new `modified`
+        "ALTER TABLE fetches ADD COLUMN modified TEXT",
+        "ALTER TABLE fetches ADD COLUMN content_hash TEXT",
+        """CREATE TABLE page_aliases (
+            url_key TEXT PRIMARY KEY,          -- crawler.urls.url_key of a spelling seen
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            first_seen TEXT
+        )""",
+        "CREATE INDEX idx_page_aliases_page ON page_aliases(page_id)",
+        # store.neardup's index (see its docstring for why WITHOUT ROWID and these keys)
+        """CREATE TABLE near_dup_signatures (
+            version_id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL,
+            sig BLOB NOT NULL
+        )""",
+        """CREATE TABLE near_dup_bands (
+            band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            version_id INTEGER NOT NULL,
+            page_id INTEGER NOT NULL,
+            PRIMARY KEY (band, bucket, version_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE near_duplicates (
+            version_a INTEGER NOT NULL,
+            version_b INTEGER NOT NULL,
+            page_a INTEGER NOT NULL,
+            page_b INTEGER NOT NULL,
+            similarity REAL NOT NULL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (version_a, version_b)
+        )""",
+        "CREATE INDEX idx_near_duplicates_b ON near_duplicates(version_b)",
+        "CREATE INDEX idx_near_duplicates_pages ON near_duplicates(page_a, page_b)",
+        "CREATE INDEX idx_near_duplicates_page_b ON near_duplicates(page_b)",
+        # UNIQUE (page_id, version) already indexes the latest version and a page's history
+        "DROP INDEX IF EXISTS idx_versions_page",
+        # Datasette's "rows linking here" and the check that every version has its fetch
+        "CREATE INDEX idx_fetches_version ON fetches(version_id)",
+        "CREATE INDEX idx_events_version ON events(version_id)",
+    ):
+        db.execute(sql)
+    _v2_blocks_as_kinds(db)
+    _v2_url_keys(db)
+    _v2_signatures(db)
+
+
+def _v2_blocks_as_kinds(db: sqlite_utils.Database) -> None:
+    """v1 kept each block's text twice (in `text` and in `blocks`); keep only the kinds."""
+    rows = db.execute("SELECT id, blocks FROM versions").fetchall()
+    for version_id, raw in rows:
+        try:
+            blocks = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks):
+            kinds = [str(b.get("kind", "paragraph")) for b in blocks]
+            db.execute("UPDATE versions SET blocks = ? WHERE id = ?", [json.dumps(kinds), version_id])
+
+
+def _v2_url_keys(db: sqlite_utils.Database) -> None:
+    """v1 stored the URL itself as the key; key every page and every spelling it declared."""
+    pages = db.execute("SELECT id, url, final_url, canonical_url, shortlink FROM pages ORDER BY id")
+    for page_id, *urls in pages.fetchall():
+        keys = [_key_or_none(u) for u in urls if u]
+        own = keys[0] if keys else None
+        if own and not db.execute("SELECT 1 FROM pages WHERE url_key = ?", [own]).fetchone():
+            db.execute("UPDATE pages SET url_key = ? WHERE id = ?", [own, page_id])
+        for key in filter(None, keys):
+            db.execute(
+                "INSERT OR IGNORE INTO page_aliases (url_key, page_id) VALUES (?, ?)", [key, page_id]
+            )
+
+
+def _v2_signatures(db: sqlite_utils.Database) -> None:
+    """Index the versions already stored, so a new version finds its duplicates among them."""
+    from store.neardup import index_version, signature  # numpy and datasketch: only when needed
+
+    for version_id, page_id, text in db.execute("SELECT id, page_id, text FROM versions").fetchall():
+        index_version(db, version_id, page_id, signature(match_key(text)))
+
+
+def _key_or_none(url: str) -> str | None:
+    try:
+        return url_key(url)
+    except ValueError:  # not an http(s) URL: it keys nothing
+        return None
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search, _v3_versions]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction: taken at once (BEGIN IMMEDIATE, so a second writer waits on the
+    busy timeout instead of failing half-way), committed at the end, rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -150,15 +278,19 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the schema up to `SCHEMA_VERSION`, one transaction per step. Returns the version."""
+    """Bring the schema up to `SCHEMA_VERSION` in ONE transaction: a database is upgraded in
+    place from whatever version it has, or, if any step fails, left exactly as it was."""
     current = db.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
         raise DatabaseError(
             f"schema version {current} is newer than this marsad knows ({SCHEMA_VERSION}); upgrade marsad"
         )
-    for number in range(current, SCHEMA_VERSION):
-        with db.conn:
-            db.execute("BEGIN IMMEDIATE")
+    if current == SCHEMA_VERSION:
+        return SCHEMA_VERSION
+    with transaction(db):
+        # read again under the write lock: another process may have upgraded it meanwhile
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(current, SCHEMA_VERSION):
             MIGRATIONS[number](db)
-            db.execute(f"PRAGMA user_version = {number + 1}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return SCHEMA_VERSION

@@ -1,44 +1,36 @@
-"""Seed documents: the article text we were given, loaded into the `seeds` table.
+"""Seed documents into the `seeds` table, so they show in Datasette before any fetch.
 
-A seed file's last line is the article's short link ("رابط مختصر.. https://…"), not text.
+Reading a seed file (and stripping its trailing short-link line) is `store.seedmatch.load_seed`:
+one loader for the table, the similarity and the alignment alike.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
 
-_SHORTLINK_LINE = re.compile(r"^\s*(?:[^\s]+\s*\.*\s*)?(https?://\S+)\s*$")
+from store.schema import transaction
+from store.seedmatch import Seed, load_seed
 
 
-@dataclass(frozen=True)
-class SeedDocument:
-    name: str
-    url: str | None
-    paragraphs: tuple[str, ...]
+def sync_seeds(
+    db: sqlite_utils.Database, names: Iterable[str], seeds_dir: Path, now: str
+) -> dict[str, Seed]:
+    """Load the named seed files into the database; returns them by name for the checks.
 
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
-
-
-def read_seed(path: Path) -> SeedDocument:
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    url = None
-    if lines and (match := _SHORTLINK_LINE.match(lines[-1])) and len(lines[-1]) < 200:
-        url = match.group(1)
-        lines = lines[:-1]
-    return SeedDocument(name=path.name, url=url, paragraphs=tuple(lines))
-
-
-def sync_seeds(db: sqlite_utils.Database, names: list[str], seeds_dir: Path, now: str) -> None:
-    """Put the named seed files into the database so they show in Datasette before any fetch."""
-    with db.conn:
-        for name in names:
-            seed = read_seed(seeds_dir / name)
-            db["seeds"].upsert(
-                {"name": seed.name, "url": seed.url, "text": seed.text, "loaded_at": now}, pk="name"
+    `text` is the seed's paragraphs one per line, as `store.seedmatch.parse_seed` reads it back.
+    """
+    # named as the config names it (pages.seed refers to it), even a path under seeds/
+    seeds = {name: replace(load_seed(Path(seeds_dir) / name), name=name) for name in names}
+    with transaction(db):
+        for seed in seeds.values():
+            db.execute(
+                "INSERT INTO seeds (name, url, text, loaded_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET url = excluded.url, text = excluded.text,"
+                " loaded_at = excluded.loaded_at",
+                [seed.name, seed.url, seed.text, now],
             )
+    return seeds

@@ -1,33 +1,48 @@
 """Recording a check: one fetch row, and a new version only when the article really changed.
 
-Every check's writes happen in one transaction, so a crash mid-write leaves either the whole
-check or nothing.
+What counts as a change is `store.rules` (one snapshot for the hash, the mask and the diff,
+after the target's ignore rules) and `store.baseline` (reverts, confirmation). Everything one
+check writes (its fetch row, a version with its diff, seed alignment and near-duplicate links,
+its events, the page's new state) happens in one transaction, so a crash leaves the whole check
+or nothing.
+
+A version's `text` is plain display text, the blocks joined by a blank line, so Datasette shows
+and searches it; `blocks` holds only what the text does not: the list of block kinds.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from crawler.arabic import match_key
 from crawler.models import Extracted, Fetched
-from store.fts import index_version
+from store import identity
+from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
+from store.newversion import WrittenVersion, seed_for, write_version
+from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
+from store.schema import transaction
+from store.seedmatch import Seed
+
+GONE_STATUSES = (404, 410)
+# Outcomes after which the page is answering with its article: state ok, validators kept.
+_GOOD = ("new_version", "unchanged", "not_modified", "reverted", "pending")
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    page_id: int
+    page_id: int  # the page the check was recorded on (after merging spellings)
     url: str
-    outcome: str  # new_version, unchanged, not_modified, no_content, error, skipped
+    # new_version, unchanged, reverted, pending, not_modified, no_content, not_article, gone,
+    # error, skipped
+    outcome: str
     status: int | None = None
     version: int | None = None
     words_added: int = 0
     words_removed: int = 0
     error: str | None = None
+    reverted_to: int | None = None  # the version number a revert went back to
 
 
 def ensure_page(
@@ -40,43 +55,27 @@ def ensure_page(
     reason: str = "target",
     depth: int = 0,
 ) -> int:
-    """The page row for `url`, created on first sight."""
-    row = db.execute("SELECT id FROM pages WHERE url = ?", [url]).fetchone()
-    if row:
-        if seed is not None:
-            db.execute("UPDATE pages SET seed = ? WHERE id = ? AND seed IS NOT ?", [seed, row[0], seed])
-        return int(row[0])
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
-        cursor = db.execute(
-            "INSERT INTO pages (url, url_key, target, seed, reason, depth, first_seen, next_check_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [url, url, target or url, seed, reason, depth, now, now],
-        )
-        page_id = int(cursor.lastrowid)
-        db.execute(
-            "INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'first_seen')", [page_id, now]
-        )
+    """The page row for `url`, created on first sight; any known spelling finds its page."""
+    key = identity.key_of(url) or url
+    with transaction(db):
+        row = db.execute("SELECT id FROM pages WHERE url = ?", [url]).fetchone()
+        page_id = identity.survivor_of(db, int(row[0])) if row else identity.owner(db, key)
+        if page_id is None:
+            cursor = db.execute(
+                "INSERT INTO pages (url, url_key, target, seed, reason, depth, first_seen,"
+                " next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [url, key, target or url, seed, reason, depth, now, now],
+            )
+            page_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'first_seen')", [page_id, now]
+            )
+        elif seed is not None:
+            db.execute(
+                "UPDATE pages SET seed = ? WHERE id = ? AND seed IS NOT ?", [seed, page_id, seed]
+            )
+        identity.add_aliases(db, page_id, [key], now)
     return page_id
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
-    words = match_key(text).split()
-    return {tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
-
-
-def seed_similarity(seed_text: str, text: str) -> float:
-    a, b = _shingles(seed_text), _shingles(text)
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def content_hash(extracted: Extracted) -> str:
-    key = json.dumps([match_key(extracted.title or ""), match_key(extracted.text)], ensure_ascii=False)
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def record_check(
@@ -87,100 +86,254 @@ def record_check(
     *,
     now: str,
     seed_text: str | None = None,
+    seed: Seed | None = None,
+    rules: IgnoreRules = NO_RULES,
+    confirm: int = 1,
+    revert_window: int = DEFAULT_WINDOW,
+    not_article: str | None = None,
+    next_check_at: str | None = None,
 ) -> CheckOutcome:
-    """Store the outcome of one check. A failure never creates a version nor resets the last one."""
-    page = db.execute("SELECT url, versions, final_url FROM pages WHERE id = ?", [page_id]).fetchone()
-    url, version_count, previous_final = page
-    outcome = fetched.outcome if fetched.outcome != "ok" else "unchanged"
-    error = fetched.error
-    version_row = None
-    if fetched.ok and (extracted is None or extracted.empty):
-        outcome, error = "no_content", (extracted.reason if extracted else None) or "no article text"
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
-        if fetched.ok and extracted is not None and not extracted.empty:
-            digest = content_hash(extracted)
-            latest = db.execute(
-                "SELECT id, version, content_hash, title, text FROM versions"
-                " WHERE page_id = ? ORDER BY version DESC LIMIT 1",
-                [page_id],
-            ).fetchone()
-            if latest is None or latest[2] != digest:
-                old_title, old_text = (latest[3], latest[4]) if latest else ("", "")
-                changed = []
-                if match_key(old_title or "") != match_key(extracted.title or ""):
-                    changed.append("title")
-                if match_key(old_text) != match_key(extracted.text):
-                    changed.append("text")
-                added = removed = 0
-                ops = difflib.SequenceMatcher(a=_words(old_text), b=_words(extracted.text), autojunk=False)
-                for tag, i1, i2, j1, j2 in ops.get_opcodes():
-                    if tag in ("replace", "delete"):
-                        removed += i2 - i1
-                    if tag in ("replace", "insert"):
-                        added += j2 - j1
-                number = (latest[1] if latest else 0) + 1
-                metadata = {k: v for k, v in asdict(extracted).items() if k not in ("blocks", "links")}
-                cursor = db.execute(
-                    "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text, blocks,"
-                    " metadata, content_hash, changed_fields, words_added, words_removed,"
-                    " seed_similarity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        page_id, number, now, fetched.final_url, extracted.title, extracted.text,
-                        json.dumps([asdict(b) for b in extracted.blocks], ensure_ascii=False),
-                        json.dumps(metadata, ensure_ascii=False), digest,
-                        json.dumps(changed), added, removed,
-                        seed_similarity(seed_text, extracted.text) if seed_text else None,
-                    ],
-                )
-                version_row = (int(cursor.lastrowid), number, added, removed)
-                index_version(db, version_row[0])
-                outcome = "new_version"
-                db.execute(
-                    "INSERT INTO events (page_id, at, kind, version_id) VALUES (?, ?, 'changed', ?)",
-                    [page_id, now, version_row[0]],
-                )
+    """Store the outcome of one check.
+
+    A failed fetch, an empty extraction or a page that is not the article (`not_article`, the
+    reason `crawler.notarticle` gave) is never a version and never moves the baseline. A 404 or
+    410 marks the page gone; the next good answer marks it restored. `seed` (or `seed_text`, or
+    else the page's seed row) is what new versions are aligned with.
+    """
+    with transaction(db):
+        return _record(
+            db,
+            page_id,
+            fetched,
+            extracted,
+            now=now,
+            seed=seed,
+            seed_text=seed_text,
+            rules=rules,
+            confirm=max(1, confirm),
+            window=revert_window,
+            not_article=not_article,
+            next_check_at=next_check_at,
+        )
+
+
+def _record(
+    db: sqlite_utils.Database,
+    page_id: int,
+    fetched: Fetched,
+    extracted: Extracted | None,
+    *,
+    now: str,
+    seed: Seed | None,
+    seed_text: str | None,
+    rules: IgnoreRules,
+    confirm: int,
+    window: int,
+    not_article: str | None,
+    next_check_at: str | None,
+) -> CheckOutcome:
+    article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    snap = snapshot(extracted, rules) if article and extracted is not None else None
+    if snap is not None and snap.empty:  # every block was ignored: nothing left to compare
+        snap = None
+    if snap is not None:
+        page_id = identity.unite(db, page_id, identity.spellings(fetched, extracted), now)
+    else:
+        page_id = identity.survivor_of(db, page_id)
+    page = db.execute(
+        "SELECT url, final_url, state, baseline_version_id, pending_hash, pending_count"
+        " FROM pages WHERE id = ?",
+        [page_id],
+    ).fetchone()
+    url, previous_final, state, baseline_id, pending_hash, pending_count = page
+
+    outcome, error, status = _failure(fetched, extracted, not_article, snap)
+    new_hash = content_hash(snap) if snap is not None else None
+    written: WrittenVersion | None = None
+    decision: Decision | None = None
+    if snap is not None and new_hash is not None:
+        baseline, recent = recent_versions(db, page_id, baseline_id, rules, window)
+        decision = decide(
+            new_hash,
+            baseline,
+            recent,
+            pending_hash=pending_hash,
+            pending_count=pending_count,
+            confirm=confirm,
+        )
+        outcome = decision.verdict
+        if decision.verdict == "new_version":
+            written = write_version(
+                db,
+                page_id,
+                fetched,
+                extracted,
+                snap,
+                new_hash,
+                baseline,
+                now,
+                seed_for(db, page_id, seed, seed_text),
+            )
+        _move_baseline(db, page_id, decision, written, new_hash, now)
+
+    db.execute(
+        "INSERT INTO fetches (page_id, url, final_url, redirects, fetched_at, status, outcome,"
+        " not_modified, bytes, elapsed_ms, retries, error_class, error, version_id, modified,"
+        " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            page_id,
+            fetched.url,
+            fetched.final_url,
+            json.dumps([asdict(h) for h in fetched.redirects], ensure_ascii=False),
+            now,
+            fetched.status,
+            outcome,
+            int(fetched.outcome == "not_modified"),
+            fetched.bytes,
+            fetched.elapsed_ms,
+            fetched.retries,
+            fetched.error_class,
+            error,
+            written.id if written else None,
+            extracted.modified if extracted is not None and article else None,
+            new_hash,
+        ],
+    )
+    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status)
+    _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
+    return CheckOutcome(
+        page_id=page_id,
+        url=url,
+        outcome=outcome,
+        status=fetched.status,
+        version=written.number if written else None,
+        words_added=written.words_added if written else 0,
+        words_removed=written.words_removed if written else 0,
+        error=error,
+        reverted_to=decision.reverted_to.number if decision and decision.reverted_to else None,
+    )
+
+
+def _failure(
+    fetched: Fetched, extracted: Extracted | None, not_article: str | None, snap: Snapshot | None
+) -> tuple[str, str | None, int | None]:
+    """The outcome of a check that gave no content to compare: (outcome, error, status)."""
+    if fetched.outcome != "ok":
+        if fetched.outcome == "error" and fetched.status in GONE_STATUSES:
+            return "gone", fetched.error, fetched.status
+        return fetched.outcome, fetched.error, fetched.status
+    if fetched.body is None:
+        return "error", fetched.error or "no body in the answer", fetched.status
+    if not_article:
+        return "not_article", not_article, fetched.status
+    if extracted is None or extracted.empty:
+        reason = (extracted.reason if extracted else None) or "no article text"
+        return "no_content", reason, fetched.status
+    if snap is None:
+        return "no_content", "every block of the article matched an ignore rule", fetched.status
+    return "unchanged", None, fetched.status  # replaced by the decision
+
+
+def _move_baseline(
+    db: sqlite_utils.Database,
+    page_id: int,
+    decision: Decision,
+    written: WrittenVersion | None,
+    new_hash: str,
+    now: str,
+) -> None:
+    if decision.verdict == "pending":
         db.execute(
-            "INSERT INTO fetches (page_id, url, final_url, redirects, fetched_at, status, outcome,"
-            " not_modified, bytes, elapsed_ms, retries, error_class, error, version_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "UPDATE pages SET pending_hash = ?, pending_count = ? WHERE id = ?",
+            [new_hash, decision.pending_count, page_id],
+        )
+        return
+    baseline = written.id if written else decision.reverted_to.id if decision.reverted_to else None
+    if baseline is not None:
+        db.execute("UPDATE pages SET baseline_version_id = ? WHERE id = ?", [baseline, page_id])
+    if decision.reverted_to is not None:
+        reverted = decision.reverted_to
+        db.execute(
+            "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, 'reverted', ?, ?)",
+            [page_id, now, reverted.id, json.dumps({"to_version": reverted.number})],
+        )
+    db.execute("UPDATE pages SET pending_hash = NULL, pending_count = 0 WHERE id = ?", [page_id])
+
+
+def _events(
+    db: sqlite_utils.Database,
+    page_id: int,
+    now: str,
+    outcome: str,
+    state: str,
+    written: WrittenVersion | None,
+    fetched: Fetched,
+    previous_final: str | None,
+    status: int | None,
+) -> None:
+    def event(kind: str, version_id: int | None = None, detail: object = None) -> None:
+        db.execute(
+            "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, ?, ?, ?)",
             [
-                page_id, fetched.url, fetched.final_url,
-                json.dumps([asdict(h) for h in fetched.redirects], ensure_ascii=False),
-                now, fetched.status, outcome, int(fetched.outcome == "not_modified"),
-                fetched.bytes, fetched.elapsed_ms, fetched.retries, fetched.error_class, error,
-                version_row[0] if version_row else None,
+                page_id,
+                now,
+                kind,
+                version_id,
+                json.dumps(detail, ensure_ascii=False) if detail is not None else None,
             ],
         )
-        good = outcome in ("new_version", "unchanged", "not_modified")
-        if fetched.redirects and previous_final and fetched.final_url != previous_final and good:
-            db.execute(
-                "INSERT INTO events (page_id, at, kind, detail) VALUES (?, ?, 'redirect_changed', ?)",
-                [page_id, now, json.dumps({"from": previous_final, "to": fetched.final_url})],
-            )
-        assignments = ["last_checked = ?", "last_outcome = ?", "checks = checks + 1"]
-        values: list[object] = [now, outcome]
-        if good:
-            assignments += ["state = 'ok'", "final_url = ?"]
-            values.append(fetched.final_url)
-            # Validators are kept only after the response was processed: a validator saved after
-            # a failed extraction would make the server answer 304 to a change we never saw.
-            if outcome != "not_modified":
-                assignments += ["etag = ?", "last_modified = ?"]
-                values += [fetched.validators.etag, fetched.validators.last_modified]
-            if extracted is not None:
-                assignments += ["canonical_url = coalesce(?, canonical_url)",
-                                "shortlink = coalesce(?, shortlink)"]
-                values += [extracted.canonical_url, extracted.shortlink]
-        elif outcome == "error":
-            assignments.append("state = CASE WHEN versions > 0 THEN state ELSE 'error' END")
-        if version_row:
-            assignments.append("versions = versions + 1")
-        db.execute(f"UPDATE pages SET {', '.join(assignments)} WHERE id = ?", [*values, page_id])
-    return CheckOutcome(
-        page_id=page_id, url=url, outcome=outcome, status=fetched.status,
-        version=version_row[1] if version_row else None,
-        words_added=version_row[2] if version_row else 0,
-        words_removed=version_row[3] if version_row else 0,
-        error=error,
-    )
+
+    if outcome == "gone" and state != "gone":
+        event("gone", detail={"status": status})
+    if outcome in _GOOD and state == "gone":
+        event("restored", written.id if written else None, {"status": fetched.status})
+    if written:
+        event("changed", written.id)
+    if (
+        outcome in _GOOD
+        and fetched.redirects
+        and previous_final
+        and fetched.final_url != previous_final
+    ):
+        event("redirect_changed", detail={"from": previous_final, "to": fetched.final_url})
+
+
+def _update_page(
+    db: sqlite_utils.Database,
+    page_id: int,
+    now: str,
+    outcome: str,
+    fetched: Fetched,
+    extracted: Extracted | None,
+    written: WrittenVersion | None,
+    next_check_at: str | None,
+) -> None:
+    assignments = ["last_checked = ?", "last_outcome = ?", "checks = checks + 1"]
+    values: list[object] = [now, outcome]
+    if outcome in _GOOD:
+        assignments += ["state = 'ok'", "final_url = ?"]
+        values.append(fetched.final_url)
+        # Validators are kept only once the response was processed and its content became the
+        # baseline: one saved after a failed extraction, or while a change awaits confirmation,
+        # would make the server answer 304 to a change we never recorded.
+        if outcome not in ("not_modified", "pending"):
+            assignments += ["etag = ?", "last_modified = ?"]
+            values += [fetched.validators.etag, fetched.validators.last_modified]
+        if extracted is not None:
+            assignments += [
+                "canonical_url = coalesce(?, canonical_url)",
+                "shortlink = coalesce(?, shortlink)",
+            ]
+            values += [extracted.canonical_url, extracted.shortlink]
+    elif outcome == "gone":
+        assignments.append("state = 'gone'")
+    elif outcome == "error":
+        assignments.append(
+            "state = CASE WHEN versions > 0 OR state = 'gone' THEN state ELSE 'error' END"
+        )
+    if written:
+        assignments.append("versions = versions + 1")
+    if next_check_at is not None:
+        assignments.append("next_check_at = ?")
+        values.append(next_check_at)
+    db.execute(f"UPDATE pages SET {', '.join(assignments)} WHERE id = ?", [*values, page_id])

@@ -1,0 +1,94 @@
+"""Pages that answer 200 but are not the article: a "page not found", a challenge, a wall.
+
+Recording one of them as a version would replace the article's text with "Just a moment..." and
+then, when the article comes back, record it again as a change. So a check that lands on one is
+recorded with its reason and compared against nothing. Pure: the HTML, the extraction and the
+status in, a one-line reason or None out.
+
+Markers are of two strengths. Strong ones (WordPress' `error404` body class, a not-found title,
+Cloudflare's challenge script and form) decide alone. Weak ones (a sentence asking to enable
+JavaScript or cookies) appear in the `<noscript>` of ordinary pages too, so they count only when
+the page carries little text of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from crawler.arabic import match_key
+from crawler.models import Extracted
+
+# Titles of "not found" pages, compared on match keys (so "الصفحة غير موجودة" matches with or
+# without harakat and any alef form). WordPress themes title them "Page not found – Site" or
+# "لم يتم العثور على الصفحة"; Arabic themes also use "خطأ 404".
+_NOT_FOUND_TITLES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\bpage not found\b",
+        r"\bnothing (?:was )?found\b",
+        # not a bare leading "404": a news title may well start "404 قتيلا ..."
+        r"\b404\b.*\bnot found\b|\bnot found\b.*\b404\b|\berror 404\b",
+        match_key("الصفحة غير موجودة"),
+        match_key("الصفحة المطلوبة غير موجودة"),
+        # WordPress' Arabic "Page not found" / "Nothing found"; not any title with the phrase:
+        # "لم يتم العثور على الطائرة" is news
+        match_key("لم يتم العثور على") + r" (?:الصفحه|شيء|اي شيء|نتائج|المحتوي)",
+        r"^" + match_key("لم يتم العثور") + r"\s*(?:$|[-–|:•])",
+        match_key("الصفحة التي تبحث عنها غير موجودة"),
+        match_key("خطأ 404"),
+    )
+)
+# Challenge interstitials (Cloudflare, Sucuri, DDoS-Guard): their titles...
+_CHALLENGE_TITLES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"^just a moment",
+        r"^attention required",
+        r"^checking your browser",
+        r"^please wait\b.*cloudflare",
+        r"^ddos-guard",
+        r"^access denied.*sucuri",
+        r"^one more step",
+    )
+)
+# ...and markup only a challenge page carries. Not `/cdn-cgi/challenge-platform/`: Cloudflare
+# injects that script into ordinary pages of protected sites too.
+_CHALLENGE_MARKUP = re.compile(
+    r"window\._cf_chl_opt|id=[\"']challenge-form[\"']|class=[\"'][^\"']*\bcf-challenge\b"
+    r"|cf-browser-verification|id=[\"']cf-wrapper[\"']|sucuri-firewall-block",
+    re.IGNORECASE,
+)
+_WALL_PHRASES = re.compile(
+    r"enable javascript and cookies|checking your browser before accessing|please enable cookies"
+    r"|verify you are (?:a )?human|الرجاء تفعيل (?:ملفات تعريف الارتباط|الكوكيز|جافا ?سكريبت)",
+    re.IGNORECASE,
+)
+# Below this many words of article text, a weak marker is taken as the page's whole message. Kept
+# low: a short news item with a <noscript> cookie notice is still an article.
+THIN_ARTICLE_WORDS = 30
+
+
+def not_article_reason(html: str, extracted: Extracted, status: int) -> str | None:
+    """Why this answer is not the article (one line), or None when it may be."""
+    if not html:
+        return None
+    tree = LexborHTMLParser(html)
+    body = tree.css_first("body")
+    classes = (body.attributes.get("class") or "").split() if body is not None else []
+    if "error404" in classes:
+        return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
+    title_node = tree.css_first("title")
+    titles = [title_node.text() if title_node is not None else "", extracted.title or ""]
+    for title in filter(None, (match_key(t) for t in titles)):
+        if any(p.search(title) for p in _NOT_FOUND_TITLES):
+            return f"a 'page not found' answered with HTTP {status} (title {title[:60]!r})"
+        if any(p.search(title) for p in _CHALLENGE_TITLES):
+            return f"a challenge page instead of the article (title {title[:60]!r})"
+    if _CHALLENGE_MARKUP.search(html):
+        return "a challenge page instead of the article (bot-check markup)"
+    words = len(extracted.text.split())
+    if words < THIN_ARTICLE_WORDS and (phrase := _WALL_PHRASES.search(html)):
+        return f"a cookie or JavaScript wall instead of the article ({phrase.group(0)!r})"
+    return None

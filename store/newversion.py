@@ -1,0 +1,130 @@
+"""Writing a new version: everything about it is computed once, here, at write time.
+
+The change mask, the diff against the baseline (stored as JSON with its counts and a one-line
+summary), the seed similarity and paragraph alignment, and the indexes the version joins
+(near-duplicate signature and links; full-text search is added in `_index_new_version`). Runs
+inside the check's transaction, so a version never exists without all of these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from crawler.arabic import match_key
+from crawler.models import Extracted, Fetched
+from store import fts, neardup
+from store.baseline import StoredVersion
+from store.diff import diff_snapshots
+from store.rules import Snapshot, changed_fields
+from store.seedmatch import Seed, align, parse_seed, seed_similarity
+
+
+@dataclass(frozen=True)
+class WrittenVersion:
+    id: int
+    number: int
+    words_added: int
+    words_removed: int
+
+
+def write_version(
+    db: sqlite_utils.Database,
+    page_id: int,
+    fetched: Fetched,
+    extracted: Extracted | None,
+    snap: Snapshot,
+    digest: str,
+    baseline: StoredVersion | None,
+    now: str,
+    seed: Seed | None,
+) -> WrittenVersion:
+    """Insert a version with everything computed once, at write time: mask, diff, seed
+    alignment, near-duplicate links."""
+    latest = db.execute("SELECT max(version) FROM versions WHERE page_id = ?", [page_id]).fetchone()
+    number = int(latest[0] or 0) + 1
+    old = baseline.snapshot if baseline else None
+    diff = diff_snapshots(old.blocks if old else (), snap.blocks)
+    paragraphs = [block.text for block in snap.blocks]
+    alignment = align(seed.paragraphs, paragraphs) if seed else None
+    metadata = {
+        "author": snap.author,
+        "published": snap.published,
+        "modified": extracted.modified if extracted else None,
+        "categories": list(snap.categories),
+        "tags": list(snap.tags),
+        "canonical_url": extracted.canonical_url if extracted else None,
+        "shortlink": extracted.shortlink if extracted else None,
+        "lang": extracted.lang if extracted else None,
+        "direction": extracted.direction if extracted else None,
+        "image": extracted.image if extracted else None,
+    }
+    cursor = db.execute(
+        "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text, blocks,"
+        " metadata, content_hash, changed_fields, diff, words_added, words_removed, blocks_added,"
+        " blocks_removed, blocks_changed, diff_summary, base_version, seed_similarity,"
+        " seed_alignment, seed_coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            page_id,
+            number,
+            now,
+            fetched.final_url,
+            snap.title,
+            snap.text,
+            json.dumps([block.kind for block in snap.blocks]),
+            json.dumps(metadata, ensure_ascii=False),
+            digest,
+            json.dumps(list(changed_fields(old, snap))),
+            # a first version has nothing to differ from: its diff would only repeat its text
+            diff.to_json() if old else None,
+            diff.words_added,
+            diff.words_removed,
+            diff.blocks_added,
+            diff.blocks_removed,
+            diff.blocks_changed,
+            diff.summary() if old else f"first version: {diff.words_added} words",
+            baseline.number if baseline else None,
+            seed_similarity(seed.text, snap.text) if seed else None,
+            alignment.to_json() if alignment else None,
+            round(alignment.coverage, 4) if alignment else None,
+        ],
+    )
+    version_id = int(cursor.lastrowid or 0)
+    _index_new_version(db, version_id, page_id, snap, now)
+    return WrittenVersion(version_id, number, diff.words_added, diff.words_removed)
+
+
+def _index_new_version(
+    db: sqlite_utils.Database, version_id: int, page_id: int, snap: Snapshot, now: str
+) -> None:
+    """The indexes a new version joins, in the check's transaction."""
+    fts.index_version(db, version_id)
+    sig = neardup.signature(match_key(snap.text))
+    neardup.index_version(db, version_id, page_id, sig)
+    neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))
+
+
+def _as_datetime(now: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(now)
+    except ValueError:
+        return None
+
+
+def seed_for(
+    db: sqlite_utils.Database, page_id: int, seed: Seed | None, seed_text: str | None
+) -> Seed | None:
+    """The seed new versions of the page are aligned with: the one given, or the page's row
+    in `seeds` (so a check run without the config still aligns)."""
+    if seed is not None:
+        return seed
+    if seed_text:
+        return parse_seed("seed", seed_text)
+    row = db.execute(
+        "SELECT s.name, s.text FROM pages p JOIN seeds s ON s.name = p.seed WHERE p.id = ?",
+        [page_id],
+    ).fetchone()
+    return parse_seed(row[0], row[1]) if row else None

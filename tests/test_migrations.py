@@ -1,0 +1,142 @@
+"""A newer marsad opens a database made by an older one: upgraded in place, rows kept, in one
+transaction; a failing step leaves the database as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.models import Block, Extracted, Fetched
+from store import schema
+from store.schema import DatabaseError, connect
+from store.seedmatch import load_seed
+from store.versions import ensure_page, record_check
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = load_seed(ROOT / "seeds" / "000_3b1ee1feec353f5c.txt")
+SHORT_LINK = "https://www.europarabct.com/?p=95655"
+PERMALINK = "https://www.europarabct.com/%D8%A3%D9%85%D9%86-%D8%AF%D9%88%D9%84%D9%8A/"
+TITLE = "أمن دولي ـ لماذا زاد اهتمام الناتو"
+PARAGRAPHS = SEED.paragraphs[:3]
+
+
+def v1_database(path: Path) -> None:
+    """A database as marsad 0.1 (schema v1) wrote it, with a page, a seed, a version, a check."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    schema._v1(db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO seeds VALUES ('s.txt', ?, ?, 't0')", [SHORT_LINK, "\n\n".join(PARAGRAPHS)]
+    )
+    db.execute(
+        "INSERT INTO pages (url, url_key, final_url, canonical_url, seed, state, first_seen, versions)"
+        " VALUES (?, ?, ?, ?, 's.txt', 'ok', 't0', 1)",
+        [SHORT_LINK, SHORT_LINK, PERMALINK, PERMALINK],
+    )
+    blocks = json.dumps([{"kind": "paragraph", "text": p} for p in PARAGRAPHS], ensure_ascii=False)
+    db.execute(
+        "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text, blocks, metadata,"
+        " content_hash, changed_fields, words_added, seed_similarity)"
+        " VALUES (1, 1, 't1', ?, ?, ?, ?, '{}', 'sha256-of-v1-rules', '[\"title\", \"text\"]', 120, 0.2)",
+        [PERMALINK, TITLE, "\n\n".join(PARAGRAPHS), blocks],
+    )
+    db.execute(
+        "INSERT INTO fetches (page_id, url, fetched_at, status, outcome, version_id)"
+        " VALUES (1, ?, 't1', 200, 'new_version', 1)",
+        [SHORT_LINK],
+    )
+    db.execute("INSERT INTO events (page_id, at, kind, version_id) VALUES (1, 't1', 'changed', 1)")
+    conn.close()
+
+
+def columns(db, table):
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+
+
+def test_a_v1_database_is_upgraded_in_place_with_its_rows(tmp_path):
+    path = tmp_path / "old.db"
+    v1_database(path)
+    db = connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert {"blocks_changed", "diff_summary", "seed_alignment", "seed_coverage"} <= columns(
+        db, "versions"
+    )
+    assert {"near_duplicates", "page_aliases", "near_dup_signatures"} <= set(db.table_names())
+    row = db.execute("SELECT version, title, text, blocks, words_added FROM versions").fetchone()
+    assert row[:3] == (1, TITLE, "\n\n".join(PARAGRAPHS)) and row[4] == 120
+    assert json.loads(row[3]) == ["paragraph"] * 3  # the text is no longer stored twice
+    assert db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 1
+    assert db.execute("SELECT url_key FROM pages").fetchone()[0] == "europarabct.com/?p=95655"
+    aliases = {k for (k,) in db.execute("SELECT url_key FROM page_aliases WHERE page_id = 1")}
+    assert "europarabct.com/%D8%A3%D9%85%D9%86-%D8%AF%D9%88%D9%84%D9%8A" in aliases
+    assert db.execute("SELECT count(*) FROM near_dup_signatures").fetchone()[0] == 1
+
+
+def test_the_same_article_after_the_upgrade_is_no_new_version(tmp_path):
+    # v1 hashed differently; the comparison is on the stored text under today's rules
+    path = tmp_path / "old.db"
+    v1_database(path)
+    db = connect(path)
+    page = ensure_page(db, PERMALINK, now="t2")  # found by the spelling the old page declared
+    fetched = Fetched(url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html/>")
+    article = Extracted(title=TITLE, blocks=tuple(Block("paragraph", p) for p in PARAGRAPHS))
+    outcome = record_check(db, page, fetched, article, now="t3")
+    assert (page, outcome.outcome) == (1, "unchanged")
+    edited = Extracted(title=TITLE, blocks=(*article.blocks[:2], Block("paragraph", "فقرة جديدة.")))
+    assert record_check(db, page, fetched, edited, now="t4").version == 2
+
+
+def test_a_failing_migration_leaves_the_database_at_its_old_version(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    v1_database(path)
+
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error (injected)")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, broken])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS) + 1)
+    with pytest.raises(DatabaseError, match="injected"):
+        connect(path)
+    monkeypatch.undo()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "half_done" not in tables and "page_aliases" not in tables  # v2 rolled back too
+    assert "diff_summary" not in {r[1] for r in conn.execute("PRAGMA table_info(versions)")}
+    blocks = conn.execute("SELECT blocks FROM versions").fetchone()[0]
+    assert json.loads(blocks)[0]["text"] == PARAGRAPHS[0]
+    conn.close()
+    assert connect(path).execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+
+
+def test_a_database_from_a_newer_marsad_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    connect(path).execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    with pytest.raises(DatabaseError, match="newer than this marsad"):
+        connect(path)
+
+
+def test_a_fresh_database_has_wal_foreign_keys_and_the_query_indexes(tmp_path):
+    db = connect(tmp_path / "fresh.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM versions WHERE page_id = 1 ORDER BY version DESC LIMIT 1"
+        )
+    )
+    assert "USING INDEX" in plan and "TEMP B-TREE" not in plan
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM fetches WHERE fetched_at >= '2026' ORDER BY fetched_at"
+        )
+    )
+    assert "idx_fetches_at" in plan
