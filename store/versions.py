@@ -86,8 +86,13 @@ def record_check(
     *,
     now: str,
     seed_text: str | None = None,
+    next_check_at: str | None = None,
 ) -> CheckOutcome:
-    """Store the outcome of one check. A failure never creates a version nor resets the last one."""
+    """Store the outcome of one check. A failure never creates a version nor resets the last one.
+
+    `next_check_at`, when given, is written in the same transaction and the page's claim is
+    released, so a crash can never leave a recorded check without its next time (or the reverse).
+    """
     page = db.execute("SELECT url, versions, final_url FROM pages WHERE id = ?", [page_id]).fetchone()
     url, version_count, previous_final = page
     outcome = fetched.outcome if fetched.outcome != "ok" else "unchanged"
@@ -174,6 +179,9 @@ def record_check(
             assignments.append("state = CASE WHEN versions > 0 THEN state ELSE 'error' END")
         if version_row:
             assignments.append("versions = versions + 1")
+        if next_check_at is not None:
+            assignments += ["next_check_at = ?", "claimed_until = NULL"]
+            values.append(next_check_at)
         db.execute(f"UPDATE pages SET {', '.join(assignments)} WHERE id = ?", [*values, page_id])
     return CheckOutcome(
         page_id=page_id, url=url, outcome=outcome, status=fetched.status,
