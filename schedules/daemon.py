@@ -5,8 +5,8 @@ cancels running jobs on shutdown instead of letting them finish) drives two jobs
 code at every start — nothing is pickled, so a restart rebuilds them and loses nothing:
 
 - `check_due` (every tick): hands due pages from the frontier to the workers and writes the
-  heartbeat. Workers also claim the next due page as soon as one finishes, so throughput does
-  not depend on the tick.
+  heartbeat. Workers also claim the next due page as soon as one finishes, and a one-off `wake`
+  job fires when the next page is due, so neither throughput nor punctuality depend on the tick.
 - `maintenance` (hourly by default): prunes the fetch log by age and optimizes the database.
 
 Both have `max_instances=1`, `coalesce=True` and `misfire_grace_time=None`: a late run still
@@ -190,10 +190,25 @@ class Daemon:
                         target = replace(target, url=claim.url)
                     seed_text = self.seed_texts.get(claim.seed) if claim.seed else None
                     self.workers.start(claim, target, seed_text)
+            if not self.stopping.is_set():
+                self._wake_at_next_due()
         except Exception:
             log.exception("handing out due pages failed; retrying at the next tick")
         finally:
             self._refilling.release()
+
+    def _wake_at_next_due(self) -> None:
+        """A one-off `wake` job at the earliest due time, so pages are checked when they are
+        due (and a catch-up spread is kept), not at the next tick. Up to 3 instances: a wake
+        that comes due while another still runs must not be skipped (it would be lost)."""
+        due = self.frontier.next_due()
+        if due is None:
+            return
+        job = self.scheduler.get_job("wake")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= due:
+            return
+        self.scheduler.add_job(self.refill, "date", run_date=max(due, utcnow()), id="wake",
+                               replace_existing=True, max_instances=3)
 
     def _beat(self) -> None:
         now = utcnow()

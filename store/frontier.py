@@ -79,7 +79,11 @@ class Frontier(Protocol):
     def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
                seed_text: str | None, next_check_at: datetime) -> CheckOutcome: ...
 
+    def next_due(self) -> datetime | None: ...
+
     def reschedule(self, page_id: int, next_check_at: datetime) -> None: ...
+
+    def follow_interval(self, target: str, every: float, now: datetime) -> int: ...
 
     def release(self, page_id: int) -> None: ...
 
@@ -148,6 +152,21 @@ class SqliteFrontier:
                       validators=Validators(etag=r[4], last_modified=r[5]), claimed_until=until)
                 for r in rows]
 
+    def next_due(self) -> datetime | None:
+        """When the earliest unclaimed page is due (None if there is none), so the daemon can
+        wake exactly then instead of at its next tick."""
+        if not self._targets:
+            return None
+        watched, args = self._watched()
+        with self.lock:
+            row = self.db.execute(
+                f"SELECT min(coalesce(next_check_at, '')) FROM pages WHERE {watched} AND claimed_until IS NULL",
+                args,
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return parse_iso(row[0]) if row[0] else datetime.now(timezone.utc)
+
     def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
                seed_text: str | None, next_check_at: datetime) -> CheckOutcome:
         with self.lock:
@@ -158,6 +177,19 @@ class SqliteFrontier:
         with self.lock, self.db.conn:
             self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
                             [iso(next_check_at), page_id])
+
+    def follow_interval(self, target: str, every: float, now: datetime) -> int:
+        """A target's interval changed: its pages are next due `every` after their last check
+        (now, if that is past or they were never checked). Claimed pages keep their claim."""
+        with self.lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute(
+                "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL", [target]
+            ).fetchall()
+            for page_id, last in rows:
+                due = max(now, parse_iso(last) + timedelta(seconds=every)) if last else now
+                self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [iso(due), page_id])
+        return len(rows)
 
     def release(self, page_id: int) -> None:
         with self.lock, self.db.conn:

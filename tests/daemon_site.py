@@ -75,7 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the daemon abandoned or cancelled it
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
