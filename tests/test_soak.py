@@ -11,6 +11,8 @@ import random
 import signal
 import time
 
+import pytest
+
 from tests.daemon_site import DaemonProcess, SiteServer, read, wait_for, write_config
 
 LONG = os.environ.get("MARSAD_SOAK") == "1"
@@ -24,6 +26,7 @@ def versions(db_path, url):
                                         " WHERE p.url = ? ORDER BY v.version", [url])]
 
 
+@pytest.mark.timeout(SECONDS + 120)
 def test_soak(tmp_path):
     rng = random.Random(int(os.environ.get("MARSAD_SOAK_SEED", "8")))
     db_path, config = tmp_path / "m.db", tmp_path / "watch.toml"
