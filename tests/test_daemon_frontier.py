@@ -44,7 +44,7 @@ def test_overdue_pages_are_spread_over_the_window_oldest_first(db):
 
 
 def test_a_claimed_page_is_handed_out_once_and_recording_moves_it_on(db):
-    [page] = pages(db, 1)
+    pages(db, 1)
     frontier = SqliteFrontier(db)
     frontier.watch([T])
     [claim] = frontier.claim_due(NOW, 5, lease=120)
@@ -76,7 +76,7 @@ def test_only_watched_targets_are_handed_out(db):
 
 
 def test_a_changed_interval_counts_from_the_last_check(db):
-    [page] = pages(db, 1, due=NOW + timedelta(days=1))
+    pages(db, 1, due=NOW + timedelta(days=1))
     db.execute("UPDATE pages SET last_checked = ?", [iso(NOW - timedelta(minutes=10))])
     SqliteFrontier(db).follow_interval(T, 3600, NOW)
     assert db.execute("SELECT next_check_at FROM pages").fetchone()[0] == iso(NOW + timedelta(minutes=50))
@@ -93,7 +93,7 @@ def test_host_states_survive_a_restart(db):
 
 
 def test_pruning_keeps_fetches_that_made_versions_and_recent_ones(db):
-    [page] = pages(db, 1)
+    pages(db, 1)
     frontier = SqliteFrontier(db)
     frontier.watch([T])
     url = f"{T}?p=0"

@@ -16,7 +16,7 @@ import pytest
 from tests.daemon_site import DaemonProcess, SiteServer, read, wait_for, write_config
 
 LONG = os.environ.get("MARSAD_SOAK") == "1"
-SECONDS = float(os.environ.get("MARSAD_SOAK_SECONDS", 180 if LONG else 20))
+SECONDS = float(os.environ.get("MARSAD_SOAK_SECONDS", "180" if LONG else "20"))
 MAX_GROWTH_KB = 20 * 1024
 WORDS = ("الحلف", "الأمن", "التعاون", "المنطقة", "التقرير", "الخبراء", "السياسة", "الدفاع")
 
