@@ -44,13 +44,10 @@ class Context:
 
 
 
-def setup_logging(debug: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def setup_logging(debug: bool = False, fmt: str = "text") -> None:
+    from schedules.logs import setup_logging as configure
+
+    configure(fmt, debug)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,15 +100,34 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Also serve Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette host.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="MARSAD_LOG_FORMAT", help="Readable lines, or one JSON object per line.")
 @click.pass_obj
-def run(obj: Context, serve: bool, host: str, port: int) -> None:
-    """The daemon: checks every target on its schedule (and serves Datasette)."""
-    from schedules.daemon import run_daemon
+def run(obj: Context, serve: bool, host: str, port: int, log_format: str) -> None:
+    """The daemon: checks every target on its schedule (and serves Datasette).
 
-    setup_logging(obj.debug)
+    One daemon per database. SIGHUP re-reads the config; SIGTERM or Ctrl-C lets checks in
+    flight finish (within the config's `stop_timeout`) and exits 0.
+    """
+    from schedules.daemon import run_daemon
+    from schedules.lock import AlreadyRunning, DaemonLock
+
+    setup_logging(obj.debug, log_format)
     config = obj.config()
-    db = obj.db()
-    run_daemon(db, obj.db_path, config, obj.config_path, serve=serve, host=host, port=port)
+    if not config.targets:
+        raise MarsadError(f"config {obj.config_path}: no [[targets]] to watch; add one")
+    try:
+        lock = DaemonLock(obj.db_path).acquire()  # before migrating: a running daemon owns the file
+    except AlreadyRunning as error:
+        raise MarsadError(str(error)) from error
+    except OSError as error:
+        raise MarsadError(f"lock {obj.db_path}.lock: {error}; check the directory") from error
+    try:
+        db = obj.db()
+        run_daemon(db, obj.db_path, config, obj.config_path, serve=serve, host=host, port=port,
+                   lock=lock)
+    finally:
+        lock.release()
 
 
 @cli.command()
@@ -168,17 +184,77 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
 @cli.command()
 @click.pass_obj
 def status(obj: Context) -> None:
-    """Each watched page: last check, its result, next check, number of versions."""
+    """The daemon's heartbeat, then each watched page: last check, its result, next check,
+    number of versions, and its host's back-off when there is any."""
+    from datetime import datetime, timezone
+
+    from schedules import health
+    from store.frontier import host_of
+
     db = obj.db()
+    now = datetime.now(timezone.utc)
+    click.echo(health.describe(health.daemon_state(db), now))
     rows = db.execute(
-        "SELECT url, state, last_checked, last_outcome, next_check_at, versions FROM pages ORDER BY id"
+        "SELECT url, final_url, state, last_checked, last_outcome, next_check_at, versions,"
+        " claimed_until FROM pages ORDER BY id"
     ).fetchall()
     if not rows:
         click.echo("no pages yet: run `marsad check` or `marsad run`")
         return
-    for url, state, last, outcome, nxt, versions in rows:
+    hosts = {r[0]: r[1:] for r in db.execute(
+        "SELECT host, failures, paused_until, last_error FROM hosts WHERE failures > 0 OR paused_until IS NOT NULL"
+    )}
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    for url, final_url, state, last, outcome, nxt, versions, claimed in rows:
+        upcoming = "now (checking)" if claimed and claimed > stamp else nxt or "-"
         click.echo(f"{url}\n  state {state}, {versions} version(s); last check {last or 'never'}"
-                   f" ({outcome or '-'}); next check {nxt or '-'}")
+                   f" ({outcome or '-'}); next check {upcoming}")
+        host = host_of(final_url or url)
+        if host in hosts:
+            failures, paused, error = hosts[host]
+            pause = f", paused until {paused}" if paused and paused > stamp else ""
+            click.echo(f"  host {host}: {failures} failure(s){pause}" + (f"; last error: {error}" if error else ""))
+
+
+@cli.command()
+@click.option("--max-age", type=float, help="Seconds a heartbeat may be old [default: what the daemon wrote: twice its tick, at least 10 s].")
+@click.pass_obj
+def health(obj: Context, max_age: float | None) -> None:
+    """Exit 0 if the daemon's heartbeat is fresh, 1 with a one-line reason if stale or missing.
+
+    Meant for container health checks: `marsad health`.
+    """
+    from datetime import datetime, timezone
+
+    from schedules import health as heartbeat
+
+    if not obj.db_path.is_file():
+        click.echo(f"unhealthy: no database at {obj.db_path}", err=True)
+        sys.exit(1)
+    state = heartbeat.daemon_state(obj.db())
+    trouble = heartbeat.problem(state, datetime.now(timezone.utc), max_age)
+    if trouble or state is None:
+        click.echo(f"unhealthy: {trouble}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: heartbeat {state.age(datetime.now(timezone.utc)):.0f} s ago (pid {state.pid})")
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, destination: Path) -> None:
+    """Copy the database to DESTINATION while the daemon keeps running (SQLite online backup).
+
+    The copy is checked with `PRAGMA integrity_check` and only then put in place.
+    """
+    from store.maintenance import BackupError, backup as copy
+
+    obj.db().conn.close()  # migrates first, so the copy has the current schema
+    try:
+        made = copy(obj.db_path, destination)
+    except BackupError as error:
+        raise MarsadError(str(error)) from error
+    click.echo(f"backed up {obj.db_path} to {made.path} ({made.bytes} bytes, integrity {made.integrity})")
 
 
 @cli.command()

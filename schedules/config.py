@@ -64,10 +64,23 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """How `marsad run` behaves over months; the `[daemon]` table of the watch list."""
+
+    workers: int = 4  # checks in flight at once, so one slow page cannot hold up the rest
+    check_deadline: float = 0.0  # seconds one check may take before it is abandoned; 0: 2 x timeout + 10 s
+    stop_timeout: float = 20.0  # on SIGTERM, how long in-flight checks may take to finish
+    catch_up: float = 60.0  # after downtime, overdue pages are spread over this many seconds
+    keep_fetches: float = 30 * 86400  # fetch rows that made no version are pruned after this
+    maintenance_every: float = 3600.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     defaults: Defaults = field(default_factory=Defaults)
     targets: tuple[Target, ...] = ()
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
 
     @property
     def seeds_dir(self) -> Path:
@@ -170,6 +183,17 @@ def load_config(path: str | Path) -> Config:
         proxy=str(raw_defaults["proxy"]) if raw_defaults.get("proxy") else None,
         private_hosts=strings(raw_defaults, "private_hosts", 0),
     )
+    raw_daemon = raw.get("daemon", {})
+    daemon_start = next((i for i, line in enumerate(text.splitlines()) if line.strip() == "[daemon]"), 0)
+    daemon = DaemonSettings(
+        workers=max(1, number(raw_daemon, "workers", DaemonSettings.workers, daemon_start)),
+        check_deadline=duration(raw_daemon, "check_deadline", DaemonSettings.check_deadline, daemon_start),
+        stop_timeout=duration(raw_daemon, "stop_timeout", DaemonSettings.stop_timeout, daemon_start),
+        catch_up=duration(raw_daemon, "catch_up", DaemonSettings.catch_up, daemon_start),
+        keep_fetches=duration(raw_daemon, "keep_fetches", DaemonSettings.keep_fetches, daemon_start),
+        maintenance_every=duration(raw_daemon, "maintenance_every", DaemonSettings.maintenance_every,
+                                   daemon_start),
+    )
     starts = _target_lines(text)
     targets = []
     raw_targets = raw.get("targets", [])
@@ -209,7 +233,7 @@ def load_config(path: str | Path) -> Config:
                 discovery=discovery,
             )
         )
-    return Config(path=path, defaults=defaults, targets=tuple(targets))
+    return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon)
 
 
 def with_targets(config: Config, urls: list[str]) -> Config:

@@ -1,16 +1,34 @@
-"""The long-running process: APScheduler drives a fixed job that checks whatever the database says is due.
+"""The long-running process: a few fixed jobs, the database as the source of truth.
 
-The database, not the scheduler, knows when each page is due (`pages.next_check_at`), so a
-restart rebuilds the job from code and loses nothing.
+APScheduler 3 (`BlockingScheduler` in the main thread, a thread-pool executor: the asyncio one
+cancels running jobs on shutdown instead of letting them finish) drives two jobs registered from
+code at every start — nothing is pickled, so a restart rebuilds them and loses nothing:
+
+- `check_due` (every tick): hands due pages from the frontier to the workers and writes the
+  heartbeat. Workers also claim the next due page as soon as one finishes, and a one-off `wake`
+  job fires when the next page is due, so neither throughput nor punctuality depend on the tick.
+- `maintenance` (hourly by default): prunes the fetch log by age and optimizes the database.
+
+Both have `max_instances=1`, `coalesce=True` and `misfire_grace_time=None`: a late run still
+runs (once), never silently dropped as with the library's 1-second default.
+
+Signals are only queued by the handler (`SimpleQueue.put` is safe there) and handled by a
+control thread: SIGHUP re-reads the watch list, SIGTERM/SIGINT stop scheduling, let in-flight
+checks finish within `stop_timeout`, release the rest, and return (exit 0).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+import os
+import queue
 import signal
+import socket
 import subprocess
 import sys
+import threading
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -19,44 +37,27 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crawler.fetch import Fetcher
-from schedules.clock import iso_after, now_iso
-from schedules.config import Config
-from schedules.jobs import PageToCheck, check_page, make_fetcher, prepare
+from schedules import health
+from schedules.config import Config, ConfigError, Target, load_config
+from schedules.jobs import fetch_settings, make_fetcher, prepare
+from schedules.lock import DaemonLock
+from schedules.workers import Workers, utcnow
+from store.frontier import SqliteFrontier, iso, load_host_states
+from store.maintenance import optimize, prune_fetches
+from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
 
-RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
-
-
-def due_pages(db: sqlite_utils.Database, pages: list[PageToCheck], now: str) -> list[PageToCheck]:
-    due_ids = {
-        row[0]
-        for row in db.execute(
-            "SELECT id FROM pages WHERE next_check_at IS NULL OR next_check_at <= ?", [now]
-        ).fetchall()
-    }
-    return [page for page in pages if page.page_id in due_ids]
-
-
-def check_due(db: sqlite_utils.Database, fetcher: Fetcher, pages: list[PageToCheck]) -> int:
-    """Check every page whose time has come; returns how many were checked."""
-    checked = 0
-    for page in due_pages(db, pages, now_iso()):
-        try:
-            outcome = check_page(db, fetcher, page)
-        except Exception:  # one page's bug must not stop the others
-            log.exception("check of %s failed unexpectedly; will retry", page.url)
-            outcome = None
-        if outcome is None or outcome.outcome == "error":
-            retry = min(page.target.every, RETRY_AFTER_ERROR)
-            db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [iso_after(retry), page.page_id])
-        checked += 1
-    return checked
-
 
 def tick_seconds(config: Config) -> float:
+    """A quarter of the shortest interval, between 1 and 10 seconds: due pages wait at most a
+    tick (usually less: finishing workers claim the next page at once)."""
     shortest = min((t.every for t in config.targets), default=60.0)
-    return max(1.0, min(shortest / 4, 30.0))
+    return max(1.0, min(shortest / 4, 10.0))
+
+
+def check_deadline(config: Config) -> float:
+    return config.daemon.check_deadline or 2 * config.defaults.timeout + 10
 
 
 def start_datasette(db_path: Path, host: str, port: int) -> subprocess.Popen[bytes]:
@@ -64,6 +65,218 @@ def start_datasette(db_path: Path, host: str, port: int) -> subprocess.Popen[byt
             "--host", host, "--port", str(port)]
     log.info("serving Datasette on http://%s:%d", host, port)
     return subprocess.Popen(args)
+
+
+class Daemon:
+    def __init__(self, db: sqlite_utils.Database, config: Config, config_path: Path) -> None:
+        self.db = db
+        self.config = config
+        self.config_path = config_path
+        self.frontier = SqliteFrontier(db)
+        self.targets: dict[str, Target] = {}
+        self.comparisons: dict[str, Comparison] = {}
+        self.fetcher = make_fetcher(config)
+        self._old_fetchers: list[Fetcher] = []
+        self.stopping = threading.Event()
+        self.started_at = iso(utcnow())
+        self.scheduler = BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(3)},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        self.workers = Workers(self.frontier, lambda: self.fetcher, config.daemon.workers,
+                               check_deadline(config), on_free=self.refill)
+        self._signals: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._refilling = threading.Lock()
+        self._wanted = threading.Event()
+        self._saved_hosts: object = None
+
+    # -- start and the watch list -------------------------------------------------------------
+
+    def _load_targets(self, config: Config) -> None:
+        with self.frontier.lock:
+            pages = prepare(self.db, config)
+        self.targets = {t.url: t for t in config.targets}
+        self.comparisons = {page.target.url: page.comparison for page in pages}
+        self.frontier.watch(self.targets)
+
+    def start(self) -> None:
+        """Everything before the first tick: pages, claims a killed daemon left, catch-up."""
+        self._load_targets(self.config)
+        with self.frontier.lock:
+            self.fetcher.restore_host_states(load_host_states(self.db))
+        left = self.frontier.release_all()
+        if left:
+            log.info("released %d claim(s) left by a daemon that did not stop cleanly", left)
+        window = min(self.config.daemon.catch_up, min(t.every for t in self.config.targets)) \
+            if self.config.targets else 0.0
+        overdue = self.frontier.spread_overdue(utcnow(), window)
+        if overdue:
+            log.info("%d page(s) due or overdue; spreading them over %.0f s", overdue, window,
+                     extra={"overdue": overdue})
+        self._beat()
+        tick = tick_seconds(self.config)
+        self.scheduler.add_job(self.check_due, "interval", seconds=tick, jitter=tick / 10,
+                               id="check_due", next_run_time=utcnow(), replace_existing=True)
+        every = self.config.daemon.maintenance_every
+        self.scheduler.add_job(self.maintenance, "interval", seconds=every, jitter=min(60.0, every / 10),
+                               id="maintenance", next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
+                               replace_existing=True)
+
+    def reload(self) -> None:
+        """SIGHUP: the new watch list takes effect now; a bad one is refused and the old kept."""
+        try:
+            config = load_config(self.config_path)
+            if not config.targets:
+                raise ConfigError(f"config {self.config_path}: no [[targets]]")
+        except ConfigError as error:
+            log.error("reload refused: %s; still watching the previous list", error)
+            return
+        old = self.targets
+        self._load_targets(config)
+        new = self.targets
+        for url in set(old) & set(new):
+            if old[url].every != new[url].every:
+                self.frontier.follow_interval(url, new[url].every, utcnow())
+        if fetch_settings(config) != fetch_settings(self.config):
+            self._old_fetchers.append(self.fetcher)  # in-flight checks may still use it
+            self.fetcher = make_fetcher(config, self.fetcher)
+        self.workers.size = config.daemon.workers
+        self.workers.deadline = check_deadline(config)
+        if tick_seconds(config) != tick_seconds(self.config):
+            tick = tick_seconds(config)
+            self.scheduler.reschedule_job("check_due", trigger="interval", seconds=tick, jitter=tick / 10)
+        self.config = config
+        log.info("reloaded %s: %d target(s), %d added, %d removed", self.config_path, len(new),
+                 len(set(new) - set(old)), len(set(old) - set(new)))
+        self.refill()
+
+    # -- the jobs --------------------------------------------------------------------------------
+
+    def check_due(self) -> None:
+        if self.stopping.is_set():
+            self._stop_scheduler()
+            return
+        self.refill()
+        self._beat()
+
+    def refill(self) -> None:
+        """Claim due pages for every free worker slot. Called by the tick and by each finishing
+        check; one refill at a time (a request that arrives meanwhile is served by the loop or,
+        at worst, by the next tick)."""
+        self._wanted.set()
+        if not self._refilling.acquire(blocking=False):
+            return
+        try:
+            while self._wanted.is_set() and not self.stopping.is_set():
+                self._wanted.clear()
+                free = self.workers.free_slots()
+                lease = self.workers.deadline + 60
+                for claim in self.frontier.claim_due(utcnow(), free, lease):
+                    target = self.targets.get(claim.target)
+                    if target is None:  # removed by a reload between watch() and the claim
+                        self.frontier.release(claim.page_id)
+                        continue
+                    if claim.url != target.url:  # a discovered page: its target's settings
+                        target = replace(target, url=claim.url)
+                    comparison = self.comparisons.get(claim.target, Comparison())
+                    if claim.url != claim.target and claim.seed is None:  # no seed of its own
+                        comparison = replace(comparison, seed=None)
+                    self.workers.start(claim, target, comparison,
+                                       self.config.defaults.full_fetch_every)
+            if not self.stopping.is_set():
+                self._wake_at_next_due()
+        except Exception:
+            log.exception("handing out due pages failed; retrying at the next tick")
+        finally:
+            self._refilling.release()
+
+    def _wake_at_next_due(self) -> None:
+        """A one-off `wake` job at the earliest due time, so pages are checked when they are
+        due (and a catch-up spread is kept), not at the next tick. Up to 3 instances: a wake
+        that comes due while another still runs must not be skipped (it would be lost)."""
+        due = self.frontier.next_due()
+        if due is None:
+            return
+        job = self.scheduler.get_job("wake")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= due:
+            return
+        self.scheduler.add_job(self.refill, "date", run_date=max(due, utcnow()), id="wake",
+                               replace_existing=True, max_instances=3)
+
+    def _beat(self) -> None:
+        now = utcnow()
+        tick = tick_seconds(self.config)
+        with self.frontier.lock:
+            health.beat(self.db, pid=os.getpid(), hostname=socket.gethostname(),
+                        started_at=self.started_at, now=now, stale_after=health.stale_after(tick))
+        states = self.fetcher.host_states()
+        if states != self._saved_hosts:
+            self.frontier.save_hosts(states.values(), now)
+            self._saved_hosts = dict(states)
+
+    def maintenance(self) -> None:
+        before = iso(utcnow() - timedelta(seconds=self.config.daemon.keep_fetches))
+        pruned = prune_fetches(self.db, before, lock=self.frontier.lock)
+        with self.frontier.lock:
+            optimize(self.db)
+        log.info("maintenance: pruned %d fetch row(s) older than %s; optimized", pruned, before,
+                 extra={"pruned": pruned})
+
+    # -- signals and stopping --------------------------------------------------------------------
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._signals.put(signum)
+
+    def _control(self) -> None:
+        while True:
+            signum = self._signals.get()
+            if signum == signal.SIGHUP:
+                try:
+                    self.reload()
+                except Exception:
+                    log.exception("reload failed; still watching the previous list")
+                continue
+            if signum in (signal.SIGTERM, signal.SIGINT):
+                log.info("received %s; stopping", signal.Signals(signum).name)
+                self.stopping.set()
+                self._stop_scheduler()
+            return  # 0: the daemon ended by itself
+
+    def _stop_scheduler(self) -> None:
+        try:
+            self.scheduler.shutdown(wait=False)
+        except Exception:  # not started yet: the first tick sees `stopping` and stops it
+            pass
+
+    def run(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(signum, self._on_signal)
+        control = threading.Thread(target=self._control, name="signals", daemon=True)
+        control.start()
+        self.start()
+        log.info("watching %d target(s) from %s", len(self.targets), self.config_path,
+                 extra={"pid": os.getpid()})
+        try:
+            if not self.stopping.is_set():
+                self.scheduler.start()
+        finally:
+            self.stopping.set()
+            finished, cancelled = self.workers.drain(self.config.daemon.stop_timeout)
+            log.info("stopped: %d in-flight check(s) finished, %d cancelled", finished, cancelled)
+            try:
+                self._beat()
+                with self.frontier.lock:
+                    health.mark_stopped(self.db, utcnow())
+            finally:
+                self._signals.put(0)
+                for fetcher in [*self._old_fetchers, self.fetcher]:
+                    fetcher.close()
+
+    def request(self, signum: int) -> None:
+        """What a signal does, for callers in the same process (tests, the demo)."""
+        self._signals.put(signum)
 
 
 def run_daemon(
@@ -75,32 +288,23 @@ def run_daemon(
     serve: bool = True,
     host: str = "127.0.0.1",
     port: int = 8001,
+    lock: DaemonLock | None = None,
 ) -> None:
-    pages = prepare(db, config)
-    fetcher = make_fetcher(config)
-    scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)}, timezone="UTC")
-    scheduler.add_job(
-        check_due, "interval", args=[db, fetcher, pages], seconds=tick_seconds(config),
-        id="check_due", max_instances=1, coalesce=True, misfire_grace_time=None,
-        next_run_time=datetime.now(timezone.utc),
-    )
-    server = start_datasette(db_path, host, port) if serve else None
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("received %s; finishing the current check and stopping", signal.Signals(signum).name)
-        scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log.info("watching %d page(s) from %s", len(pages), config_path)
+    """Run until SIGTERM/SIGINT. Holds the database's lock (taken here unless `lock` is given)."""
+    own_lock = lock is None
+    lock = lock if lock is not None else DaemonLock(db_path).acquire()
     try:
-        scheduler.start()
+        daemon = Daemon(db, config, config_path)
+        server = start_datasette(db_path, host, port) if serve else None
+        try:
+            daemon.run()
+        finally:
+            if server is not None:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        fetcher.close()
-        log.info("stopped")
+        if own_lock:
+            lock.release()

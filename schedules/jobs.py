@@ -1,4 +1,9 @@
-"""One check of one page: fetch → extract → compare → store. The daemon and `marsad check` share it."""
+"""One check of one page: fetch → extract → compare → store. The daemon and `marsad check` share it.
+
+A check has a network half (`observe`: fetch and extract, no database) and a recording half
+(`store.versions.record_check`, one transaction), so the daemon can run the first under a
+deadline and still record every check exactly once.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,27 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import sqlite_utils
 
 from crawler.extract import extract
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
-from crawler.models import Extracted
-from crawler.safety import Scope
-from crawler.models import Validators
+from crawler.models import Extracted, Fetched, Validators
 from crawler.notarticle import not_article_reason
+from crawler.safety import Scope
 from schedules.clock import iso_after, now_iso
 from schedules.config import Config, Target
+from store.frontier import parse_iso
 from store.rules import IgnoreRules
 from store.seedmatch import Seed
 from store.seeds import sync_seeds
-from store.versions import CheckOutcome, ensure_page, record_check
+from store.versions import CheckOutcome, Comparison, ensure_page, record_check
 
 log = logging.getLogger("marsad.check")
+
+RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
 
 
 @dataclass(frozen=True)
@@ -31,9 +39,17 @@ class PageToCheck:
     page_id: int
     url: str
     target: Target
-    seed: Seed | None
-    rules: IgnoreRules  # the target's ignore patterns: one rule set for hash, diff and feed
+    comparison: Comparison
     full_fetch_every: int = 24
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the network half of a check saw."""
+
+    fetched: Fetched
+    extracted: Extracted | None = None
+    not_article: str | None = None  # why an answered page is not the article, if it is not
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -48,13 +64,21 @@ def fetch_settings(config: Config) -> FetchSettings:
     )
 
 
-def make_fetcher(config: Config) -> Fetcher:
-    """A fetcher whose scope is the configured targets' hosts and their declared aliases."""
+def make_fetcher(config: Config, previous: Fetcher | None = None) -> Fetcher:
+    """A fetcher whose scope is the configured targets' hosts and their declared aliases; a
+    replaced fetcher hands on its hosts' back-off so a reload does not forget a pause."""
     settings = fetch_settings(config)
     scope = Scope.of_targets(
         [t.url for t in config.targets], settings.host_aliases, settings.private_hosts
     )
-    return Fetcher(settings, scope=scope)
+    fetcher = Fetcher(settings, scope=scope)
+    if previous is not None:
+        fetcher.restore_host_states(previous.host_states())
+    return fetcher
+
+
+def comparison_for(target: Target, seed: Seed | None) -> Comparison:
+    return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore), confirm=target.confirm)
 
 
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
@@ -64,13 +88,12 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     pages: dict[int, PageToCheck] = {}
     for target in config.targets:
         page_id = ensure_page(db, target.url, now=now, target=target.url, seed=target.seed)
+        seed = seeds.get(target.seed) if target.seed else None
         # two spellings of one article (the short link and the permalink) are checked once
         pages.setdefault(
             page_id,
-            PageToCheck(
-                page_id, target.url, target, seeds.get(target.seed) if target.seed else None,
-                IgnoreRules.from_patterns(target.ignore), config.defaults.full_fetch_every,
-            ),
+            PageToCheck(page_id, target.url, target, comparison_for(target, seed),
+                        config.defaults.full_fetch_every),
         )
     return list(pages.values())
 
@@ -83,36 +106,75 @@ def extract_guarded(html: str, url: str) -> Extracted:
     return extract(html, url)
 
 
+def observe(fetcher: Fetcher, url: str, validators: Validators | None) -> Observation:
+    """The network half of a check (no database), so the daemon can run it under a deadline."""
+    fetched = fetcher.fetch(url, validators)
+    if not (fetched.ok and fetched.body):
+        return Observation(fetched)
+    extracted = extract_guarded(fetched.body, fetched.final_url)
+    return Observation(fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0))
+
+
+def conditional_validators(
+    validators: Validators, checks_since_full: int, full_fetch_every: int
+) -> Validators | None:
+    """The validators to send, or None for an unconditional GET: every N checks the validators are
+    left out, so a server whose ETag never changes (some caches do that) cannot hide a change."""
+    if checks_since_full + 1 >= full_fetch_every or not validators:
+        return None
+    return validators
+
+
+def next_check_in(target: Target, fetched: Fetched, now: datetime | None = None) -> float:
+    """Seconds until the next check: the interval plus jitter, sooner after a failure, but never
+    before a pause the fetcher put on the host has ended."""
+    if fetched.outcome not in ("error", "skipped"):
+        return target.every + (random.uniform(0, target.jitter) if target.jitter else 0.0)
+    wait = min(target.every, RETRY_AFTER_ERROR)
+    if fetched.paused_until:
+        now = now or datetime.now(timezone.utc)
+        wait = max(wait, (parse_iso(fetched.paused_until) - now).total_seconds())
+    return wait
+
+
+def record(
+    db: sqlite_utils.Database,
+    page_id: int,
+    seen: Observation,
+    comparison: Comparison,
+    *,
+    now: str,
+    next_check_at: str | None,
+    unconditional: bool | None = None,
+) -> CheckOutcome:
+    return record_check(
+        db, page_id, seen.fetched, seen.extracted, now=now, seed=comparison.seed,
+        rules=comparison.rules, confirm=comparison.confirm, not_article=seen.not_article,
+        next_check_at=next_check_at, unconditional=unconditional,
+    )
+
+
+def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
+    suffix = f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else ""
+    log.info("%s %s%s", outcome.outcome, outcome.url, suffix, extra={
+        "url": outcome.url, "outcome": outcome.outcome, "version": outcome.version,
+        "status": outcome.status, "elapsed_ms": fetched.elapsed_ms, "error": outcome.error,
+    })
+
+
 def check_page(db: sqlite_utils.Database, fetcher: Fetcher, page: PageToCheck) -> CheckOutcome:
     row = db.execute(
         "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
     ).fetchone()
-    # Every N checks the validators are left out: a server whose ETag never changes (some caches
-    # do that) must not hide a change forever.
-    unconditional = row is None or row[2] + 1 >= page.full_fetch_every
-    validators = None if unconditional else Validators(etag=row[0], last_modified=row[1])
-    fetched = fetcher.fetch(page.url, validators)
-    extracted = extract_guarded(fetched.body, fetched.final_url) if fetched.ok and fetched.body else None
-    not_article = (
-        not_article_reason(fetched.body, extracted, fetched.status or 0)
-        if fetched.body and extracted is not None
-        else None
+    validators = conditional_validators(Validators(row[0], row[1]), row[2], page.full_fetch_every)
+    seen = observe(fetcher, page.url, validators)
+    # The next time is stored in the same transaction as the check (see record_check).
+    outcome = record(
+        db, page.page_id, seen, page.comparison, now=now_iso(),
+        next_check_at=iso_after(next_check_in(page.target, seen.fetched)),
+        unconditional=validators is None,
     )
-    outcome = record_check(
-        db, page.page_id, fetched, extracted, now=now_iso(), seed=page.seed, rules=page.rules,
-        confirm=page.target.confirm, not_article=not_article,
-    )
-    jitter = random.uniform(0, page.target.jitter) if page.target.jitter else 0.0
-    # the check may have been recorded on another page (one article, two spellings): both wait
-    db.execute(
-        "UPDATE pages SET next_check_at = ?, checks_since_full = ? WHERE id IN (?, ?)",
-        [iso_after(page.target.every + jitter), 0 if unconditional else row[2] + 1,
-         page.page_id, outcome.page_id],
-    )
-    log.info(
-        "%s %s%s", outcome.outcome, page.url,
-        f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else "",
-    )
+    log_outcome(outcome, seen.fetched)
     return outcome
 
 
@@ -129,3 +191,5 @@ def check_all(
         if on_done:
             on_done(outcome)
     return outcomes
+
+

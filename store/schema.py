@@ -242,7 +242,38 @@ def _key_or_none(url: str) -> str | None:
         return None
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search, _v3_versions]
+def _v4_daemon(db: sqlite_utils.Database) -> None:
+    """The daemon's own state: its heartbeat, hosts' back-off, and claims on pages being checked."""
+    db.execute(
+        """
+        CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),   -- one daemon per database
+            pid INTEGER NOT NULL,
+            hostname TEXT,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            stale_after REAL NOT NULL,         -- seconds after which the heartbeat means "dead"
+            stopped_at TEXT                    -- set on a clean stop; NULL while running
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            paused_until TEXT,                 -- ISO 8601 UTC, or NULL when not paused
+            last_error TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # A claimed page is being checked until this time; a crash leaves a claim that the next
+    # start clears (one daemon per database), so the page is checked once more, not twice.
+    db.execute("ALTER TABLE pages ADD COLUMN claimed_until TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search, _v3_versions, _v4_daemon]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

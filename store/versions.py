@@ -31,6 +31,16 @@ _GOOD = ("new_version", "unchanged", "not_modified", "reverted", "pending")
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """How a target's checks are compared: its seed, its ignore rules, how many checks a change
+    must be seen on before it becomes a version."""
+
+    seed: Seed | None = None
+    rules: IgnoreRules = NO_RULES
+    confirm: int = 1
+
+
+@dataclass(frozen=True)
 class CheckOutcome:
     page_id: int  # the page the check was recorded on (after merging spellings)
     url: str
@@ -92,16 +102,18 @@ def record_check(
     revert_window: int = DEFAULT_WINDOW,
     not_article: str | None = None,
     next_check_at: str | None = None,
+    unconditional: bool | None = None,
 ) -> CheckOutcome:
     """Store the outcome of one check.
 
     A failed fetch, an empty extraction or a page that is not the article (`not_article`, the
     reason `crawler.notarticle` gave) is never a version and never moves the baseline. A 404 or
     410 marks the page gone; the next good answer marks it restored. `seed` (or `seed_text`, or
-    else the page's seed row) is what new versions are aligned with.
+    else the page's seed row) is what new versions are aligned with. `unconditional` says whether
+    the fetch went without validators, which restarts the count towards the next such fetch.
     """
     with transaction(db):
-        return _record(
+        outcome = _record(
             db,
             page_id,
             fetched,
@@ -115,6 +127,13 @@ def record_check(
             not_article=not_article,
             next_check_at=next_check_at,
         )
+        if unconditional is not None:
+            db.execute(
+                "UPDATE pages SET checks_since_full = CASE WHEN ? THEN 0 ELSE checks_since_full + 1"
+                " END WHERE id = ?",
+                [unconditional, outcome.page_id],
+            )
+        return outcome
 
 
 def _record(
@@ -333,7 +352,7 @@ def _update_page(
         )
     if written:
         assignments.append("versions = versions + 1")
-    if next_check_at is not None:
-        assignments.append("next_check_at = ?")
+    if next_check_at is not None:  # the daemon's claim ends with the check that it covered
+        assignments.append("next_check_at = ?, claimed_until = NULL")
         values.append(next_check_at)
     db.execute(f"UPDATE pages SET {', '.join(assignments)} WHERE id = ?", [*values, page_id])

@@ -1,0 +1,96 @@
+"""One daemon per database: an exclusive `flock` on `<db>.lock`, which names its holder.
+
+The kernel drops a `flock` when its holder dies, however it dies (SIGKILL, OOM killer, power
+loss of a container), so a lock left by a killed daemon is recovered simply by taking it again;
+the pid and start time written in the file are only there to tell people who holds it.
+`flock` works between processes and containers that share the file on a local filesystem; it
+is not reliable on network filesystems (NFS), where the database should not live anyway.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+
+
+class AlreadyRunning(Exception):
+    """Another daemon holds the database; the message names it."""
+
+    def __init__(self, db_path: Path, holder: dict[str, object]) -> None:
+        self.holder = holder
+        pid = holder.get("pid", "?")
+        since = holder.get("started_at", "an unknown time")
+        where = f" on {holder['hostname']}" if holder.get("hostname") else ""
+        super().__init__(
+            f"marsad is already running on {db_path} (pid {pid}{where}, since {since});"
+            " stop it first or use another --db"
+        )
+
+
+def lock_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def read_holder(db_path: str | Path) -> dict[str, object]:
+    """What the lock file says about its last holder (who may be dead); {} when unreadable."""
+    try:
+        value = json.loads(lock_path(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class DaemonLock:
+    """Held for the daemon's whole life: `with DaemonLock(db_path): ...` or `acquire()`/`release()`."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = Path(db_path)
+        self.path = lock_path(db_path)
+        self._fd: int | None = None
+        self.started_at: str | None = None
+
+    def acquire(self) -> DaemonLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise AlreadyRunning(self.db_path, read_holder(self.db_path)) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        holder = {"pid": os.getpid(), "hostname": socket.gethostname(), "started_at": self.started_at}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.ftruncate(self._fd, 0)  # a released lock names nobody
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def __enter__(self) -> DaemonLock:
+        return self.acquire()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()

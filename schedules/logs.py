@@ -1,0 +1,51 @@
+"""Log lines for people (default) or one JSON object per line for log collectors.
+
+Fields given as `extra={"url": ..., "outcome": ...}` become keys of the JSON object, so a log
+collector can filter on `outcome` without parsing the message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import TextIO
+
+# Everything a LogRecord carries by itself; any other attribute came in through `extra`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, tz=timezone.utc)
+            .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(fmt: str = "text", debug: bool = False, stream: TextIO | None = None) -> None:
+    """Configure the root logger once per process; `fmt` is "text" or "json"."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.marsad = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "marsad", False):  # ours from an earlier call; others (pytest's) stay
+            root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("httpx", "httpcore", "apscheduler.scheduler", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)

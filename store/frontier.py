@@ -1,0 +1,254 @@
+"""The frontier: which page is due, who is checking it, and when it is due next.
+
+The daemon talks to it through the small `Frontier` protocol so that a later, multi-machine
+frontier can replace this SQLite one without touching `crawler/`. Every method is one short
+transaction; the claim and the record that ends it are what make restarts safe:
+
+- `claim_due` marks the pages it hands out (`claimed_until`) in the same transaction that picks
+  them, so no two workers (and no second pass) check the same page at once;
+- `record` stores the check and the page's next time together (`store.versions.record_check`),
+  so a crash leaves either the whole check with its next time or neither;
+- `release_all` at start clears claims a killed daemon left behind: those pages were never
+  recorded, so they are checked once after the restart, not twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from crawler.models import Extracted, Fetched, Validators
+from store.versions import CheckOutcome, Comparison, record_check
+
+
+def iso(moment: datetime) -> str:
+    """The stored time format (as `schedules.clock.iso`): text order is time order in SQLite."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A page handed to one worker until `claimed_until`."""
+
+    page_id: int
+    url: str
+    target: str  # the configured target URL the page belongs to
+    seed: str | None
+    validators: Validators
+    claimed_until: str
+    checks_since_full: int = 0
+
+
+@dataclass(frozen=True)
+class StoredHost:
+    """A host's back-off as saved between runs; field names match the fetcher's `HostState`.
+
+    `paused_until` is epoch seconds, which is what `Fetcher.restore_host_states` expects.
+    """
+
+    host: str
+    failures: int = 0
+    paused_until: float | None = None
+    last_error: str | None = None
+
+    @property
+    def paused_until_iso(self) -> str | None:
+        if self.paused_until is None:
+            return None
+        return iso(datetime.fromtimestamp(self.paused_until, tz=timezone.utc))
+
+
+class Frontier(Protocol):
+    def watch(self, targets: Collection[str]) -> None: ...
+
+    def release_all(self) -> int: ...
+
+    def spread_overdue(self, now: datetime, window: float) -> int: ...
+
+    def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]: ...
+
+    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
+               comparison: Comparison, not_article: str | None, next_check_at: datetime,
+               unconditional: bool | None = None) -> CheckOutcome: ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def reschedule(self, page_id: int, next_check_at: datetime) -> None: ...
+
+    def follow_interval(self, target: str, every: float, now: datetime) -> int: ...
+
+    def release(self, page_id: int) -> None: ...
+
+
+class SqliteFrontier:
+    """The frontier in the pages table. Thread-safe: all access to the shared connection goes
+    through `lock`, which the daemon also takes for its own writes (heartbeat, maintenance)."""
+
+    def __init__(self, db: sqlite_utils.Database, lock: threading.Lock | None = None) -> None:
+        self.db = db
+        self.lock = lock or threading.Lock()
+        self._targets: tuple[str, ...] = ()
+
+    def watch(self, targets: Collection[str]) -> None:
+        """Only pages of these configured targets are handed out; a removed target's pages stay
+        in the database (with their versions) but are no longer checked."""
+        self._targets = tuple(sorted(set(targets)))
+
+    def _watched(self) -> tuple[str, list[str]]:
+        marks = ",".join("?" * len(self._targets))
+        return f"target IN ({marks})", list(self._targets)
+
+    def release_all(self) -> int:
+        with self.lock, self.db.conn:
+            return self.db.execute(
+                "UPDATE pages SET claimed_until = NULL WHERE claimed_until IS NOT NULL"
+            ).rowcount
+
+    def spread_overdue(self, now: datetime, window: float) -> int:
+        """Give overdue pages times spread evenly over `window` seconds from `now`, oldest first,
+        so a restart after a long downtime does not check everything in the same second."""
+        if not self._targets:
+            return 0
+        watched, args = self._watched()
+        with self.lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            ids = [row[0] for row in self.db.execute(
+                f"SELECT id FROM pages WHERE {watched} AND"
+                " (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id",
+                [*args, iso(now)],
+            ).fetchall()]
+            step = window / len(ids) if ids else 0.0
+            for index, page_id in enumerate(ids):
+                self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
+                                [iso(now + timedelta(seconds=index * step)), page_id])
+        return len(ids)
+
+    def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]:
+        """Up to `limit` due pages, most overdue first, each claimed for `lease` seconds."""
+        if limit <= 0 or not self._targets:
+            return []
+        watched, args = self._watched()
+        stamp, until = iso(now), iso(now + timedelta(seconds=lease))
+        with self.lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute(
+                "SELECT id, url, target, seed, etag, last_modified, checks_since_full FROM pages"
+                f" WHERE {watched} AND state != 'merged'"
+                " AND (next_check_at IS NULL OR next_check_at <= ?)"
+                " AND (claimed_until IS NULL OR claimed_until <= ?)"
+                " ORDER BY next_check_at, id LIMIT ?",
+                [*args, stamp, stamp, limit],
+            ).fetchall()
+            for row in rows:
+                self.db.execute("UPDATE pages SET claimed_until = ? WHERE id = ?", [until, row[0]])
+        return [Claim(page_id=r[0], url=r[1], target=r[2], seed=r[3],
+                      validators=Validators(etag=r[4], last_modified=r[5]), claimed_until=until,
+                      checks_since_full=r[6])
+                for r in rows]
+
+    def next_due(self) -> datetime | None:
+        """When the earliest unclaimed page is due (None if there is none), so the daemon can
+        wake exactly then instead of at its next tick."""
+        if not self._targets:
+            return None
+        watched, args = self._watched()
+        with self.lock:
+            row = self.db.execute(
+                f"SELECT min(coalesce(next_check_at, '')) FROM pages WHERE {watched} AND claimed_until IS NULL",
+                args,
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return parse_iso(row[0]) if row[0] else datetime.now(timezone.utc)
+
+    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
+               comparison: Comparison, not_article: str | None, next_check_at: datetime,
+               unconditional: bool | None = None) -> CheckOutcome:
+        with self.lock:
+            return record_check(
+                self.db, claim.page_id, fetched, extracted, now=iso(now), seed=comparison.seed,
+                rules=comparison.rules, confirm=comparison.confirm, not_article=not_article,
+                next_check_at=iso(next_check_at), unconditional=unconditional,
+            )
+
+    def reschedule(self, page_id: int, next_check_at: datetime) -> None:
+        with self.lock, self.db.conn:
+            self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
+                            [iso(next_check_at), page_id])
+
+    def follow_interval(self, target: str, every: float, now: datetime) -> int:
+        """A target's interval changed: its pages are next due `every` after their last check
+        (now, if that is past or they were never checked). Claimed pages keep their claim."""
+        with self.lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute(
+                "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL", [target]
+            ).fetchall()
+            for page_id, last in rows:
+                due = max(now, parse_iso(last) + timedelta(seconds=every)) if last else now
+                self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [iso(due), page_id])
+        return len(rows)
+
+    def release(self, page_id: int) -> None:
+        with self.lock, self.db.conn:
+            self.db.execute("UPDATE pages SET claimed_until = NULL WHERE id = ?", [page_id])
+
+    def save_hosts(self, states: Iterable[Any], now: datetime) -> None:
+        with self.lock:
+            save_host_states(self.db, states, now)
+
+
+def _epoch(value: Any) -> float | None:
+    """`paused_until` as the fetcher gives it (epoch seconds, or an ISO string) → epoch seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return parse_iso(str(value)).timestamp()
+
+
+def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: datetime) -> None:
+    """Persist hosts' back-off. `states` are duck-typed: anything with `host`, `failures`,
+    `paused_until` (epoch seconds, ISO string or None) and `last_error`."""
+    rows = []
+    for state in states:
+        until = _epoch(getattr(state, "paused_until", None))
+        rows.append([state.host, int(getattr(state, "failures", 0) or 0),
+                     iso(datetime.fromtimestamp(until, tz=timezone.utc)) if until else None,
+                     getattr(state, "last_error", None), iso(now)])
+    if not rows:
+        return
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")
+        for row in rows:
+            db.execute(
+                "INSERT INTO hosts (host, failures, paused_until, last_error, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (host) DO UPDATE SET failures = excluded.failures,"
+                " paused_until = excluded.paused_until, last_error = excluded.last_error,"
+                " updated_at = excluded.updated_at",
+                row,
+            )
+
+
+def load_host_states(db: sqlite_utils.Database) -> list[StoredHost]:
+    return [
+        StoredHost(host=r[0], failures=r[1], paused_until=_epoch(r[2]), last_error=r[3])
+        for r in db.execute("SELECT host, failures, paused_until, last_error FROM hosts ORDER BY host")
+    ]
+
+
+def host_of(url: str | None) -> str | None:
+    """The key the fetcher keeps back-off under: the lowercased host name."""
+    return (urlsplit(url).hostname or None) if url else None
