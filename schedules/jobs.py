@@ -6,16 +6,17 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import sqlite_utils
 
 from crawler.extract import extract
 from crawler.fetch import FetchSettings, Fetcher
 from crawler.guard import parse_risk
-from crawler.models import Extracted
+from crawler.models import Extracted, Fetched, Validators
 from crawler.safety import Scope
-from crawler.models import Validators
-from schedules.clock import iso_after, now_iso
+from schedules.cadence import Cadence, next_interval
+from schedules.clock import iso, iso_after, now_iso, parse_iso
 from schedules.config import Config, Target
 from store.seeds import read_seed, sync_seeds
 from store.versions import CheckOutcome, ensure_page, record_check
@@ -76,27 +77,76 @@ def extract_guarded(html: str, url: str) -> Extracted:
     return extract(html, url)
 
 
-def check_page(db: sqlite_utils.Database, fetcher: Fetcher, page: PageToCheck) -> CheckOutcome:
+def check_page(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+) -> CheckOutcome:
+    return read_page(db, fetcher, page, now=now)[0]
+
+
+def read_page(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+    unconditional: bool = False,
+) -> tuple[CheckOutcome, Fetched]:
+    """One check, also handing back the fetch so discovery reads the page's links from the same
+    request. `unconditional` leaves the validators out (discovery needs a body to read)."""
+    moment = now or datetime.now(timezone.utc)
     row = db.execute(
         "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
     ).fetchone()
     # Every N checks the validators are left out: a server whose ETag never changes (some caches
     # do that) must not hide a change forever.
-    unconditional = row is None or row[2] + 1 >= page.full_fetch_every
+    unconditional = unconditional or row is None or row[2] + 1 >= page.full_fetch_every
     validators = None if unconditional else Validators(etag=row[0], last_modified=row[1])
     fetched = fetcher.fetch(page.url, validators)
     extracted = extract_guarded(fetched.body, fetched.final_url) if fetched.ok and fetched.body else None
-    outcome = record_check(db, page.page_id, fetched, extracted, now=now_iso(), seed_text=page.seed_text)
+    outcome = record_check(db, page.page_id, fetched, extracted, now=iso(moment), seed_text=page.seed_text)
     jitter = random.uniform(0, page.target.jitter) if page.target.jitter else 0.0
     db.execute(
         "UPDATE pages SET next_check_at = ?, checks_since_full = ? WHERE id = ?",
-        [iso_after(page.target.every + jitter), 0 if unconditional else row[2] + 1, page.page_id],
+        [iso_after(recheck_interval(db, page, moment) + jitter, moment),
+         0 if unconditional or row is None else row[2] + 1, page.page_id],
     )
     log.info(
         "%s %s%s", outcome.outcome, page.url,
         f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else "",
     )
-    return outcome
+    return outcome, fetched
+
+
+def recheck_interval(db: sqlite_utils.Database, page: PageToCheck, now: datetime) -> float:
+    """Seconds to the page's next check: adaptive within its target's bounds (schedules.cadence)."""
+    row = db.execute(
+        "SELECT versions, (SELECT fetched_at FROM versions WHERE page_id = pages.id"
+        " ORDER BY version DESC LIMIT 1) FROM pages WHERE id = ?",
+        [page.page_id],
+    ).fetchone()
+    versions, latest = (row[0], row[1]) if row else (0, None)
+    since = (now - parse_iso(latest)).total_seconds() if latest else None
+    target = page.target
+    bounds = Cadence(target.every, min(target.min_interval, target.every),
+                     max(target.max_interval, target.every))
+    return next_interval(bounds, since_change=since, changes=max(0, versions - 1))
+
+
+def page_to_check(
+    db: sqlite_utils.Database, config: Config, page_id: int, target: Target | None = None
+) -> PageToCheck:
+    """A `pages` row as a check: with its target's settings (the configured target its `target`
+    column names, else defaults) and its seed text, if it has a seed."""
+    url, target_url, seed = db.execute(
+        "SELECT url, target, seed FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    target = target or config.target_for(target_url or url)
+    seed_text = read_seed(config.seeds_dir / seed).text if seed else None
+    return PageToCheck(page_id, url, target, seed_text, config.defaults.full_fetch_every)
 
 
 def check_all(
