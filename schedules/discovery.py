@@ -546,7 +546,7 @@ class _Pass:
         # robots.txt and the REST API are built from the target's own origin; the scope's page
         # rules (file extensions, /wp-json/) are not for them.
         if kind not in ("article", "robots", "rest_post", "rest_changes"):
-            allowed, _why = self.scope.allows(url)
+            allowed, _why = self.scope.allows(url, depth=depth)
             if not allowed:
                 return
         try:

@@ -110,7 +110,7 @@ def next_article_to_read(
     row = db.execute(
         f"SELECT {', '.join('s.' + c.strip() for c in _SOURCE_COLUMNS.split(','))}"
         " FROM discovery_sources s JOIN pages p ON p.id = s.page_id"
-        " WHERE s.target = ? AND s.kind = 'article' AND p.depth < ?"
+        " WHERE s.target = ? AND s.kind = 'article' AND (p.depth < ? OR p.reason = 'target')"
         " AND (s.last_fetched IS NULL OR s.read_version < p.versions"
         "      OR p.next_check_at IS NULL OR p.next_check_at <= ?)"
         " ORDER BY p.depth, p.id LIMIT 1",
