@@ -126,3 +126,20 @@ def test_pages_are_keyed_by_url_key(tmp_path, replica):
     check_with_discovery(w.db, w.fetcher, w.config, w.target, now=T0)
     for page in w.pages():
         assert page["url_key"] == url_key(page["url"])
+
+
+def test_marsad_check_runs_the_target_with_its_discovery(tmp_path, replica):
+    import json
+
+    from click.testing import CliRunner
+
+    from schedules.cli import cli
+
+    w = watch(tmp_path, replica, discovery="max_pages = 8")
+    args = ["--db", str(tmp_path / "marsad" / "marsad.db"), "--config", str(w.config.path)]
+    runner = CliRunner()
+    result = runner.invoke(cli, [*args, "check"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "checked 9 page(s): 9 new_version" in result.stderr
+    pages = json.loads(runner.invoke(cli, [*args, "export", "--what", "pages", "--format", "json"]).stdout)
+    assert len(pages) == 9 and all(p["versions"] == 1 for p in pages)
