@@ -56,3 +56,37 @@ def test_bounds_must_be_ordered():
 )
 def test_a_source_lastmod_newer_than_the_last_check_means_changed(lastmod, last_checked, expected):
     assert changed_since_check(lastmod, last_checked) is expected
+
+
+def write(tmp_path, text):
+    path = tmp_path / "watch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bounds_and_discovery_switches_come_from_the_watch_list(tmp_path):
+    from schedules.config import load_config
+
+    config = load_config(write(tmp_path, (
+        '[defaults]\nmin_interval = "10m"\nmax_interval = "3d"\n'
+        '[[targets]]\nurl = "https://a.example/?p=1"\nmax_interval = "1d"\n'
+        "[targets.discovery]\nrest_api = false\nsitewide = true\n"
+    )))
+    [target] = config.targets
+    assert (target.min_interval, target.max_interval) == (600, 86400)
+    assert target.discovery.rest_api is False and target.discovery.sitewide is True
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[defaults]\nmin_interval = "2d"\nmax_interval = "1d"\n', "line 2: `min_interval` must leave"),
+        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nrest_api = "yes"\n',
+         "line 4: `rest_api` must be true or false"),
+    ],
+)
+def test_bad_bounds_and_switches_name_the_line_and_key(tmp_path, text, message):
+    from schedules.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
