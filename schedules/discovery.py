@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import sqlite_utils
@@ -113,17 +113,17 @@ def discover(
     The target article is read (and so checked) when due, or always with `check_target`.
     Discovered pages are left in `pages`, due at once, for the daemon or `check_discovered`.
     """
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     run = _Pass(db, fetcher, config, target, moment)
     if not target.discovery.enabled:
         return run.report
     run.start(check_target)
     while True:  # articles name sources, sources name articles (when depth allows): until quiet
         progressed = False
-        while (article := frontier.next_article_to_read(db, target.url, run.max_depth, run.now)):
+        while article := frontier.next_article_to_read(db, target.url, run.max_depth, run.now):
             run.read_article(article)
             progressed = True
-        while (source := frontier.next_due_source(db, target.url, run.now)):
+        while source := frontier.next_due_source(db, target.url, run.now):
             run.read_source(source)
             progressed = True
         if not progressed:
@@ -142,7 +142,7 @@ def check_discovered(
     limit: int | None = None,
 ) -> list[CheckOutcome]:
     """Check the target's discovered pages that are due, earliest first, one row at a time."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     stamp = iso(moment)
     outcomes: list[CheckOutcome] = []
     budget = target.discovery.max_pages if limit is None else limit
@@ -165,7 +165,7 @@ def check_with_discovery(
 ) -> tuple[list[CheckOutcome], DiscoveryReport]:
     """`marsad check` for one target: the target (always), its discovery, then the discovered
     pages that are due, within `max_pages`."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     report = discover(db, fetcher, config, target, now=moment, check_target=True)
     outcomes = list(report.checks)
     outcomes += check_discovered(db, fetcher, config, target, now=moment)
@@ -229,7 +229,9 @@ class _Pass:
 
     def start(self, check_target: bool) -> None:
         db, target = self.db, self.target
-        self.page_id = ensure_page(db, target.url, now=self.now, target=target.url, seed=target.seed)
+        self.page_id = ensure_page(
+            db, target.url, now=self.now, target=target.url, seed=target.seed
+        )
         self.known = frontier.count_discovered(db, target.url)
         self._learn_own_names()
         site = _origin(target.url)
@@ -260,13 +262,17 @@ class _Pass:
         """Check the page and read its links from the same fetch. A page whose links were never
         read, or changed since, is fetched without validators: a 304 has no links to read."""
         assert source.page_id is not None
-        depth = self.db.execute("SELECT depth FROM pages WHERE id = ?", [source.page_id]).fetchone()[0]
+        depth = self.db.execute(
+            "SELECT depth FROM pages WHERE id = ?", [source.page_id]
+        ).fetchone()[0]
         page = page_to_check(self.db, self.config, source.page_id, self.target)
         versions = self.db.execute(
             "SELECT versions FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
         fresh = source.last_fetched is None or source.read_version < versions
-        outcome, fetched = read_page(self.db, self.fetcher, page, now=self.moment, unconditional=fresh)
+        outcome, fetched = read_page(
+            self.db, self.fetcher, page, now=self.moment, unconditional=fresh
+        )
         self.report.checks.append(outcome)
         if source.page_id == self.page_id:
             self._learn_own_names()
@@ -420,8 +426,10 @@ class _Pass:
             return self._skip(source, "REST API unavailable this pass")
         terms = frontier.source_detail(self.db, self.target.url, "rest_post")
         since = source.detail.get("since")
-        start = parse_iso(since) - REST_OVERLAP if since else self.moment - timedelta(
-            seconds=self.target.every
+        start = (
+            parse_iso(since) - REST_OVERLAP
+            if since
+            else self.moment - timedelta(seconds=self.target.every)
         )
         root = source.url.split("wp/v2/posts")[0]
         modified_after = start.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -483,9 +491,10 @@ class _Pass:
         if related or self.target.discovery.sitewide:
             self._admit(url, reason, 1, self.page_id, source.id)
         elif changed_at and not self.taxonomy_triggered:
-            if frontier.make_due(self.db, self.target.url, TAXONOMY, changed_at=changed_at,
-                                 now=self.now):  # fmt: skip
-                self.taxonomy_triggered = True
+            moved = frontier.make_due(
+                self.db, self.target.url, TAXONOMY, changed_at=changed_at, now=self.now
+            )
+            self.taxonomy_triggered = moved > 0
 
     def _admit(
         self,

@@ -213,7 +213,7 @@ def enqueue_page(
         " discovered_via, first_seen, next_check_at) VALUES (?,?,?,?,?,?,?,?,?)",
         [url, key, target, reason, depth, discovered_from, via, now, now],
     )
-    if cursor.rowcount != 1:
+    if cursor.rowcount != 1 or cursor.lastrowid is None:
         return None
     page_id = int(cursor.lastrowid)
     db.execute("INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'first_seen')", [page_id, now])

@@ -35,7 +35,9 @@ def test_a_page_seen_once_is_not_checked_more_often_than_every():
 
 def test_equal_bounds_switch_adaptation_off():
     fixed = Cadence(every=HOUR, min_interval=HOUR, max_interval=HOUR)
-    assert {next_interval(fixed, since_change=s, changes=c) for s in (1, DAY, 90 * DAY) for c in (0, 4)} == {HOUR}
+    assert {
+        next_interval(fixed, since_change=s, changes=c) for s in (1, DAY, 90 * DAY) for c in (0, 4)
+    } == {HOUR}
 
 
 def test_bounds_must_be_ordered():
@@ -67,11 +69,16 @@ def write(tmp_path, text):
 def test_bounds_and_discovery_switches_come_from_the_watch_list(tmp_path):
     from schedules.config import load_config
 
-    config = load_config(write(tmp_path, (
-        '[defaults]\nmin_interval = "10m"\nmax_interval = "3d"\n'
-        '[[targets]]\nurl = "https://a.example/?p=1"\nmax_interval = "1d"\n'
-        "[targets.discovery]\nrest_api = false\nsitewide = true\n"
-    )))
+    config = load_config(
+        write(
+            tmp_path,
+            (
+                '[defaults]\nmin_interval = "10m"\nmax_interval = "3d"\n'
+                '[[targets]]\nurl = "https://a.example/?p=1"\nmax_interval = "1d"\n'
+                "[targets.discovery]\nrest_api = false\nsitewide = true\n"
+            ),
+        )
+    )
     [target] = config.targets
     assert (target.min_interval, target.max_interval) == (600, 86400)
     assert target.discovery.rest_api is False and target.discovery.sitewide is True
@@ -80,9 +87,14 @@ def test_bounds_and_discovery_switches_come_from_the_watch_list(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[defaults]\nmin_interval = "2d"\nmax_interval = "1d"\n', "line 2: `min_interval` must leave"),
-        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nrest_api = "yes"\n',
-         "line 4: `rest_api` must be true or false"),
+        (
+            '[defaults]\nmin_interval = "2d"\nmax_interval = "1d"\n',
+            "line 2: `min_interval` must leave",
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nrest_api = "yes"\n',
+            "line 4: `rest_api` must be true or false",
+        ),
     ],
 )
 def test_bad_bounds_and_switches_name_the_line_and_key(tmp_path, text, message):

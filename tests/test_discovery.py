@@ -56,8 +56,13 @@ def test_archives_feeds_and_sitemaps_are_read_but_never_stored_as_articles(tmp_p
     source_fetches = list(w.db.query("SELECT * FROM fetches WHERE source_id IS NOT NULL"))
     assert {f["outcome"] for f in source_fetches} <= {"read", "not_modified", "error"}
     assert all(f["page_id"] is None for f in source_fetches)
-    assert w.db.execute("SELECT count(*) FROM versions v JOIN pages p ON p.id = v.page_id"
-                        " WHERE p.url LIKE '%/category/%' OR p.url LIKE '%/feed/%'").fetchone()[0] == 0
+    assert (
+        w.db.execute(
+            "SELECT count(*) FROM versions v JOIN pages p ON p.id = v.page_id"
+            " WHERE p.url LIKE '%/category/%' OR p.url LIKE '%/feed/%'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_nothing_out_of_scope_or_excluded_is_fetched(tmp_path, replica):
@@ -141,5 +146,7 @@ def test_marsad_check_runs_the_target_with_its_discovery(tmp_path, replica):
     result = runner.invoke(cli, [*args, "check"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "checked 9 page(s): 9 new_version" in result.stderr
-    pages = json.loads(runner.invoke(cli, [*args, "export", "--what", "pages", "--format", "json"]).stdout)
+    pages = json.loads(
+        runner.invoke(cli, [*args, "export", "--what", "pages", "--format", "json"]).stdout
+    )
     assert len(pages) == 9 and all(p["versions"] == 1 for p in pages)

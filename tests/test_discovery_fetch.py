@@ -21,7 +21,10 @@ SITEMAP = (
 )
 ROUTES = {
     "/robots.txt": ("text/plain", b"User-agent: *\nSitemap: https://news.example/s.xml.gz\n"),
-    "/wp-json/wp/v2/posts": ("application/json", json.dumps([{"id": 1, "link": SITE + "/a/"}]).encode()),
+    "/wp-json/wp/v2/posts": (
+        "application/json",
+        json.dumps([{"id": 1, "link": SITE + "/a/"}]).encode(),
+    ),
     "/s.xml.gz": ("application/x-gzip", gzip.compress(SITEMAP.encode())),
     "/bomb.xml.gz": ("application/x-gzip", gzip.compress(b" " * 3_000_000)),
 }
@@ -61,5 +64,7 @@ def test_a_raw_gzip_sitemap_is_decompressed_and_parsed():
 
 
 def test_a_gzip_bomb_stops_at_the_cap():
-    fetched = fetcher(max_bytes=1_000_000).fetch(SITE + "/bomb.xml.gz", accept=("application/x-gzip",))
+    fetched = fetcher(max_bytes=1_000_000).fetch(
+        SITE + "/bomb.xml.gz", accept=("application/x-gzip",)
+    )
     assert fetched.outcome == "error" and fetched.error_class == "TooLarge"
