@@ -81,6 +81,7 @@ class _Run:
     hops: list[Hop] = field(default_factory=list)
     retries: int = 0
     deadline: float | None = None
+    accept: tuple[str, ...] = ()  # content types allowed for this fetch besides the settings'
 
     def result(self, outcome: str, **fields: Any) -> Fetched:
         elapsed = int((self.clock() - self.started) * 1000)
@@ -158,8 +159,13 @@ class Fetcher:
     def restore_host_states(self, states: dict[str, HostState] | list[HostState]) -> None:
         self.politeness.restore(states)
 
-    def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
-        run = _Run(url, self.clock, self.clock(), url)
+    def fetch(
+        self, url: str, validators: Validators | None = None, *, accept: tuple[str, ...] = ()
+    ) -> Fetched:
+        """`accept` adds content types for this one fetch: discovery reads the REST API
+        (application/json), robots.txt (text/plain) and `.xml.gz` sitemaps (application/gzip,
+        decompressed here with the same size cap) through the same politeness and scope."""
+        run = _Run(url, self.clock, self.clock(), url, accept=tuple(accept))
         try:
             return self._fetch(run, url, validators)
         except Exception as error:  # the contract: a bug costs one check, never the daemon
@@ -412,7 +418,7 @@ class Fetcher:
                 **common,
             )
         mime, charset = parse_content_type(response.headers.get("content-type"))
-        allowed = self.settings.allowed_content_types
+        allowed = self.settings.allowed_content_types + run.accept
         if mime and mime not in allowed:
             return run.result(
                 "skipped",
@@ -428,7 +434,7 @@ class Fetcher:
                 body += decoder.feed(chunk)
                 if not sniffed and len(body) >= _SNIFF_BYTES:
                     sniffed = True
-                    if reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES])):
+                    if reason := _refusal(run, mime, bytes(body[:_SNIFF_BYTES])):
                         return run.result(
                             "skipped",
                             error_class="UnsupportedContentType",
@@ -444,7 +450,7 @@ class Fetcher:
             )
         except BadEncoding as error:
             return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
-        if not sniffed and (reason := unsupported_type(mime, bytes(body[:_SNIFF_BYTES]))):
+        if not sniffed and (reason := _refusal(run, mime, bytes(body[:_SNIFF_BYTES]))):
             return run.result(
                 "skipped",
                 error_class="UnsupportedContentType",
@@ -452,6 +458,14 @@ class Fetcher:
                 bytes=received,
                 **common,
             )
+        if _gzip_accepted(run) and body[:2] == GZIP_MAGIC:
+            try:  # a `.xml.gz` sitemap served as a file, not with Content-Encoding
+                gunzip = BoundedDecoder(["gzip"], cap)
+                body = bytearray(gunzip.feed(bytes(body)))
+            except TooLarge as error:
+                return run.failed("TooLarge", f"{checked.url}: {error}; not kept", **common)
+            except BadEncoding as error:
+                return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
         decoded = decode_html(bytes(body), charset)
         return run.result(
             "ok",
@@ -504,6 +518,24 @@ class Fetcher:
             except (httpx.HTTPError, BadEncoding) as error:
                 return RobotsAnswer(None, error=f"could not be fetched: {_one_line(error)}")
         return RobotsAnswer(399)  # too many redirects: "unavailable" (RFC 9309 §2.3.1.2)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
+
+
+def _gzip_accepted(run: _Run) -> bool:
+    return bool(GZIP_TYPES.intersection(run.accept))
+
+
+def _refusal(run: _Run, mime: str | None, head: bytes) -> str | None:
+    """Why the body is not something this fetch reads, or None. Types in `run.accept` pass, and
+    gzip bytes pass when gzip was asked for."""
+    if _gzip_accepted(run) and head[:2] == GZIP_MAGIC:
+        return None
+    if mime and mime in run.accept:
+        return unsupported_type(None, head)
+    return unsupported_type(mime, head)
 
 
 def _read_robots(response: httpx.Response) -> str:

@@ -70,9 +70,11 @@ def cli(ctx: click.Context, db_path: Path, config_path: Path, debug: bool) -> No
 def check(obj: Context, urls: tuple[str, ...]) -> None:
     """One pass over every target of the config (or only URLS), then exit.
 
-    Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
+    Each target with discovery on also has its related pages discovered and the due ones
+    checked. Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
     """
-    from schedules.jobs import check_all, make_fetcher, prepare
+    from schedules.discovery import check_pass
+    from schedules.jobs import make_fetcher, prepare
 
     setup_logging(obj.debug)
     config = obj.config()
@@ -84,9 +86,9 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     try:
         if sys.stderr.isatty() and len(pages) > 1:
             with click.progressbar(length=len(pages), label="checking", file=sys.stderr) as bar:
-                outcomes = check_all(db, fetcher, pages, on_done=lambda _: bar.update(1))
+                outcomes = check_pass(db, fetcher, config, pages, on_target=lambda _: bar.update(1))
         else:
-            outcomes = check_all(db, fetcher, pages)
+            outcomes = check_pass(db, fetcher, config, pages)
     finally:
         fetcher.close()
     counts: dict[str, int] = {}

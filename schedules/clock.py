@@ -15,3 +15,11 @@ def now_iso() -> str:
 
 def iso_after(seconds: float, start: datetime | None = None) -> str:
     return iso((start or datetime.now(timezone.utc)) + timedelta(seconds=seconds))
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored timestamp (or any ISO 8601 with `Z` or an offset) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

@@ -29,6 +29,10 @@ class Discovery:
     max_pages: int = 200
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    rest_api: bool = True  # ask the WordPress REST API which posts changed, when the site offers it
+    # Also watch every post the site's sitemaps, feed and REST API list (up to max_pages), not
+    # only those related to the target: "watch the whole site".
+    sitewide: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,18 @@ class Target:
     # a change becomes a version only once seen on this many consecutive checks (1: at once)
     confirm: int = 1
     discovery: Discovery = field(default_factory=Discovery)
+    # Adaptive re-checks stay within these bounds (schedules.cadence); sources that detect
+    # changes (feeds, sitemaps, the REST API) are read every `min_interval`.
+    min_interval: float = 15 * 60
+    max_interval: float = 7 * 86400
 
 
 @dataclass(frozen=True)
 class Defaults:
     every: float = 6 * 3600
     jitter: float = 300
+    min_interval: float = 15 * 60
+    max_interval: float = 7 * 86400
     user_agent: str = DEFAULT_USER_AGENT
     timeout: float = 60.0  # the whole fetch: every hop, retry and read
     read_timeout: float = 20.0  # one connect or read
@@ -92,7 +102,10 @@ class Config:
             if target.url == url:
                 return target
         d = self.defaults
-        return Target(url=url, every=d.every, jitter=d.jitter, discovery=Discovery(enabled=False))
+        return Target(
+            url=url, every=d.every, jitter=d.jitter, discovery=Discovery(enabled=False),
+            min_interval=d.min_interval, max_interval=d.max_interval,
+        )
 
 
 def parse_duration(value: Any) -> float:
@@ -165,10 +178,27 @@ def load_config(path: str | Path) -> Config:
             )
         return value
 
+    def switch(table: dict[str, Any], key: str, default: bool, start: int = 0) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise fail(key, f"must be true or false, got `{value}`", start)
+        return value
+
+    def bounds(table: dict[str, Any], start: int, low: float, high: float) -> tuple[float, float]:
+        low = duration(table, "min_interval", low, start)
+        high = duration(table, "max_interval", high, start)
+        if low <= 0 or low > high:
+            key = "min_interval" if "min_interval" in table else "max_interval"
+            raise fail(key, f"must leave 0 < min_interval <= max_interval, got {low:g} s and "
+                       f"{high:g} s", start)
+        return low, high
+
     raw_defaults = raw.get("defaults", {})
     defaults = Defaults(
         every=duration(raw_defaults, "every", Defaults.every),
         jitter=duration(raw_defaults, "jitter", Defaults.jitter),
+        min_interval=duration(raw_defaults, "min_interval", Defaults.min_interval),
+        max_interval=duration(raw_defaults, "max_interval", Defaults.max_interval),
         user_agent=str(raw_defaults.get("user_agent", DEFAULT_USER_AGENT)),
         timeout=duration(raw_defaults, "timeout", Defaults.timeout),
         read_timeout=duration(raw_defaults, "read_timeout", Defaults.read_timeout),
@@ -194,6 +224,7 @@ def load_config(path: str | Path) -> Config:
         maintenance_every=duration(raw_daemon, "maintenance_every", DaemonSettings.maintenance_every,
                                    daemon_start),
     )
+    bounds(raw_defaults, 0, defaults.min_interval, defaults.max_interval)
     starts = _target_lines(text)
     targets = []
     raw_targets = raw.get("targets", [])
@@ -210,17 +241,20 @@ def load_config(path: str | Path) -> Config:
                 raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
         raw_discovery = item.get("discovery", {})
         discovery = Discovery(
-            enabled=bool(raw_discovery.get("enabled", True)),
+            enabled=switch(raw_discovery, "enabled", True, start),
             depth=number(raw_discovery, "depth", 1, start),
             max_pages=number(raw_discovery, "max_pages", 200, start),
             include=strings(raw_discovery, "include", start),
             exclude=strings(raw_discovery, "exclude", start),
+            rest_api=switch(raw_discovery, "rest_api", True, start),
+            sitewide=switch(raw_discovery, "sitewide", False, start),
         )
         for pattern in discovery.include + discovery.exclude + strings(item, "ignore", start):
             try:
                 re.compile(pattern)
             except re.error as error:
                 raise fail("include/exclude/ignore", f"has a bad pattern `{pattern}`: {error}", start) from None
+        low, high = bounds(item, start, defaults.min_interval, defaults.max_interval)
         targets.append(
             Target(
                 url=url,
@@ -231,6 +265,8 @@ def load_config(path: str | Path) -> Config:
                 ignore=strings(item, "ignore", start),
                 confirm=confirm(item, start),
                 discovery=discovery,
+                min_interval=low,
+                max_interval=high,
             )
         )
     return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -39,7 +39,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from crawler.fetch import Fetcher
 from schedules import health
 from schedules.config import Config, ConfigError, Target, load_config
-from schedules.jobs import fetch_settings, make_fetcher, prepare
+from schedules.jobs import fetch_settings, make_fetcher, prepare, recheck_interval
 from schedules.lock import DaemonLock
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
@@ -85,11 +85,16 @@ class Daemon:
             timezone="UTC",
         )
         self.workers = Workers(self.frontier, lambda: self.fetcher, config.daemon.workers,
-                               check_deadline(config), on_free=self.refill)
+                               check_deadline(config), on_free=self.refill,
+                               interval=self.recheck_interval)
         self._signals: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._refilling = threading.Lock()
         self._wanted = threading.Event()
         self._saved_hosts: object = None
+
+    def recheck_interval(self, page_id: int, target: Target, now: datetime) -> float:
+        with self.frontier.lock:
+            return recheck_interval(self.db, page_id, target, now)
 
     # -- start and the watch list -------------------------------------------------------------
 

@@ -21,11 +21,11 @@ from crawler.guard import parse_risk
 from crawler.models import Extracted, Fetched, Validators
 from crawler.notarticle import not_article_reason
 from crawler.safety import Scope
-from schedules.clock import iso_after, now_iso
+from schedules.cadence import Cadence, next_interval
+from schedules.clock import iso, iso_after, now_iso, parse_iso
 from schedules.config import Config, Target
-from store.frontier import parse_iso
 from store.rules import IgnoreRules
-from store.seedmatch import Seed
+from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
 from store.versions import CheckOutcome, Comparison, ensure_page, record_check
 
@@ -125,11 +125,14 @@ def conditional_validators(
     return validators
 
 
-def next_check_in(target: Target, fetched: Fetched, now: datetime | None = None) -> float:
-    """Seconds until the next check: the interval plus jitter, sooner after a failure, but never
-    before a pause the fetcher put on the host has ended."""
+def next_check_in(
+    target: Target, fetched: Fetched, now: datetime | None = None, interval: float | None = None
+) -> float:
+    """Seconds until the next check: the (adaptive) interval plus jitter, sooner after a failure,
+    but never before a pause the fetcher put on the host has ended."""
     if fetched.outcome not in ("error", "skipped"):
-        return target.every + (random.uniform(0, target.jitter) if target.jitter else 0.0)
+        base = target.every if interval is None else interval
+        return base + (random.uniform(0, target.jitter) if target.jitter else 0.0)
     wait = min(target.every, RETRY_AFTER_ERROR)
     if fetched.paused_until:
         now = now or datetime.now(timezone.utc)
@@ -162,20 +165,71 @@ def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
     })
 
 
-def check_page(db: sqlite_utils.Database, fetcher: Fetcher, page: PageToCheck) -> CheckOutcome:
+def check_page(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+) -> CheckOutcome:
+    return read_page(db, fetcher, page, now=now)[0]
+
+
+def read_page(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+    unconditional: bool = False,
+) -> tuple[CheckOutcome, Fetched]:
+    """One check, also handing back the fetch so discovery reads the page's links from the same
+    request. `unconditional` leaves the validators out (discovery needs a body to read)."""
+    moment = now or datetime.now(timezone.utc)
     row = db.execute(
         "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
     ).fetchone()
-    validators = conditional_validators(Validators(row[0], row[1]), row[2], page.full_fetch_every)
+    validators = None if unconditional else conditional_validators(
+        Validators(row[0], row[1]), row[2], page.full_fetch_every
+    )
     seen = observe(fetcher, page.url, validators)
+    interval = recheck_interval(db, page.page_id, page.target, moment)
     # The next time is stored in the same transaction as the check (see record_check).
     outcome = record(
-        db, page.page_id, seen, page.comparison, now=now_iso(),
-        next_check_at=iso_after(next_check_in(page.target, seen.fetched)),
+        db, page.page_id, seen, page.comparison, now=iso(moment),
+        next_check_at=iso_after(next_check_in(page.target, seen.fetched, moment, interval), moment),
         unconditional=validators is None,
     )
     log_outcome(outcome, seen.fetched)
-    return outcome
+    return outcome, seen.fetched
+
+
+def recheck_interval(db: sqlite_utils.Database, page_id: int, target: Target, now: datetime) -> float:
+    """Seconds to the page's next check: adaptive within its target's bounds (schedules.cadence)."""
+    row = db.execute(
+        "SELECT versions, (SELECT fetched_at FROM versions WHERE page_id = pages.id"
+        " ORDER BY version DESC LIMIT 1) FROM pages WHERE id = ?",
+        [page_id],
+    ).fetchone()
+    versions, latest = (row[0], row[1]) if row else (0, None)
+    since = (now - parse_iso(latest)).total_seconds() if latest else None
+    bounds = Cadence(target.every, min(target.min_interval, target.every),
+                     max(target.max_interval, target.every))
+    return next_interval(bounds, since_change=since, changes=max(0, versions - 1))
+
+
+def page_to_check(
+    db: sqlite_utils.Database, config: Config, page_id: int, target: Target | None = None
+) -> PageToCheck:
+    """A `pages` row as a check: with its target's settings (the configured target its `target`
+    column names, else defaults) and its seed, if it has one."""
+    url, target_url, seed_name = db.execute(
+        "SELECT url, target, seed FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    target = target or config.target_for(target_url or url)
+    seed = load_seed(config.seeds_dir / seed_name) if seed_name else None
+    return PageToCheck(page_id, url, target, comparison_for(target, seed),
+                       config.defaults.full_fetch_every)
 
 
 def check_all(

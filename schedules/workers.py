@@ -63,8 +63,11 @@ class Workers:
     budget of the same size, so hung fetches cannot pile up threads without limit."""
 
     def __init__(self, frontier: Frontier, fetcher: Callable[[], object], size: int,
-                 deadline: float, on_free: Callable[[], None]) -> None:
+                 deadline: float, on_free: Callable[[], None],
+                 interval: Callable[[int, Target, datetime], float] | None = None) -> None:
         self.frontier = frontier
+        # seconds to a page's next check after a good one (adaptive: see schedules.cadence)
+        self.interval = interval or (lambda page_id, target, now: target.every)
         self.fetcher = fetcher  # the current Fetcher (it may be replaced by a reload)
         self.size = size
         self.deadline = deadline
@@ -123,10 +126,13 @@ class Workers:
         now = utcnow()
         fetched = seen.fetched
         try:
+            interval = self.interval(check.claim.page_id, check.target, now)
             outcome = self.frontier.record(
                 check.claim, fetched, seen.extracted, now=now, comparison=check.comparison,
                 not_article=seen.not_article, unconditional=unconditional,
-                next_check_at=now + timedelta(seconds=next_check_in(check.target, fetched, now)),
+                next_check_at=now + timedelta(
+                    seconds=next_check_in(check.target, fetched, now, interval)
+                ),
             )
         except Exception:  # the claim's lease runs out and the page is checked again
             log.exception("recording the check of %s failed; it will be checked again", check.claim.url)

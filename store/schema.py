@@ -273,7 +273,50 @@ def _v4_daemon(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE pages ADD COLUMN claimed_until TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2_search, _v3_versions, _v4_daemon]
+def _v5_discovery(db: sqlite_utils.Database) -> None:
+    """The discovery frontier: the sources read to find related pages (article pages, archives,
+    feeds, sitemaps, robots.txt, the REST API) with their validators and schedule. Discovered
+    articles themselves are ordinary `pages` rows (reason, depth, discovered_from, target)."""
+    db.execute(
+        """
+        CREATE TABLE discovery_sources (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL,              -- configured target URL it serves
+            url TEXT NOT NULL,
+            url_key TEXT NOT NULL,
+            kind TEXT NOT NULL,                -- article, robots, sitemap, feed, archive, rest_post, rest_changes
+            reason TEXT NOT NULL,              -- what pages found here are watched for: category, tag, feed, ...
+            depth INTEGER NOT NULL DEFAULT 0,  -- depth of the pages found here
+            priority INTEGER NOT NULL DEFAULT 5, -- read order within a pass, lowest first
+            page_id INTEGER REFERENCES pages(id),            -- for kind article: the page read
+            discovered_from INTEGER REFERENCES pages(id),    -- the article that named this source
+            first_seen TEXT NOT NULL,
+            last_fetched TEXT,
+            last_outcome TEXT,                 -- read, not_modified, error, skipped
+            last_status INTEGER,
+            last_error TEXT,
+            next_fetch_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            read_version INTEGER NOT NULL DEFAULT 0, -- kind article: the page's versions when read
+            detail TEXT,                       -- JSON: REST term ids, watermarks
+            UNIQUE (target, url_key)
+        )
+        """
+    )
+    db.execute("ALTER TABLE fetches ADD COLUMN source_id INTEGER REFERENCES discovery_sources(id)")
+    db.execute("ALTER TABLE pages ADD COLUMN discovered_via INTEGER REFERENCES discovery_sources(id)")
+    for sql in (
+        "CREATE INDEX idx_sources_due ON discovery_sources(target, next_fetch_at)",
+        "CREATE INDEX idx_fetches_source ON fetches(source_id, fetched_at)",
+        "CREATE INDEX idx_pages_target ON pages(target, next_check_at)",
+    ):
+        db.execute(sql)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
