@@ -39,11 +39,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from crawler.fetch import Fetcher
 from schedules import health
 from schedules.config import Config, ConfigError, Target, load_config
+from schedules.discovery import discover
 from schedules.jobs import fetch_settings, make_fetcher, prepare, recheck_interval
 from schedules.lock import DaemonLock
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
+from store.schema import connect
 from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
@@ -123,9 +125,23 @@ class Daemon:
         tick = tick_seconds(self.config)
         self.scheduler.add_job(self.check_due, "interval", seconds=tick, jitter=tick / 10,
                                id="check_due", next_run_time=utcnow(), replace_existing=True)
+        self._schedule_discovery()
         every = self.config.daemon.maintenance_every
         self.scheduler.add_job(self.maintenance, "interval", seconds=every, jitter=min(60.0, every / 10),
                                id="maintenance", next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
+                               replace_existing=True)
+
+    def _schedule_discovery(self) -> None:
+        """One discovery job, every shortest `min_interval` of the targets that have discovery on
+        (feeds, sitemaps and the REST API are read that often; their own validators keep it cheap)."""
+        wanted = [t for t in self.config.targets if t.discovery.enabled]
+        if not wanted:
+            if self.scheduler.get_job("discover"):
+                self.scheduler.remove_job("discover")
+            return
+        every = min(t.min_interval for t in wanted)
+        self.scheduler.add_job(self.discover_all, "interval", seconds=every, jitter=min(60.0, every / 10),
+                               id="discover", next_run_time=utcnow() + timedelta(seconds=5),
                                replace_existing=True)
 
     def reload(self) -> None:
@@ -152,6 +168,7 @@ class Daemon:
             tick = tick_seconds(config)
             self.scheduler.reschedule_job("check_due", trigger="interval", seconds=tick, jitter=tick / 10)
         self.config = config
+        self._schedule_discovery()
         log.info("reloaded %s: %d target(s), %d added, %d removed", self.config_path, len(new),
                  len(set(new) - set(old)), len(set(old) - set(new)))
         self.refill()
@@ -219,6 +236,26 @@ class Daemon:
         if states != self._saved_hosts:
             self.frontier.save_hosts(states.values(), now)
             self._saved_hosts = dict(states)
+
+    def discover_all(self) -> None:
+        """Discovery for every target that has it on; the pages it finds are ordinary due pages
+        that the workers claim like any other."""
+        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        db = connect(path)  # its own connection: a pass does network I/O between its writes
+        try:
+            for target in list(self.targets.values()):
+                if self.stopping.is_set() or not target.discovery.enabled:
+                    continue
+                try:
+                    report = discover(db, self.fetcher, self.config, target)
+                except Exception:  # one target's discovery must not stop the daemon
+                    log.exception("discovery for %s failed; will retry at its next run", target.url)
+                    continue
+                log.info("discovery for %s: %s", target.url, report.summary(),
+                         extra={"url": target.url})
+        finally:
+            db.conn.close()
+        self.refill()
 
     def maintenance(self) -> None:
         before = iso(utcnow() - timedelta(seconds=self.config.daemon.keep_fetches))
