@@ -1,51 +1,305 @@
-"""Main-content extraction: an HTML string in, an `Extracted` out. Pure; no network."""
+"""Main-content extraction: an HTML string in, an `Extracted` out. Pure; no network; never raises.
+
+The page is parsed once (Lexbor). The article is found by evidence in order: a well-known
+article container (`.entry-content`, `[itemprop=articleBody]`, …, then `article`), the JSON-LD
+`articleBody` when the page has no usable container (or a much shorter one, as on teaser pages),
+and finally a generic scorer (`crawler.fallback`) for themes nobody has described. Chrome is then
+removed inside the chosen container, and the container is walked once into typed blocks.
+"""
 
 from __future__ import annotations
 
-from selectolax.parser import HTMLParser
+from urllib.parse import urljoin
 
-from crawler.arabic import display_text
-from crawler.models import Block, Extracted, Link
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-_CONTAINERS = (".entry-content", ".post-content", "[itemprop=articleBody]", "article", "main")
-_CHROME = "script, style, form, nav, aside, .sharedaddy, .share, .related-posts, .comments, #comments"
-_BLOCKS = {"p": "paragraph", "h2": "heading", "h3": "heading", "h4": "heading", "li": "list_item",
-           "blockquote": "quote"}
+from crawler.arabic import display_text, match_key
+from crawler.boilerplate import (CHROME_MARKED, CHROME_SELECTOR, CHROME_TAGS, CONTENT_SELECTOR,
+                                 LABEL_LINE, READ_ALSO, SHORTLINK_LINE)
+from crawler.jsonld import ArticleFacts, article_facts
+from crawler.metadata import guess_language, page_facts
+from crawler.models import Block, BlockKind, Extracted, Link
+from crawler.fallback import best_content
 
-
-def _meta(tree: HTMLParser, selector: str, attr: str = "content") -> str | None:
-    node = tree.css_first(selector)
-    value = node.attributes.get(attr) if node is not None else None
-    return value.strip() if value else None
+_BLOCK_KIND: dict[str, BlockKind] = {
+    "p": "paragraph", "pre": "paragraph", "address": "paragraph", "dt": "paragraph",
+    "dd": "paragraph", "caption": "paragraph", "li": "list_item", "blockquote": "quote",
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
+    "h6": "heading",
+}
+# Elements that only group blocks: walked into, never taken as one piece of text.
+_STRUCTURE = {"div", "section", "article", "main", "ul", "ol", "dl", "figure", "table", "tbody",
+              "thead", "tfoot", "tr", "td", "th", "center", "details", "summary", "menu",
+              "hgroup", "body", "html", "picture"}
+_SKIP = {"img", "hr", "wbr", "source", "track", "area", "col", "colgroup", "param", "meta",
+         "link", "base", "head", "title"}
+_BR = "\u2028"  # stands for <br> in collected text until blocks are split
+_MAX_DEPTH = 64  # deeper nesting (50-level tables) is read as flat text, not walked
+_MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
 def extract(html: str, url: str | None = None) -> Extracted:
-    """First cut: the first known WordPress container, its paragraphs, minus obvious chrome."""
+    """The article of `html`; an empty result with a `reason` when there is none to observe."""
+    try:
+        return _extract(html, url)
+    except Exception as error:  # scraped input must never take the pipeline down
+        first = (str(error).strip().splitlines() or [""])[0][:200]
+        return Extracted(reason=f"extraction failed: {error.__class__.__name__}: {first}")
+
+
+def _extract(html: str | bytes, url: str | None) -> Extracted:
+    if isinstance(html, (bytes, bytearray)):
+        html = bytes(html).decode("utf-8", errors="replace")
     if not html or not html.strip():
         return Extracted(reason="empty document")
-    tree = HTMLParser(html)
-    container = next((n for s in _CONTAINERS if (n := tree.css_first(s)) is not None), None)
-    if container is None:
-        return Extracted(reason="no article container found")
-    for node in container.css(_CHROME):
-        node.decompose()
-    blocks = []
-    for node in container.css(",".join(_BLOCKS)):
-        text = display_text(node.text(separator=" "))
-        if text:
-            blocks.append(Block(kind=_BLOCKS[node.tag], text=text))  # type: ignore[arg-type]
-    title_node = tree.css_first("h1.entry-title") or tree.css_first("h1") or tree.css_first("title")
-    links = tuple(
-        Link(url=a.attributes.get("href") or "", text=display_text(a.text()))
-        for a in container.css("a[href]")
-    )
+    tree = LexborHTMLParser(html)
+    scripts = [node.text() for node in tree.css('script[type="application/ld+json"]')]
+    ld = article_facts(scripts) if scripts else None
+    facts = page_facts(tree, url, ld)
+    blocks, links, method, reason = _content(tree, ld, facts.title, url)
+    text = " ".join(block.text for block in blocks[:20])
+    lang, direction = guess_language(facts.lang, facts.direction, text)
+    image = facts.image
     return Extracted(
-        title=display_text(title_node.text()) if title_node is not None else None,
-        canonical_url=_meta(tree, "link[rel=canonical]", "href"),
-        shortlink=_meta(tree, "link[rel=shortlink]", "href"),
-        published=_meta(tree, "meta[property='article:published_time']"),
-        modified=_meta(tree, "meta[property='article:modified_time']"),
-        blocks=tuple(blocks),
-        links=links,
-        reason=None if blocks else "article container holds no text",
+        title=facts.title, author=facts.author, published=facts.published,
+        modified=facts.modified, categories=facts.categories, tags=facts.tags,
+        canonical_url=facts.canonical_url, shortlink=facts.shortlink, lang=lang,
+        direction=direction, image=image, blocks=tuple(blocks), links=tuple(links),
+        reason=reason, method=method,
     )
+
+
+def _content(tree: LexborHTMLParser, ld: ArticleFacts | None, title: str | None,
+             url: str | None) -> tuple[list[Block], list[Link], str | None, str | None]:
+    """Blocks, links, which evidence gave them, and why there are none (if so)."""
+    body = tree.body
+    if body is None or not body.text().strip() and not (ld and ld.body):
+        return [], [], None, "page has no visible text"
+    containers = _known_container(tree)
+    if containers:
+        blocks, links = _read(containers, title, url)
+        if blocks and not _much_shorter(blocks, ld):
+            return blocks, links, "container", None
+    if ld and ld.body:
+        blocks = _blocks_from_text(ld.body, title)
+        if blocks:
+            return blocks, [], "json-ld", None
+    _remove(body, CHROME_TAGS)
+    _remove(body, CHROME_MARKED, guard=True)
+    containers = best_content(body)
+    if containers:
+        blocks, links = _read(containers, title, url, cleaned=True)
+        if blocks:
+            return blocks, links, "fallback", None
+    if not body.text().strip():
+        return [], [], None, "page has no visible text outside scripts and page chrome"
+    return [], [], None, "no main content found"
+
+
+def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
+    # Paywalled and "AMP teaser" pages show a few lines but state the whole body in JSON-LD.
+    if not ld or not ld.body:
+        return False
+    return sum(len(b.text) for b in blocks) < 0.5 * len(ld.body)
+
+
+def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The known container holding most text, its deepest near-equal descendant, and siblings
+    of the same kind (content split around an ad): all in document order."""
+    candidates = _unique(tree.css(CONTENT_SELECTOR))
+    sized = [(node, len(node.text())) for node in candidates]
+    sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
+    if not sized:
+        sized = [(node, len(node.text())) for node in tree.css("article, [role=article]")]
+        sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
+        if not sized:
+            return []
+        return [max(sized, key=lambda pair: pair[1])[0]]
+    best, best_size = max(sized, key=lambda pair: pair[1])
+    for node, size in sized:
+        if size >= 0.8 * best_size and node.mem_id != best.mem_id and _inside(node, best):
+            best = node  # document order: later nested matches are deeper
+    parent = best.parent
+    if parent is None:
+        return [best]
+    return [node for node, size in sized
+            if node.mem_id == best.mem_id
+            or (node.parent is not None and node.parent.mem_id == parent.mem_id and size >= 100
+                and not _inside(best, node))]
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    # Lexbor returns a node once per selector of a group it matches.
+    seen: set[int] = set()
+    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    target = ancestor.mem_id
+    for _ in range(200):
+        if parent is None:
+            return False
+        if parent.mem_id == target:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
+    """Decompose chrome under `root`, outermost first (a freed node's children are gone too).
+
+    With `guard`, an element that holds the article's likely core (an `article`, `main`, `h1`
+    or known container) is kept: "has-sidebar" wrappers can enclose the whole page.
+    """
+    removed: set[int] = set()
+    for node in _unique(root.css(selector)):
+        if node.mem_id == root.mem_id or node.tag in ("html", "body", "head"):
+            continue
+        parent = node.parent
+        covered = False
+        while parent is not None and parent.mem_id != root.mem_id:
+            if parent.mem_id in removed:
+                covered = True
+                break
+            parent = parent.parent
+        if covered:
+            continue
+        if guard and node.css_first(f"article, main, h1, {CONTENT_SELECTOR}") is not None:
+            continue
+        removed.add(node.mem_id)
+        node.decompose()
+
+
+def _read(containers: list[LexborNode], title: str | None, url: str | None,
+          cleaned: bool = False) -> tuple[list[Block], list[Link]]:
+    raw: list[tuple[BlockKind, str, LexborNode | None]] = []
+    for container in containers:
+        if not cleaned:
+            _remove(container, CHROME_SELECTOR)
+        for br in container.css("br"):
+            br.replace_with(_BR)
+        raw.extend(_walk(container))
+    anchors = [a for container in containers for a in container.css("a[href]")]
+    link_chars: dict[int, int] = {}
+    owner: dict[int, int] = {}
+    for index, anchor in enumerate(anchors):
+        holder = _block_of(anchor)
+        if holder is not None:
+            owner[index] = holder
+            link_chars[holder] = link_chars.get(holder, 0) + len(anchor.text().strip())
+    blocks, dropped = _filter(raw, link_chars, title)
+    links = []
+    for index, anchor in enumerate(anchors):
+        if owner.get(index) in dropped:
+            continue
+        href = (anchor.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        links.append(Link(url=urljoin(url, href) if url else href,
+                          text=display_text(anchor.text())))
+    return blocks, links
+
+
+def _block_of(anchor: LexborNode) -> int | None:
+    parent = anchor.parent
+    for _ in range(12):
+        if parent is None:
+            return None
+        if parent.tag in _BLOCK_KIND:
+            return parent.mem_id
+        parent = parent.parent
+    return None
+
+
+def _walk(root: LexborNode) -> list[tuple[BlockKind, str, LexborNode | None]]:
+    """Blocks of `root` in document order: block elements whole, loose inline text as
+    paragraphs. An explicit stack, so no nesting depth can exhaust Python's recursion."""
+    out: list[tuple[BlockKind, str, LexborNode | None]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(("paragraph", "".join(run), None))
+            run.clear()
+
+    stack = [root.iter(include_text=True)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            flush()
+            continue
+        if child.is_text_node:
+            run.append(child.text_content or "")
+            continue
+        tag = child.tag
+        if not tag or tag.startswith("-") or tag in _SKIP:
+            continue
+        kind = _BLOCK_KIND.get(tag)
+        if kind == "quote":
+            flush()
+            parts = child.css("p")
+            for node in parts or [child]:
+                out.append(("quote", node.text(), node))
+        elif kind is not None:
+            flush()
+            out.append((kind, child.text(), child))
+        elif tag in _STRUCTURE:
+            flush()
+            if len(stack) < _MAX_DEPTH:
+                stack.append(child.iter(include_text=True))
+            else:
+                out.append(("paragraph", child.text(), None))
+        else:
+            run.append(child.text())
+    return out
+
+
+def _filter(raw: list[tuple[BlockKind, str, LexborNode | None]], link_chars: dict[int, int],
+            title: str | None) -> tuple[list[Block], set[int]]:
+    """Typed, normalised blocks without the chrome that only its words give away."""
+    blocks: list[Block] = []
+    dropped: set[int] = set()
+    after_label = False
+    title_key = match_key(title) if title else None
+    for kind, text, node in raw:
+        node_id = node.mem_id if node is not None else -1
+        pieces = [display_text(piece) for piece in text.split(_BR)]
+        pieces = [piece for piece in pieces if piece]
+        if not pieces:
+            continue
+        whole = " ".join(pieces)
+        density = link_chars.get(node_id, 0) / len(whole)
+        key = match_key(whole[:120])
+        words = whole.count(" ") + 1
+        if after_label and density >= 0.7:
+            dropped.add(node_id)
+            continue
+        after_label = False
+        if READ_ALSO.match(key) and (words <= 8 or density >= 0.5):
+            after_label = True
+            dropped.add(node_id)
+            continue
+        if SHORTLINK_LINE.match(key) or (LABEL_LINE.match(key) and (words <= 5 or density >= 0.5)):
+            dropped.add(node_id)
+            continue
+        if kind == "heading" and title_key and match_key(whole) == title_key:
+            continue
+        if kind == "heading":
+            blocks.append(Block(kind=kind, text=whole))
+        else:
+            blocks.extend(Block(kind=kind, text=piece) for piece in pieces)
+    return blocks, dropped
+
+
+def _blocks_from_text(body: str, title: str | None) -> list[Block]:
+    """JSON-LD `articleBody`: plain text with line breaks, or (on some CMSs) escaped HTML."""
+    if "<" in body and ">" in body:
+        fragment = LexborHTMLParser(body).body
+        if fragment is not None:
+            _remove(fragment, CHROME_SELECTOR)
+            return _read([fragment], title, None, cleaned=True)[0]
+    raw: list[tuple[BlockKind, str, LexborNode | None]] = [
+        ("paragraph", line, None) for line in body.splitlines()]
+    return _filter(raw, {}, title)[0]
