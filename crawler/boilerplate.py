@@ -12,7 +12,9 @@ import re
 
 _TAGS = ("script", "style", "noscript", "template", "form", "nav", "aside", "footer", "header",
          "iframe", "svg", "canvas", "button", "select", "input", "textarea", "label", "object",
-         "embed", "video", "audio", "map", "dialog", "figcaption", "ins.adsbygoogle")
+         "embed", "video", "audio", "map", "dialog", "figcaption", "ins.adsbygoogle",
+         # AMP components that carry text of their own (ad fallbacks, menus, share bars).
+         "amp-ad", "amp-embed", "amp-sidebar", "amp-social-share", "amp-iframe", "amp-analytics")
 
 _CLASS_PARTS = (
     "share", "sharing", "social", "related", "newsletter", "subscribe", "subscription", "poll",
@@ -26,6 +28,10 @@ _CLASS_PARTS = (
     "wp-block-embed", "twitter-tweet", "instagram-media", "ez-toc", "lwptoc", "toc-",
     "whatsapp", "telegram", "facebook", "twitter", "follow-us", "app-download", "most-read",
     "most-viewed", "trending", "ticker", "breaking-news", "video-player", "gallery-nav",
+    # Theme-specific ad slots: tagDiv (Newspaper), TieLabs (Jannah), JNews.
+    "td-a-rec", "stream-item", "jeg_ad",
+    # Simple Author Box; Drupal's tag field.
+    "saboxplugin", "field-tags",
 )
 # Elementor names its content wrappers "elementor-widget-…", hence "widget" only as a whole class.
 _EXACT_CLASSES = ("ad", "ads", "adv", "hidden", "d-none", "hide", "meta", "tags", "author", "widget",

@@ -35,6 +35,7 @@ _SKIP = {"img", "hr", "wbr", "source", "track", "area", "col", "colgroup", "para
          "link", "base", "head", "title"}
 _BR = "\u2028"  # stands for <br> in collected text until blocks are split
 _MAX_DEPTH = 64  # deeper nesting (50-level tables) is read as flat text, not walked
+_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
@@ -116,16 +117,42 @@ def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
             return []
         return [max(sized, key=lambda pair: pair[1])[0]]
     best, best_size = max(sized, key=lambda pair: pair[1])
+    outer = best
     for node, size in sized:
-        if size >= 0.8 * best_size and node.mem_id != best.mem_id and _inside(node, best):
-            best = node  # document order: later nested matches are deeper
+        # A known container inside another is the more specific evidence (Drupal's body field
+        # inside the node, Jannah's `.entry-content` inside `article.post-content`) unless it
+        # is a small part of it. Document order: later nested matches are deeper.
+        if size >= 0.5 * best_size and node.mem_id != outer.mem_id and _inside(node, outer):
+            best = node
     parent = best.parent
     if parent is None:
         return [best]
-    return [node for node, size in sized
-            if node.mem_id == best.mem_id
-            or (node.parent is not None and node.parent.mem_id == parent.mem_id and size >= 100
-                and not _inside(best, node))]
+    chosen = [node for node, size in sized
+              if node.mem_id == best.mem_id
+              or (node.parent is not None and node.parent.mem_id == parent.mem_id and size >= 100
+                  and not _inside(best, node))]
+    return chosen + _continuation(chosen[-1])
+
+
+def _continuation(container: LexborNode) -> list[LexborNode]:
+    """Paragraphs right after the container: a stray `</div>` in the article closes the
+    container early, and browsers (and Lexbor) put the rest of the text after it."""
+    following = []
+    node = container.next
+    while node is not None:
+        if node.tag in ("p", "blockquote", "ul", "ol", "h2", "h3", "h4"):
+            text = node.text().strip()
+            if len(text) < 80 or _link_chars(node) > 0.3 * len(text):
+                break
+            following.append(node)
+        elif node.is_element_node:
+            break
+        node = node.next
+    return following
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(a.text().strip()) for a in node.css("a"))
 
 
 def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -149,8 +176,9 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
 def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
     """Decompose chrome under `root`, outermost first (a freed node's children are gone too).
 
-    With `guard`, an element that holds the article's likely core (an `article`, `main`, `h1`
-    or known container) is kept: "has-sidebar" wrappers can enclose the whole page.
+    With `guard`, an element that holds the article's likely core (`main`, `h1` or a known
+    container) is kept: "has-sidebar" wrappers can enclose the whole page. Not `article`:
+    WordPress marks up each comment as one.
     """
     removed: set[int] = set()
     for node in _unique(root.css(selector)):
@@ -165,7 +193,7 @@ def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
             parent = parent.parent
         if covered:
             continue
-        if guard and node.css_first(f"article, main, h1, {CONTENT_SELECTOR}") is not None:
+        if guard and node.css_first(_GUARDED) is not None:
             continue
         removed.add(node.mem_id)
         node.decompose()

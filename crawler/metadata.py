@@ -18,6 +18,7 @@ from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts
 
 _QUERY = ("html, body, meta, link[rel], h1, time, a[rel], [class*=date], [class*=posted-on], "
+          "[class*=created], [class*=publish], "
           "[class*=author-name], [itemprop=author], [itemprop=datePublished], "
           "[itemprop=dateModified], title")
 _PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time",
@@ -65,17 +66,42 @@ def _clean_title(title: str, site_name: str | None) -> str:
     return max(parts, key=len)
 
 
+def _headline(h1: LexborNode) -> str | None:
+    # An unclosed <h1> swallows the article: then only its own text is the headline.
+    text = h1.text()
+    if len(text) > 300:
+        text = h1.text(deep=False)
+    return text if text.strip() and len(text) <= 300 else None
+
+
+_CHROME_MARKS = ("widget", "sidebar", "comment", "related")
+
+
+def _in_chrome(node: LexborNode) -> bool:
+    parent = node.parent
+    for _ in range(25):
+        if parent is None or parent.tag in ("body", "html"):
+            return False
+        if parent.tag in ("aside", "nav"):
+            return True
+        classes = (parent.attributes.get("class") or "") + (parent.attributes.get("id") or "")
+        if any(mark in classes for mark in _CHROME_MARKS):
+            return True
+        parent = parent.parent
+    return False
+
+
 def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None) -> PageFacts:
     """Everything but the text. `ld` is the page's JSON-LD article, already parsed."""
     meta: dict[str, list[str]] = {}
     links: dict[str, str] = {}
     h1s: list[LexborNode] = []
-    times: list[LexborNode] = []
     dated: list[LexborNode] = []
     authors: list[str] = []
     categories: list[str] = []
     tags: list[str] = []
     lang = direction = title_tag = None
+    first_h1: int | None = None  # dates before the headline are the site header's clock
     for node in tree.css(_QUERY):
         tag = node.tag
         attrs = node.attributes
@@ -99,9 +125,10 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
             continue
         if tag == "h1":
             h1s.append(node)
-        elif tag == "time":
-            times.append(node)
-        elif tag == "a":
+            if first_h1 is None:
+                first_h1 = len(dated)
+            continue
+        if tag == "a":
             rels = (attrs.get("rel") or "").lower().split()
             text = node.text()
             if "category" in rels:
@@ -111,12 +138,12 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
             elif "author" in rels:
                 authors.append(text)
             continue
-        if tag != "time" and (node.attributes.get("itemprop") or "").lower() == "author":
+        if (attrs.get("itemprop") or "").lower() == "author":
             name = node.css_first("[itemprop=name]")
             authors.append((name or node).text())
         elif "author-name" in (attrs.get("class") or ""):
             authors.append(node.text())
-        elif tag != "h1":
+        else:
             dated.append(node)
 
     def first_meta(*keys: str) -> str | None:
@@ -127,13 +154,13 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
     titled = [h for h in h1s if "title" in (h.attributes.get("class") or "")
               and "site-title" not in (h.attributes.get("class") or "")]
     if not title and titled:
-        title = titled[0].text()
+        title = _headline(titled[0])
     if not title and (og := first_meta("og:title", "twitter:title")):
         title = _clean_title(og, site_name)
     plain_h1 = [h for h in h1s if not re.search(r"site-title|logo|brand",
                                                     h.attributes.get("class") or "")]
     if not title and plain_h1:
-        title = plain_h1[0].text()
+        title = _headline(plain_h1[0])
     if not title and title_tag:
         title = _clean_title(title_tag, site_name)
 
@@ -147,19 +174,28 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
         if modified:
             break
         modified = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
-    for node in times:
-        classes = node.attributes.get("class") or ""
-        value = parse_date(node.attributes.get("datetime")) or find_date(node.text())
-        if "updated" in classes or "modified" in classes:
-            modified = modified or value
-        else:
-            published = published or value
-    for node in dated:
-        if published:
-            break
-        if (node.attributes.get("itemprop") or "").lower() == "datemodified":
-            continue
-        published = parse_date(node.attributes.get("content")) or find_date(node.text()[:300])
+    if not published or not modified:
+        # Machine-readable <time> first, then dates written in date-ish elements, in page order
+        # from the headline on; never from sidebars, comments or related posts.
+        ordered = dated[first_h1 or 0:] or dated
+        machine = [n for n in ordered if n.tag == "time" or n.attributes.get("content")]
+        for node in [*machine, *ordered]:
+            if published and modified:
+                break
+            if _in_chrome(node):
+                continue
+            attrs = node.attributes
+            marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''}".lower()
+            value = (parse_date(attrs.get("datetime")) or parse_date(attrs.get("content"))
+                     or find_date(node.text()[:300]))
+            if not value:
+                continue
+            # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
+            if ("modified" in marks or "updated" in marks) and "entry-date" not in marks \
+                    and "published" not in marks:
+                modified = modified or value
+            else:
+                published = published or value
 
     if ld and ld.authors:
         author = ld.authors[0]
