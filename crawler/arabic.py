@@ -46,14 +46,22 @@ _ELONGATION = re.compile(f"(?<=[{_LETTER}{_MARK}])\u0640+(?=[{_LETTER}{_MARK}])"
 _WS = re.compile(r"\s+")
 
 
+# str.translate with a dict walks the string in Python-level steps; search first, in C.
+_NEEDS_TABLE = re.compile("[" + "".join(
+    f"\\U{start:08x}-\\U{end:08x}" for start, end in ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+) + "".join(f"\\U{code:08x}" for code in _INVISIBLE) + "]")
+
+
 def display_text(text: str) -> str:
     """Text as shown to people: invisible and copy-paste damage removed, nothing readers see."""
-    text = unicodedata.normalize("NFC", text.translate(_DISPLAY_TABLE))
+    if _NEEDS_TABLE.search(text):
+        text = text.translate(_DISPLAY_TABLE)
+    text = unicodedata.normalize("NFC", text)
     if "\u200c" in text:
         text = _ZWNJ_STRAY.sub("", text)
     if "\u0640" in text:
         text = _ELONGATION.sub("", text)
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 # Harakat (U+064B–U+065F), superscript alef (U+0670), Quranic annotation marks.

@@ -55,6 +55,43 @@ CHROME_MARKED = ", ".join((
 ))
 CHROME_SELECTOR = f"{CHROME_TAGS}, {CHROME_MARKED}"
 
+# The same rules as Python checks, for the walk through a container: Lexbor evaluates a selector
+# group one selector at a time over the subtree, so 150 selectors cost more than the parse.
+CHROME_TAG_NAMES = frozenset(tag for tag in _TAGS if "." not in tag)
+_CLASS_PART = re.compile("|".join(re.escape(part) for part in _CLASS_PARTS))
+_EXACT = frozenset(_EXACT_CLASSES)
+_ID_PART = re.compile("|".join(re.escape(part) for part in _ID_PARTS))
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+_CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog"})
+
+# Chrome that hides inside paragraphs (icons, screen-reader labels, inline scripts and ads):
+# removed from a container with one short selector before it is walked.
+INLINE_CHROME = ("script, style, noscript, template, button, svg, iframe, ins.adsbygoogle, "
+                 "[hidden], [aria-hidden=true], .screen-reader-text, .sr-only, "
+                 '[style*="display:none"], [style*="display: none"]')
+
+
+def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
+    """Whether an element is page chrome by its tag or markup (see the selectors above)."""
+    if tag in CHROME_TAG_NAMES:
+        return True
+    if not attrs:
+        return False
+    classes = attrs.get("class")
+    if classes and (_CLASS_PART.search(classes) or any(
+            name in _EXACT or name.startswith("ad-") for name in classes.split())):
+        return True
+    ident = attrs.get("id")
+    if ident and _ID_PART.search(ident):
+        return True
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true" or attrs.get("role") in _CHROME_ROLES:
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return attrs.get("itemprop") == "author" or attrs.get("rel") == "author"
+
+
 # Containers known to hold an article body, most specific first; matched in one query.
 CONTENT_SELECTOR = ", ".join((
     "[itemprop=articleBody]", ".entry-content", ".post-content", ".td-post-content",
@@ -65,6 +102,22 @@ CONTENT_SELECTOR = ", ".join((
     ".entry-body", ".amp-wp-article-content", ".td-post-text-content", "#content-body",
     ".detail-content", ".details-body", ".text-content", ".article__content",
 ))
+
+_CONTENT_CLASSES = frozenset(
+    part[1:] for part in CONTENT_SELECTOR.split(", ") if part.startswith("."))
+_CONTENT_IDS = frozenset(part[1:] for part in CONTENT_SELECTOR.split(", ") if part.startswith("#"))
+CONTENT_CANDIDATES = "div, section, article, main, [itemprop=articleBody]"
+
+
+def is_content(attrs: dict[str, str | None]) -> bool:
+    """Whether an element is a known article container (see CONTENT_SELECTOR)."""
+    if not attrs:
+        return False
+    classes = attrs.get("class")
+    if classes and not _CONTENT_CLASSES.isdisjoint(classes.split()):
+        return True
+    return attrs.get("id") in _CONTENT_IDS or attrs.get("itemprop") == "articleBody"
+
 
 # Labels of lists of links that follow or interrupt an article ("read also", "related").
 READ_ALSO = re.compile(

@@ -14,8 +14,9 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text, match_key
-from crawler.boilerplate import (CHROME_MARKED, CHROME_SELECTOR, CHROME_TAGS, CONTENT_SELECTOR,
-                                 LABEL_LINE, READ_ALSO, SHORTLINK_LINE)
+from crawler.boilerplate import (CHROME_MARKED, CHROME_SELECTOR, CHROME_TAGS, CONTENT_CANDIDATES,
+                                 CONTENT_SELECTOR, INLINE_CHROME, LABEL_LINE, READ_ALSO,
+                                 SHORTLINK_LINE, is_chrome, is_content)
 from crawler.jsonld import ArticleFacts, article_facts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
@@ -107,7 +108,7 @@ def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
 def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
     """The known container holding most text, its deepest near-equal descendant, and siblings
     of the same kind (content split around an ad): all in document order."""
-    candidates = _unique(tree.css(CONTENT_SELECTOR))
+    candidates = [node for node in tree.css(CONTENT_CANDIDATES) if is_content(node.attributes)]
     sized = [(node, len(node.text())) for node in candidates]
     sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
     if not sized:
@@ -202,12 +203,15 @@ def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
 def _read(containers: list[LexborNode], title: str | None, url: str | None,
           cleaned: bool = False) -> tuple[list[Block], list[Link]]:
     raw: list[tuple[BlockKind, str, LexborNode | None]] = []
+    chrome: list[LexborNode] = []
     for container in containers:
         if not cleaned:
-            _remove(container, CHROME_SELECTOR)
+            _remove(container, INLINE_CHROME)
         for br in container.css("br"):
             br.replace_with(_BR)
-        raw.extend(_walk(container))
+        raw.extend(_walk(container, chrome))
+    for node in chrome:  # the walk never enters chrome, so these are outermost
+        node.decompose()
     anchors = [a for container in containers for a in container.css("a[href]")]
     link_chars: dict[int, int] = {}
     owner: dict[int, int] = {}
@@ -240,9 +244,10 @@ def _block_of(anchor: LexborNode) -> int | None:
     return None
 
 
-def _walk(root: LexborNode) -> list[tuple[BlockKind, str, LexborNode | None]]:
+def _walk(root: LexborNode, chrome: list[LexborNode]) -> list[tuple[BlockKind, str, LexborNode | None]]:
     """Blocks of `root` in document order: block elements whole, loose inline text as
-    paragraphs. An explicit stack, so no nesting depth can exhaust Python's recursion."""
+    paragraphs; chrome elements are skipped and collected in `chrome`. An explicit stack, so
+    no nesting depth can exhaust Python's recursion."""
     out: list[tuple[BlockKind, str, LexborNode | None]] = []
     run: list[str] = []
 
@@ -263,6 +268,9 @@ def _walk(root: LexborNode) -> list[tuple[BlockKind, str, LexborNode | None]]:
             continue
         tag = child.tag
         if not tag or tag.startswith("-") or tag in _SKIP:
+            continue
+        if is_chrome(tag, child.attributes):
+            chrome.append(child)
             continue
         kind = _BLOCK_KIND.get(tag)
         if kind == "quote":
@@ -290,7 +298,7 @@ def _filter(raw: list[tuple[BlockKind, str, LexborNode | None]], link_chars: dic
     blocks: list[Block] = []
     dropped: set[int] = set()
     after_label = False
-    title_key = match_key(title) if title else None
+    title_key = match_key(title) if title else None  # a repeated headline is not body text
     for kind, text, node in raw:
         node_id = node.mem_id if node is not None else -1
         pieces = [display_text(piece) for piece in text.split(_BR)]
@@ -299,20 +307,22 @@ def _filter(raw: list[tuple[BlockKind, str, LexborNode | None]], link_chars: dic
             continue
         whole = " ".join(pieces)
         density = link_chars.get(node_id, 0) / len(whole)
-        key = match_key(whole[:120])
         words = whole.count(" ") + 1
         if after_label and density >= 0.7:
             dropped.add(node_id)
             continue
         after_label = False
-        if READ_ALSO.match(key) and (words <= 8 or density >= 0.5):
-            after_label = True
-            dropped.add(node_id)
-            continue
-        if SHORTLINK_LINE.match(key) or (LABEL_LINE.match(key) and (words <= 5 or density >= 0.5)):
-            dropped.add(node_id)
-            continue
-        if kind == "heading" and title_key and match_key(whole) == title_key:
+        if words <= 12 or density >= 0.5:  # labels are short or mostly links
+            key = match_key(whole[:120])
+            if READ_ALSO.match(key) and (words <= 8 or density >= 0.5):
+                after_label = True
+                dropped.add(node_id)
+                continue
+            if SHORTLINK_LINE.match(key) or (LABEL_LINE.match(key)
+                                             and (words <= 5 or density >= 0.5)):
+                dropped.add(node_id)
+                continue
+        if kind == "heading" and title_key and len(whole) < 300 and match_key(whole) == title_key:
             continue
         if kind == "heading":
             blocks.append(Block(kind=kind, text=whole))
