@@ -17,7 +17,7 @@ from crawler.arabic import display_text, match_key
 from crawler.boilerplate import (CHROME_MARKED, CHROME_SELECTOR, CHROME_TAGS, CONTENT_CANDIDATES,
                                  CONTENT_SELECTOR, INLINE_CHROME, LABEL_LINE, READ_ALSO,
                                  SHORTLINK_LINE, is_chrome, is_content)
-from crawler.jsonld import ArticleFacts, article_facts
+from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
 from crawler.fallback import best_content
@@ -55,10 +55,8 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     if not html or not html.strip():
         return Extracted(reason="empty document")
     tree = LexborHTMLParser(html)
-    scripts = [node.text() for node in tree.css('script[type="application/ld+json"]')]
-    ld = article_facts(scripts) if scripts else None
-    facts = page_facts(tree, url, ld)
-    blocks, links, method, reason = _content(tree, ld, facts.title, url)
+    facts = page_facts(tree, url)
+    blocks, links, method, reason = _content(tree, facts.jsonld, facts.title, url)
     text = " ".join(block.text for block in blocks[:20])
     lang, direction = guess_language(facts.lang, facts.direction, text)
     image = facts.image

@@ -15,12 +15,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import arabic_ratio, display_text
 from crawler.dates import find_date, parse_date
-from crawler.jsonld import ArticleFacts
+from crawler.jsonld import ArticleFacts, article_facts
 
-_QUERY = ("html, body, meta, link[rel], h1, time, a[rel], [class*=date], [class*=posted-on], "
-          "[class*=created], [class*=publish], "
-          "[class*=author-name], [itemprop=author], [itemprop=datePublished], "
-          "[itemprop=dateModified], title")
+_QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
+# Asked only when meta tags and <time> leave the date or author unknown.
+_DATED = ("h1, [class*=date], [class*=posted-on], [class*=created], [class*=publish], "
+          "[itemprop=datePublished]")
+_AUTHORED = "[class*=author-name], [itemprop=author]"
 _PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time",
                    "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
                    "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date")
@@ -43,6 +44,7 @@ class PageFacts:
     lang: str | None = None
     direction: str | None = None
     image: str | None = None
+    jsonld: ArticleFacts | None = None  # the JSON-LD article, whose body may be the text
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -91,44 +93,64 @@ def _in_chrome(node: LexborNode) -> bool:
     return False
 
 
-def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None) -> PageFacts:
-    """Everything but the text. `ld` is the page's JSON-LD article, already parsed."""
+def _written_date(tree: LexborHTMLParser) -> str | None:
+    """A date written in a date-ish element from the headline on, outside sidebars and comments."""
+    nodes = tree.css(_DATED)
+    first_h1 = next((i for i, node in enumerate(nodes) if node.tag == "h1"), 0)
+    for node in nodes[first_h1:] or nodes:
+        if node.tag == "h1" or _in_chrome(node):
+            continue
+        if value := parse_date(node.attributes.get("content")) or find_date(node.text()[:300]):
+            return value
+    return None
+
+
+def _byline(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css(_AUTHORED):
+        name = node.css_first("[itemprop=name]") if node.attributes.get("itemprop") else None
+        text = display_text((name or node).text())
+        if text and len(text) <= 80:
+            return text
+    return None
+
+
+def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
+    """Everything but the text, from one query over the tree."""
     meta: dict[str, list[str]] = {}
     links: dict[str, str] = {}
     h1s: list[LexborNode] = []
-    dated: list[LexborNode] = []
+    times: list[LexborNode] = []
     authors: list[str] = []
     categories: list[str] = []
     tags: list[str] = []
     lang = direction = title_tag = None
-    first_h1: int | None = None  # dates before the headline are the site header's clock
+    h1_at: int | None = None
+    scripts: list[str] = []
     for node in tree.css(_QUERY):
         tag = node.tag
         attrs = node.attributes
-        if tag == "meta":
+        if tag == "script":
+            scripts.append(node.text())
+        elif tag == "meta":
             key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
             value = attrs.get("content")
             if key and value and value.strip():
                 meta.setdefault(key.strip().lower(), []).append(value.strip())
-            continue
-        if tag == "link":
+        elif tag == "link":
             for rel in (attrs.get("rel") or "").lower().split():
                 if attrs.get("href"):
                     links.setdefault(rel, attrs["href"] or "")
-            continue
-        if tag in ("html", "body"):
+        elif tag in ("html", "body"):
             lang = lang or attrs.get("lang") or attrs.get("xml:lang")
             direction = direction or attrs.get("dir")
-            continue
-        if tag == "title":
+        elif tag == "title":
             title_tag = title_tag or node.text()
-            continue
-        if tag == "h1":
+        elif tag == "h1":
             h1s.append(node)
-            if first_h1 is None:
-                first_h1 = len(dated)
-            continue
-        if tag == "a":
+            h1_at = len(times) if h1_at is None else h1_at
+        elif tag == "time":
+            times.append(node)
+        elif tag == "a":
             rels = (attrs.get("rel") or "").lower().split()
             text = node.text()
             if "category" in rels:
@@ -137,14 +159,8 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
                 tags.append(text)
             elif "author" in rels:
                 authors.append(text)
-            continue
-        if (attrs.get("itemprop") or "").lower() == "author":
-            name = node.css_first("[itemprop=name]")
-            authors.append((name or node).text())
-        elif "author-name" in (attrs.get("class") or ""):
-            authors.append(node.text())
-        else:
-            dated.append(node)
+
+    ld = article_facts(scripts) if scripts else None
 
     def first_meta(*keys: str) -> str | None:
         return next((meta[key][0] for key in keys if key in meta), None)
@@ -174,28 +190,22 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
         if modified:
             break
         modified = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
-    if not published or not modified:
-        # Machine-readable <time> first, then dates written in date-ish elements, in page order
-        # from the headline on; never from sidebars, comments or related posts.
-        ordered = dated[first_h1 or 0:] or dated
-        machine = [n for n in ordered if n.tag == "time" or n.attributes.get("content")]
-        for node in [*machine, *ordered]:
-            if published and modified:
-                break
-            if _in_chrome(node):
-                continue
-            attrs = node.attributes
-            marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''}".lower()
-            value = (parse_date(attrs.get("datetime")) or parse_date(attrs.get("content"))
-                     or find_date(node.text()[:300]))
-            if not value:
-                continue
-            # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
-            if ("modified" in marks or "updated" in marks) and "entry-date" not in marks \
-                    and "published" not in marks:
-                modified = modified or value
-            else:
-                published = published or value
+    # Dates before the headline are the site header's clock.
+    for node in times[h1_at or 0:] or times:
+        if published and modified:
+            break
+        if _in_chrome(node):
+            continue
+        marks = (node.attributes.get("class") or "").lower()
+        value = parse_date(node.attributes.get("datetime")) or find_date(node.text()[:100])
+        # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
+        if ("modified" in marks or "updated" in marks) and "entry-date" not in marks \
+                and "published" not in marks:
+            modified = modified or value
+        else:
+            published = published or value
+    if not published:
+        published = _written_date(tree)
 
     if ld and ld.authors:
         author = ld.authors[0]
@@ -204,6 +214,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
         if author and author.startswith("http"):
             author = None
         author = author or next((a for a in authors if display_text(a)), None)
+        author = author or _byline(tree)
 
     if ld and ld.sections:
         categories = [*ld.sections, *categories]
@@ -237,6 +248,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None, ld: ArticleFacts | None)
         lang=lang,
         direction=direction,
         image=absolute(image),
+        jsonld=ld,
     )
 
 
