@@ -17,6 +17,7 @@ import unicodedata
 _LETTER = "\u0620-\u063f\u0641-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff"
 _MARK = "\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed"
 
+
 # Presentation forms A (U+FB50–U+FDFF) and B (U+FE70–U+FEFF) are what PDF copies and old
 # pages carry instead of letters; NFKC maps each to its base letters. The isolated harakat forms
 # (e.g. U+FE76) decompose to SPACE + mark, so the space is dropped to keep the mark on its letter.
@@ -35,8 +36,22 @@ def _presentation_table() -> dict[int, str]:
 # Invisible characters a reader cannot see: zero-width space/joiner, word joiner, BOM, soft hyphen,
 # Arabic letter mark, LRM/RLM, bidi embeddings/overrides (U+202A–E) and isolates (U+2066–9).
 # ZWNJ (U+200C) is handled apart: Persian and some Arabic typing uses it between letters.
-_INVISIBLE = {code: None for code in (0x200B, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x061C, 0x200E,
-                                      0x200F, 0x180E, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_INVISIBLE = {
+    code: None
+    for code in (
+        0x200B,
+        0x200D,
+        0x2060,
+        0xFEFF,
+        0x00AD,
+        0x061C,
+        0x200E,
+        0x200F,
+        0x180E,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
 _DISPLAY_TABLE = {**_presentation_table(), **_INVISIBLE}
 
 _ZWNJ_STRAY = re.compile(f"\u200c+(?![{_LETTER}])|(?<![{_LETTER}{_MARK}])\u200c+")
@@ -47,9 +62,12 @@ _WS = re.compile(r"\s+")
 
 
 # str.translate with a dict walks the string in Python-level steps; search first, in C.
-_NEEDS_TABLE = re.compile("[" + "".join(
-    f"\\U{start:08x}-\\U{end:08x}" for start, end in ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
-) + "".join(f"\\U{code:08x}" for code in _INVISIBLE) + "]")
+_NEEDS_TABLE = re.compile(
+    "["
+    + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF)))
+    + "".join(f"\\U{code:08x}" for code in _INVISIBLE)
+    + "]"
+)
 
 
 def display_text(text: str) -> str:
@@ -67,21 +85,50 @@ def display_text(text: str) -> str:
 # Harakat (U+064B–U+065F), superscript alef (U+0670), Quranic annotation marks.
 _HARAKAT = re.compile(f"[{_MARK}]")
 _DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"
-_FOLD = str.maketrans({
-    # Hamza forms of alef and wasla are written interchangeably in news text.
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    # Alef maqsura and yaa, taa marbuta and haa are confused at word ends.
-    "ى": "ي", "ة": "ه",
-    # Persian keyboards type keheh and Farsi yeh for kaf and yaa.
-    "ک": "ك", "ی": "ي",
-    **{digit: str(index % 10) for index, digit in enumerate(_DIGITS)},
-    # Punctuation: the Arabic marks and their Latin twins compare equal.
-    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",", "۔": ".",
-    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‹": '"', "›": '"', "″": '"',
-    "‘": "'", "’": "'", "‚": "'", "′": "'",
-    "–": "-", "—": "-", "‒": "-", "―": "-", "−": "-", "ـ": "-", "…": "...",
-    "\u200c": None,
-})
+_FOLD = str.maketrans(
+    {
+        # Hamza forms of alef and wasla are written interchangeably in news text.
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        # Alef maqsura and yaa, taa marbuta and haa are confused at word ends.
+        "ى": "ي",
+        "ة": "ه",
+        # Persian keyboards type keheh and Farsi yeh for kaf and yaa.
+        "ک": "ك",
+        "ی": "ي",
+        **{digit: str(index % 10) for index, digit in enumerate(_DIGITS)},
+        # Punctuation: the Arabic marks and their Latin twins compare equal.
+        "،": ",",
+        "؛": ";",
+        "؟": "?",
+        "٪": "%",
+        "٫": ".",
+        "٬": ",",
+        "۔": ".",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‹": '"',
+        "›": '"',
+        "″": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "′": "'",
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "―": "-",
+        "−": "-",
+        "ـ": "-",
+        "…": "...",
+        "\u200c": None,
+    }
+)
 
 
 def match_key(text: str) -> str:

@@ -13,29 +13,22 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.arabic import display_text, match_key
-from crawler.boilerplate import (CHROME_MARKED, CHROME_SELECTOR, CHROME_TAGS, CONTENT_CANDIDATES,
-                                 CONTENT_SELECTOR, INLINE_CHROME, LABEL_LINE, READ_ALSO,
-                                 SHORTLINK_LINE, is_chrome, is_content)
+from crawler.arabic import display_text
+from crawler.blocks import BR, block_of, typed_blocks, walk
+from crawler.boilerplate import (
+    CHROME_MARKED,
+    CHROME_SELECTOR,
+    CHROME_TAGS,
+    CONTENT_CANDIDATES,
+    CONTENT_SELECTOR,
+    INLINE_CHROME,
+    is_content,
+)
+from crawler.fallback import best_content
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
-from crawler.fallback import best_content
 
-_BLOCK_KIND: dict[str, BlockKind] = {
-    "p": "paragraph", "pre": "paragraph", "address": "paragraph", "dt": "paragraph",
-    "dd": "paragraph", "caption": "paragraph", "li": "list_item", "blockquote": "quote",
-    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
-    "h6": "heading",
-}
-# Elements that only group blocks: walked into, never taken as one piece of text.
-_STRUCTURE = {"div", "section", "article", "main", "ul", "ol", "dl", "figure", "table", "tbody",
-              "thead", "tfoot", "tr", "td", "th", "center", "details", "summary", "menu",
-              "hgroup", "body", "html", "picture"}
-_SKIP = {"img", "hr", "wbr", "source", "track", "area", "col", "colgroup", "param", "meta",
-         "link", "base", "head", "title"}
-_BR = "\u2028"  # stands for <br> in collected text until blocks are split
-_MAX_DEPTH = 64  # deeper nesting (50-level tables) is read as flat text, not walked
 _GUARDED = f"main, h1, {CONTENT_SELECTOR}"
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
@@ -44,7 +37,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     """The article of `html`; an empty result with a `reason` when there is none to observe."""
     try:
         return _extract(html, url)
-    except Exception as error:  # scraped input must never take the pipeline down
+    except Exception as error:  # noqa: BLE001 - scraped input must never take the pipeline down
         first = (str(error).strip().splitlines() or [""])[0][:200]
         return Extracted(reason=f"extraction failed: {error.__class__.__name__}: {first}")
 
@@ -61,16 +54,27 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
     lang, direction = guess_language(facts.lang, facts.direction, text)
     image = facts.image
     return Extracted(
-        title=facts.title, author=facts.author, published=facts.published,
-        modified=facts.modified, categories=facts.categories, tags=facts.tags,
-        canonical_url=facts.canonical_url, shortlink=facts.shortlink, lang=lang,
-        direction=direction, image=image, blocks=tuple(blocks), links=tuple(links),
-        reason=reason, method=method,
+        title=facts.title,
+        author=facts.author,
+        published=facts.published,
+        modified=facts.modified,
+        categories=facts.categories,
+        tags=facts.tags,
+        canonical_url=facts.canonical_url,
+        shortlink=facts.shortlink,
+        lang=lang,
+        direction=direction,
+        image=image,
+        blocks=tuple(blocks),
+        links=tuple(links),
+        reason=reason,
+        method=method,
     )
 
 
-def _content(tree: LexborHTMLParser, ld: ArticleFacts | None, title: str | None,
-             url: str | None) -> tuple[list[Block], list[Link], str | None, str | None]:
+def _content(
+    tree: LexborHTMLParser, ld: ArticleFacts | None, title: str | None, url: str | None
+) -> tuple[list[Block], list[Link], str | None, str | None]:
     """Blocks, links, which evidence gave them, and why there are none (if so)."""
     body = tree.body
     if body is None or not body.text().strip() and not (ld and ld.body):
@@ -126,10 +130,17 @@ def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
     parent = best.parent
     if parent is None:
         return [best]
-    chosen = [node for node, size in sized
-              if node.mem_id == best.mem_id
-              or (node.parent is not None and node.parent.mem_id == parent.mem_id and size >= 100
-                  and not _inside(best, node))]
+    chosen = [
+        node
+        for node, size in sized
+        if node.mem_id == best.mem_id
+        or (
+            node.parent is not None
+            and node.parent.mem_id == parent.mem_id
+            and size >= 100
+            and not _inside(best, node)
+        )
+    ]
     return chosen + _continuation(chosen[-1])
 
 
@@ -198,27 +209,28 @@ def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
         node.decompose()
 
 
-def _read(containers: list[LexborNode], title: str | None, url: str | None,
-          cleaned: bool = False) -> tuple[list[Block], list[Link]]:
+def _read(
+    containers: list[LexborNode], title: str | None, url: str | None, cleaned: bool = False
+) -> tuple[list[Block], list[Link]]:
     raw: list[tuple[BlockKind, str, LexborNode | None]] = []
     chrome: list[LexborNode] = []
     for container in containers:
         if not cleaned:
             _remove(container, INLINE_CHROME)
         for br in container.css("br"):
-            br.replace_with(_BR)
-        raw.extend(_walk(container, chrome))
+            br.replace_with(BR)
+        raw.extend(walk(container, chrome))
     for node in chrome:  # the walk never enters chrome, so these are outermost
         node.decompose()
     anchors = [a for container in containers for a in container.css("a[href]")]
     link_chars: dict[int, int] = {}
     owner: dict[int, int] = {}
     for index, anchor in enumerate(anchors):
-        holder = _block_of(anchor)
+        holder = block_of(anchor)
         if holder is not None:
             owner[index] = holder
             link_chars[holder] = link_chars.get(holder, 0) + len(anchor.text().strip())
-    blocks, dropped = _filter(raw, link_chars, title)
+    blocks, dropped = typed_blocks(raw, link_chars, title)
     links = []
     for index, anchor in enumerate(anchors):
         if owner.get(index) in dropped:
@@ -226,107 +238,10 @@ def _read(containers: list[LexborNode], title: str | None, url: str | None,
         href = (anchor.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")):
             continue
-        links.append(Link(url=urljoin(url, href) if url else href,
-                          text=display_text(anchor.text())))
+        links.append(
+            Link(url=urljoin(url, href) if url else href, text=display_text(anchor.text()))
+        )
     return blocks, links
-
-
-def _block_of(anchor: LexborNode) -> int | None:
-    parent = anchor.parent
-    for _ in range(12):
-        if parent is None:
-            return None
-        if parent.tag in _BLOCK_KIND:
-            return parent.mem_id
-        parent = parent.parent
-    return None
-
-
-def _walk(root: LexborNode, chrome: list[LexborNode]) -> list[tuple[BlockKind, str, LexborNode | None]]:
-    """Blocks of `root` in document order: block elements whole, loose inline text as
-    paragraphs; chrome elements are skipped and collected in `chrome`. An explicit stack, so
-    no nesting depth can exhaust Python's recursion."""
-    out: list[tuple[BlockKind, str, LexborNode | None]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            out.append(("paragraph", "".join(run), None))
-            run.clear()
-
-    stack = [root.iter(include_text=True)]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            flush()
-            continue
-        if child.is_text_node:
-            run.append(child.text_content or "")
-            continue
-        tag = child.tag
-        if not tag or tag.startswith("-") or tag in _SKIP:
-            continue
-        if is_chrome(tag, child.attributes):
-            chrome.append(child)
-            continue
-        kind = _BLOCK_KIND.get(tag)
-        if kind == "quote":
-            flush()
-            parts = child.css("p")
-            for node in parts or [child]:
-                out.append(("quote", node.text(), node))
-        elif kind is not None:
-            flush()
-            out.append((kind, child.text(), child))
-        elif tag in _STRUCTURE:
-            flush()
-            if len(stack) < _MAX_DEPTH:
-                stack.append(child.iter(include_text=True))
-            else:
-                out.append(("paragraph", child.text(), None))
-        else:
-            run.append(child.text())
-    return out
-
-
-def _filter(raw: list[tuple[BlockKind, str, LexborNode | None]], link_chars: dict[int, int],
-            title: str | None) -> tuple[list[Block], set[int]]:
-    """Typed, normalised blocks without the chrome that only its words give away."""
-    blocks: list[Block] = []
-    dropped: set[int] = set()
-    after_label = False
-    title_key = match_key(title) if title else None  # a repeated headline is not body text
-    for kind, text, node in raw:
-        node_id = node.mem_id if node is not None else -1
-        pieces = [display_text(piece) for piece in text.split(_BR)]
-        pieces = [piece for piece in pieces if piece]
-        if not pieces:
-            continue
-        whole = " ".join(pieces)
-        density = link_chars.get(node_id, 0) / len(whole)
-        words = whole.count(" ") + 1
-        if after_label and density >= 0.7:
-            dropped.add(node_id)
-            continue
-        after_label = False
-        if words <= 12 or density >= 0.5:  # labels are short or mostly links
-            key = match_key(whole[:120])
-            if READ_ALSO.match(key) and (words <= 8 or density >= 0.5):
-                after_label = True
-                dropped.add(node_id)
-                continue
-            if SHORTLINK_LINE.match(key) or (LABEL_LINE.match(key)
-                                             and (words <= 5 or density >= 0.5)):
-                dropped.add(node_id)
-                continue
-        if kind == "heading" and title_key and len(whole) < 300 and match_key(whole) == title_key:
-            continue
-        if kind == "heading":
-            blocks.append(Block(kind=kind, text=whole))
-        else:
-            blocks.extend(Block(kind=kind, text=piece) for piece in pieces)
-    return blocks, dropped
 
 
 def _blocks_from_text(body: str, title: str | None) -> list[Block]:
@@ -337,5 +252,6 @@ def _blocks_from_text(body: str, title: str | None) -> list[Block]:
             _remove(fragment, CHROME_SELECTOR)
             return _read([fragment], title, None, cleaned=True)[0]
     raw: list[tuple[BlockKind, str, LexborNode | None]] = [
-        ("paragraph", line, None) for line in body.splitlines()]
-    return _filter(raw, {}, title)[0]
+        ("paragraph", line, None) for line in body.splitlines()
+    ]
+    return typed_blocks(raw, {}, title)[0]

@@ -47,8 +47,10 @@ def best_content(body: LexborNode) -> list[LexborNode]:
     if not scores:
         return []
     ranked = sorted(scores.values(), key=lambda entry: entry[1], reverse=True)[:_CANDIDATES]
-    best, best_score = max(((node, score * (1 - _link_density(node))) for node, score in ranked),
-                           key=lambda pair: pair[1])
+    best, best_score = max(
+        ((node, score * (1 - _link_density(node))) for node, score in ranked),
+        key=lambda pair: pair[1],
+    )
     parent = best.parent
     if parent is None or parent.tag in ("html", None):
         return [best]
@@ -59,9 +61,13 @@ def best_content(body: LexborNode) -> list[LexborNode]:
             chosen.append(sibling)
             continue
         entry = scores.get(sibling.mem_id)
-        if entry and entry[1] >= threshold and _link_density(sibling) < 0.25:
-            chosen.append(sibling)
-        elif sibling.tag == "p" and len(sibling.text().strip()) >= 80 \
-                and _link_density(sibling) < 0.25:
+        if (
+            entry
+            and entry[1] >= threshold
+            and _link_density(sibling) < 0.25
+            or sibling.tag == "p"
+            and len(sibling.text().strip()) >= 80
+            and _link_density(sibling) < 0.25
+        ):
             chosen.append(sibling)
     return chosen

@@ -13,9 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 _ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "scholarlyarticle",
-    "techarticle", "report", "liveblogposting", "socialmediaposting", "posting",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "liveblogposting",
+    "socialmediaposting",
+    "posting",
 }
 _PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
 _WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[|//\s*<!\[CDATA\[)|(?:-->|\]\]>|//\s*\]\]>)\s*$")
@@ -129,8 +140,11 @@ def article_facts(scripts: Iterable[str]) -> ArticleFacts | None:
         authors=tuple(_names(main.get("author"), ids)),
         published=first("datePublished") or first("dateCreated"),
         modified=first("dateModified"),
-        sections=tuple(_keywords(sections) if isinstance(sections, list) else
-                       [s for s in [_text(sections)] if s]),
+        sections=tuple(
+            _keywords(sections)
+            if isinstance(sections, list)
+            else [s for s in [_text(sections)] if s]
+        ),
         keywords=tuple(_keywords(main.get("keywords"))),
         image=_url(main.get("image"), ids) or _url(main.get("thumbnailUrl"), ids),
         language=first("inLanguage"),

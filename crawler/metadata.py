@@ -19,14 +19,32 @@ from crawler.jsonld import ArticleFacts, article_facts
 
 _QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
 # Asked only when meta tags and <time> leave the date or author unknown.
-_DATED = ("h1, [class*=date], [class*=posted-on], [class*=created], [class*=publish], "
-          "[itemprop=datePublished]")
+_DATED = (
+    "h1, [class*=date], [class*=posted-on], [class*=created], [class*=publish], "
+    "[itemprop=datePublished]"
+)
 _AUTHORED = "[class*=author-name], [itemprop=author]"
-_PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time",
-                   "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
-                   "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date")
-_MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time", "dcterms.modified",
-                  "last-modified")
+_PUBLISHED_META = (
+    "article:published_time",
+    "datepublished",
+    "og:published_time",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "datemodified",
+    "og:updated_time",
+    "dcterms.modified",
+    "last-modified",
+)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—\-:»«•·]\s+|\s+::\s+")
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 
@@ -57,7 +75,7 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 
 
 def _clean_title(title: str, site_name: str | None) -> str:
-    """"Headline - Site" → "Headline": drop the site name, else keep the longest part."""
+    """ "Headline - Site" → "Headline": drop the site name, else keep the longest part."""
     parts = [part.strip() for part in _TITLE_SEPARATORS.split(title) if part.strip()]
     if len(parts) < 2:
         return title
@@ -167,14 +185,19 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
 
     site_name = first_meta("og:site_name")
     title = ld.headline if ld and ld.headline else None
-    titled = [h for h in h1s if "title" in (h.attributes.get("class") or "")
-              and "site-title" not in (h.attributes.get("class") or "")]
+    titled = [
+        h
+        for h in h1s
+        if "title" in (h.attributes.get("class") or "")
+        and "site-title" not in (h.attributes.get("class") or "")
+    ]
     if not title and titled:
         title = _headline(titled[0])
     if not title and (og := first_meta("og:title", "twitter:title")):
         title = _clean_title(og, site_name)
-    plain_h1 = [h for h in h1s if not re.search(r"site-title|logo|brand",
-                                                    h.attributes.get("class") or "")]
+    plain_h1 = [
+        h for h in h1s if not re.search(r"site-title|logo|brand", h.attributes.get("class") or "")
+    ]
     if not title and plain_h1:
         title = _headline(plain_h1[0])
     if not title and title_tag:
@@ -191,7 +214,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
             break
         modified = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
     # Dates before the headline are the site header's clock.
-    for node in times[h1_at or 0:] or times:
+    for node in times[h1_at or 0 :] or times:
         if published and modified:
             break
         if _in_chrome(node):
@@ -199,8 +222,11 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         marks = (node.attributes.get("class") or "").lower()
         value = parse_date(node.attributes.get("datetime")) or find_date(node.text()[:100])
         # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
-        if ("modified" in marks or "updated" in marks) and "entry-date" not in marks \
-                and "published" not in marks:
+        if (
+            ("modified" in marks or "updated" in marks)
+            and "entry-date" not in marks
+            and "published" not in marks
+        ):
             modified = modified or value
         else:
             published = published or value
@@ -252,7 +278,9 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     )
 
 
-def guess_language(lang: str | None, direction: str | None, text: str) -> tuple[str | None, str | None]:
+def guess_language(
+    lang: str | None, direction: str | None, text: str
+) -> tuple[str | None, str | None]:
     """Fill a missing language or direction from the other one, or from the script of the text."""
     ratio = arabic_ratio(text) if text and (not lang or not direction) else 0.0
     if not lang and ratio >= 0.5:

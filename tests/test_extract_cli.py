@@ -6,11 +6,13 @@ from click.testing import CliRunner
 
 from schedules.commands.extract import extract_command
 
-PAGE = ("<html lang='ar'><head><title>عنوان</title></head><body><article><h1 class='entry-title'>"
-        "عنوان المقال</h1><div class='entry-content'><p>خاص ـ المركز الأوروبي لدراسات مكافحة الإرهاب"
-        " والاستخبارات، نص المقال الأول وهو طويل بما يكفي ليعد محتوى مقال حقيقي في الصفحة.</p>"
-        "<p>الفقرة الثانية مع <a href='/doc'>رابط</a> داخلي يشير إلى وثيقة في الموقع نفسه.</p>"
-        "<div class='sharedaddy'>شارك هذا المقال</div></div></article></body></html>")
+PAGE = (
+    "<html lang='ar'><head><title>عنوان</title></head><body><article><h1 class='entry-title'>"
+    "عنوان المقال</h1><div class='entry-content'><p>خاص ـ المركز الأوروبي لدراسات مكافحة الإرهاب"
+    " والاستخبارات، نص المقال الأول وهو طويل بما يكفي ليعد محتوى مقال حقيقي في الصفحة.</p>"
+    "<p>الفقرة الثانية مع <a href='/doc'>رابط</a> داخلي يشير إلى وثيقة في الموقع نفسه.</p>"
+    "<div class='sharedaddy'>شارك هذا المقال</div></div></article></body></html>"
+)
 
 
 def test_plain_text_from_a_file(tmp_path):
@@ -24,8 +26,11 @@ def test_plain_text_from_a_file(tmp_path):
 
 
 def test_json_from_stdin_with_url():
-    result = CliRunner().invoke(extract_command, ["-", "--url", "https://example.org/a/", "--json"],
-                                input=PAGE.encode("utf-8"))
+    result = CliRunner().invoke(
+        extract_command,
+        ["-", "--url", "https://example.org/a/", "--json"],
+        input=PAGE.encode("utf-8"),
+    )
     assert result.exit_code == 0
     assert "\\u" not in result.output  # Arabic stays readable
     data = json.loads(result.output)

@@ -14,7 +14,8 @@ import pytest
 from crawler.extract import extract
 
 _spec = importlib.util.spec_from_file_location(
-    "corpus_scoring", Path(__file__).parent / "corpus" / "scoring.py")
+    "corpus_scoring", Path(__file__).parent / "corpus" / "scoring.py"
+)
 scoring = sys.modules["corpus_scoring"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(scoring)  # type: ignore[union-attr]
 
@@ -25,8 +26,18 @@ RESULTS = {page.name: extract(page.html, page.expected["url"]) for page in PAGES
 def test_corpus_is_big_and_varied_enough():
     assert len(PAGES) >= 40
     layouts = {page.expected["layout"] for page in PAGES}
-    assert {"ecci", "twentytwentyone", "astra", "generatepress", "newspaper", "jannah", "jnews",
-            "drupal", "table_cms", "amp"} <= layouts
+    assert {
+        "ecci",
+        "twentytwentyone",
+        "astra",
+        "generatepress",
+        "newspaper",
+        "jannah",
+        "jnews",
+        "drupal",
+        "table_cms",
+        "amp",
+    } <= layouts
     assert sum(page.expected["lang"] == "en" for page in PAGES) >= 5
 
 

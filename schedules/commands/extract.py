@@ -33,8 +33,11 @@ def extract_command(source: str, url: str | None, as_json: bool) -> None:
         with click.open_file(source, "rb") as handle:  # "-" is stdin
             raw = handle.read()
     except OSError as error:
-        click.echo(f"marsad extract: cannot read {source}: {error.strerror or error}; "
-                   "give a saved HTML file or - for stdin", err=True)
+        click.echo(
+            f"marsad extract: cannot read {source}: {error.strerror or error}; "
+            "give a saved HTML file or - for stdin",
+            err=True,
+        )
         sys.exit(2)
     # Saved pages are UTF-8 almost always; a wrong guess costs replacement characters, not a crash.
     html = raw.decode("utf-8", errors="replace")

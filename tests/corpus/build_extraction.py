@@ -15,17 +15,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import layouts  # noqa: E402
-import layouts_news as news  # noqa: E402
-from chrome import FORBIDDEN  # noqa: E402
-from texts import ARTICLES, ENGLISH, seed_article  # noqa: E402
+import layouts
+import layouts_news as news
+from chrome import FORBIDDEN
+from texts import ARTICLES, ENGLISH, seed_article
 
 OUT = HERE / "extraction"
 SHORT = "https://www.europarabct.com/?p=95655"
 SEED = {
     "title": "الناتو وشركاؤه في المحيطين الهندي والهادئ ـ مستقبل التعاون مع مجموعة IP4",
-    "author": "المركز الأوروبي لدراسات مكافحة الإرهاب", "date": "2024-08-05", "category": "دراسات",
-    "tags": ["الناتو", "IP4", "المحيطين الهندي والهادئ"], "blocks": seed_article(),
+    "author": "المركز الأوروبي لدراسات مكافحة الإرهاب",
+    "date": "2024-08-05",
+    "category": "دراسات",
+    "tags": ["الناتو", "IP4", "المحيطين الهندي والهادئ"],
+    "blocks": seed_article(),
 }
 ALL = {**ARTICLES, **ENGLISH, "seed": SEED}
 AR_KEYS = list(ARTICLES)
@@ -39,9 +42,12 @@ def _article(key: str, host: str) -> dict:
     others = [k for k in pool if k != key]
     start = sum(map(ord, key)) % len(others)
     rotated = others[start:] + others[:start]
-    art.update(lang=lang, url=f"https://{host}/{key}/",
-               related=[ALL[k]["title"] for k in rotated[:4]],
-               recent=[ALL[k]["title"] for k in rotated[4:8]] or [ALL[k]["title"] for k in rotated[:3]])
+    art.update(
+        lang=lang,
+        url=f"https://{host}/{key}/",
+        related=[ALL[k]["title"] for k in rotated[:4]],
+        recent=[ALL[k]["title"] for k in rotated[4:8]] or [ALL[k]["title"] for k in rotated[:3]],
+    )
     return art
 
 
@@ -69,16 +75,41 @@ def _damage(text: str, index: int) -> str:
 
 # name, layout, article, options, expectations beyond the defaults
 PAGES: list[tuple[str, object, str, dict, dict]] = [
-    ("ecci_seed", layouts.ecci, "seed", {"shortlink": SHORT, "shortlink_line": True},
-     {"shortlink": SHORT}),
-    ("ecci_sahel", layouts.ecci, "sahel", {"shortlink": "https://www.europarabct.com/?p=90211",
-                                          "shortlink_line": True}, {}),
-    ("ecci_prisons_textdate", layouts.ecci, "prisons",
-     {"date_meta": False, "time_tag": False, "date_text": "أغسطس 19, 2019"}, {"published": "2019-08-19"}),
-    ("ecci_cyber_yoast", layouts.ecci, "cyber", {"jsonld": True, "graph": True}, {"author": "سارة المصري"}),
-    ("ecci_returnees_readalso", layouts.ecci, "returnees",
-     {"date_meta": False, "time_tag": False, "date_text": "٥ فبراير ٢٠٢٠", "read_also": True},
-     {"published": "2020-02-05"}),
+    (
+        "ecci_seed",
+        layouts.ecci,
+        "seed",
+        {"shortlink": SHORT, "shortlink_line": True},
+        {"shortlink": SHORT},
+    ),
+    (
+        "ecci_sahel",
+        layouts.ecci,
+        "sahel",
+        {"shortlink": "https://www.europarabct.com/?p=90211", "shortlink_line": True},
+        {},
+    ),
+    (
+        "ecci_prisons_textdate",
+        layouts.ecci,
+        "prisons",
+        {"date_meta": False, "time_tag": False, "date_text": "أغسطس 19, 2019"},
+        {"published": "2019-08-19"},
+    ),
+    (
+        "ecci_cyber_yoast",
+        layouts.ecci,
+        "cyber",
+        {"jsonld": True, "graph": True},
+        {"author": "سارة المصري"},
+    ),
+    (
+        "ecci_returnees_readalso",
+        layouts.ecci,
+        "returnees",
+        {"date_meta": False, "time_tag": False, "date_text": "٥ فبراير ٢٠٢٠", "read_also": True},
+        {"published": "2020-02-05"},
+    ),
     ("ecci_mideast_h2", layouts.ecci, "mideast", {"heading": "h2"}, {}),
     ("tt1_radicalization", layouts.twentytwentyone, "radicalization", {}, {}),
     ("tt1_migration", layouts.twentytwentyone, "migration", {"jsonld": True}, {}),
@@ -87,22 +118,54 @@ PAGES: list[tuple[str, object, str, dict, dict]] = [
     ("astra_energy", layouts.astra, "energy", {}, {}),
     ("astra_en_prisons", layouts.astra, "en_prisons", {}, {}),
     ("gp_disinfo", layouts.generatepress, "disinfo", {}, {}),
-    ("gp_drones", layouts.generatepress, "drones", {"date_meta": False}, {"published": "2023-10-03T07:00:00+03:00"}),
+    (
+        "gp_drones",
+        layouts.generatepress,
+        "drones",
+        {"date_meta": False},
+        {"published": "2023-10-03T07:00:00+03:00"},
+    ),
     ("gp_en_ransomware", layouts.generatepress, "en_ransomware", {}, {}),
     ("newspaper_mideast", layouts.newspaper, "mideast", {}, {}),
     ("newspaper_water", layouts.newspaper, "water", {"jsonld": True}, {}),
-    ("newspaper_sahel", layouts.newspaper, "sahel", {"date_meta": False}, {"published": "2024-03-14T10:20:00+03:00"}),
-    ("jannah_cyber", layouts.jannah, "cyber", {"date_meta": False, "date_text": "٢ نوفمبر ٢٠٢٣"},
-     {"published": "2023-11-02"}),
+    (
+        "newspaper_sahel",
+        layouts.newspaper,
+        "sahel",
+        {"date_meta": False},
+        {"published": "2024-03-14T10:20:00+03:00"},
+    ),
+    (
+        "jannah_cyber",
+        layouts.jannah,
+        "cyber",
+        {"date_meta": False, "date_text": "٢ نوفمبر ٢٠٢٣"},
+        {"published": "2023-11-02"},
+    ),
     ("jannah_migration", layouts.jannah, "migration", {}, {}),
-    ("jnews_mideast", layouts.jnews, "mideast", {"date_meta": False, "date_text": "22 يوليو/تموز 2024"},
-     {"published": "2024-07-22"}),
+    (
+        "jnews_mideast",
+        layouts.jnews,
+        "mideast",
+        {"date_meta": False, "date_text": "22 يوليو/تموز 2024"},
+        {"published": "2024-07-22"},
+    ),
     ("jnews_radicalization", layouts.jnews, "radicalization", {}, {}),
     ("jnews_returnees", layouts.jnews, "returnees", {"jsonld": True}, {}),
-    ("drupal_water", news.drupal, "water", {"date_meta": False, "date_text": "الثلاثاء 14 حزيران 2022 - 10:30"},
-     {"published": "2022-06-14"}),
-    ("drupal_intel", news.drupal, "intel", {"date_meta": False, "date_text": "21 أيلول 2021"},
-     {"published": "2021-09-21"}),
+    (
+        "drupal_water",
+        news.drupal,
+        "water",
+        {"date_meta": False, "date_text": "الثلاثاء 14 حزيران 2022 - 10:30"},
+        {"published": "2022-06-14"},
+    ),
+    (
+        "drupal_intel",
+        news.drupal,
+        "intel",
+        {"date_meta": False, "date_text": "21 أيلول 2021"},
+        {"published": "2021-09-21"},
+    ),
     ("cms_energy", news.table_cms, "energy", {"date_meta": False}, {"published": "2023-01-17"}),
     ("cms_prisons_soup", news.table_cms, "prisons", {"breaks": False}, {}),
     ("amp_disinfo", news.amp, "disinfo", {}, {}),
@@ -128,10 +191,16 @@ def build() -> int:
     for old in OUT.glob("*.*"):
         old.unlink()
     for name, layout, key, opts, expect in PAGES:
-        host = "www.europarabct.com" if name.startswith(("ecci", "hard_presentation")) else "news.example.org"
+        host = (
+            "www.europarabct.com"
+            if name.startswith(("ecci", "hard_presentation"))
+            else "news.example.org"
+        )
         art = _article(key, host)
         if opts.get("damaged"):
-            art["blocks"] = [(k, _damage(t, i) if i else t) for i, (k, t) in enumerate(art["blocks"])]
+            art["blocks"] = [
+                (k, _damage(t, i) if i else t) for i, (k, t) in enumerate(art["blocks"])
+            ]
         html = layout(art, opts)  # type: ignore[operator]
         clean = _article(key, host)
         paragraphs = [t for _, t in clean["blocks"]]
@@ -147,14 +216,17 @@ def build() -> int:
             "paragraphs": [] if empty else paragraphs,
             "must_contain": [] if empty else [paragraphs[0], paragraphs[-1]],
             "must_not_contain": FORBIDDEN[clean["lang"]] + clean["related"][:3],
-            "published": expect.get("published", f"{clean['date']}T08:30:00+00:00" if machine else None),
+            "published": expect.get(
+                "published", f"{clean['date']}T08:30:00+00:00" if machine else None
+            ),
         }
         for field in ("author", "shortlink"):
             if field in expect:
                 sidecar[field] = expect[field]
         (OUT / f"{name}.html").write_text(html, encoding="utf-8")
-        (OUT / f"{name}.json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n",
-                                          encoding="utf-8")
+        (OUT / f"{name}.json").write_text(
+            json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     return len(PAGES)
 
 

@@ -58,8 +58,13 @@ def load_pages(corpus: Path = CORPUS) -> list[Page]:
     pages = []
     for sidecar in sorted(corpus.glob("*.json")):
         html_path = sidecar.with_suffix(".html")
-        pages.append(Page(sidecar.stem, html_path.read_text(encoding="utf-8"),
-                          json.loads(sidecar.read_text(encoding="utf-8"))))
+        pages.append(
+            Page(
+                sidecar.stem,
+                html_path.read_text(encoding="utf-8"),
+                json.loads(sidecar.read_text(encoding="utf-8")),
+            )
+        )
     return pages
 
 
@@ -71,5 +76,13 @@ def missing(text: str, expected: dict) -> list[str]:
     return [segment for segment in expected.get("must_contain", []) if not contains(text, segment)]
 
 
-__all__ = ["Page", "Score", "chrome_leaks", "contains", "load_pages", "match_key", "missing",
-           "token_score"]
+__all__ = [
+    "Page",
+    "Score",
+    "chrome_leaks",
+    "contains",
+    "load_pages",
+    "match_key",
+    "missing",
+    "token_score",
+]
