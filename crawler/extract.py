@@ -1,51 +1,264 @@
-"""Main-content extraction: an HTML string in, an `Extracted` out. Pure; no network."""
+"""Main-content extraction: an HTML string in, an `Extracted` out. Pure; no network; never raises.
+
+The page is parsed once (Lexbor). The article is found by evidence in order: a well-known
+article container (`.entry-content`, `[itemprop=articleBody]`, …, then `article`), the JSON-LD
+`articleBody` when the page has no usable container (or a much shorter one, as on teaser pages),
+and finally a generic scorer (`crawler.fallback`) for themes nobody has described. Chrome is then
+removed inside the chosen container, and the container is walked once into typed blocks.
+"""
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text
-from crawler.models import Block, Extracted, Link
+from crawler.blocks import BR, block_of, typed_blocks, walk
+from crawler.boilerplate import (
+    CHROME_MARKED,
+    CHROME_SELECTOR,
+    CHROME_TAGS,
+    CONTENT_CANDIDATES,
+    CONTENT_SELECTOR,
+    INLINE_CHROME,
+    is_content,
+)
+from crawler.fallback import best_content
+from crawler.jsonld import ArticleFacts
+from crawler.metadata import guess_language, page_facts
+from crawler.models import Block, BlockKind, Extracted, Link
 
-_CONTAINERS = (".entry-content", ".post-content", "[itemprop=articleBody]", "article", "main")
-_CHROME = "script, style, form, nav, aside, .sharedaddy, .share, .related-posts, .comments, #comments"
-_BLOCKS = {"p": "paragraph", "h2": "heading", "h3": "heading", "h4": "heading", "li": "list_item",
-           "blockquote": "quote"}
-
-
-def _meta(tree: HTMLParser, selector: str, attr: str = "content") -> str | None:
-    node = tree.css_first(selector)
-    value = node.attributes.get(attr) if node is not None else None
-    return value.strip() if value else None
+_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
+_MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
 def extract(html: str, url: str | None = None) -> Extracted:
-    """First cut: the first known WordPress container, its paragraphs, minus obvious chrome."""
+    """The article of `html`; an empty result with a `reason` when there is none to observe."""
+    try:
+        return _extract(html, url)
+    except Exception as error:  # noqa: BLE001 - scraped input must never take the pipeline down
+        first = (str(error).strip().splitlines() or [""])[0][:200]
+        return Extracted(reason=f"extraction failed: {error.__class__.__name__}: {first}")
+
+
+def _extract(html: str | bytes, url: str | None) -> Extracted:
+    if isinstance(html, (bytes, bytearray)):
+        html = bytes(html).decode("utf-8", errors="replace")
     if not html or not html.strip():
         return Extracted(reason="empty document")
-    tree = HTMLParser(html)
-    container = next((n for s in _CONTAINERS if (n := tree.css_first(s)) is not None), None)
-    if container is None:
-        return Extracted(reason="no article container found")
-    for node in container.css(_CHROME):
-        node.decompose()
-    blocks = []
-    for node in container.css(",".join(_BLOCKS)):
-        text = display_text(node.text(separator=" "))
-        if text:
-            blocks.append(Block(kind=_BLOCKS[node.tag], text=text))  # type: ignore[arg-type]
-    title_node = tree.css_first("h1.entry-title") or tree.css_first("h1") or tree.css_first("title")
-    links = tuple(
-        Link(url=a.attributes.get("href") or "", text=display_text(a.text()))
-        for a in container.css("a[href]")
-    )
+    tree = LexborHTMLParser(html)
+    facts = page_facts(tree, url)
+    blocks, links, method, reason = _content(tree, facts.jsonld, facts.title, url)
+    text = " ".join(block.text for block in blocks[:20])
+    lang, direction = guess_language(facts.lang, facts.direction, text)
+    image = facts.image
     return Extracted(
-        title=display_text(title_node.text()) if title_node is not None else None,
-        canonical_url=_meta(tree, "link[rel=canonical]", "href"),
-        shortlink=_meta(tree, "link[rel=shortlink]", "href"),
-        published=_meta(tree, "meta[property='article:published_time']"),
-        modified=_meta(tree, "meta[property='article:modified_time']"),
+        title=facts.title,
+        author=facts.author,
+        published=facts.published,
+        modified=facts.modified,
+        categories=facts.categories,
+        tags=facts.tags,
+        canonical_url=facts.canonical_url,
+        shortlink=facts.shortlink,
+        lang=lang,
+        direction=direction,
+        image=image,
         blocks=tuple(blocks),
-        links=links,
-        reason=None if blocks else "article container holds no text",
+        links=tuple(links),
+        reason=reason,
+        method=method,
     )
+
+
+def _content(
+    tree: LexborHTMLParser, ld: ArticleFacts | None, title: str | None, url: str | None
+) -> tuple[list[Block], list[Link], str | None, str | None]:
+    """Blocks, links, which evidence gave them, and why there are none (if so)."""
+    body = tree.body
+    if body is None or not body.text().strip() and not (ld and ld.body):
+        return [], [], None, "page has no visible text"
+    containers = _known_container(tree)
+    if containers:
+        blocks, links = _read(containers, title, url)
+        if blocks and not _much_shorter(blocks, ld):
+            return blocks, links, "container", None
+    if ld and ld.body:
+        blocks = _blocks_from_text(ld.body, title)
+        if blocks:
+            return blocks, [], "json-ld", None
+    _remove(body, CHROME_TAGS)
+    _remove(body, CHROME_MARKED, guard=True)
+    containers = best_content(body)
+    if containers:
+        blocks, links = _read(containers, title, url, cleaned=True)
+        if blocks:
+            return blocks, links, "fallback", None
+    # Last resort: a known container too short to be trusted above (a one-line note is still
+    # the article when nothing else on the page is).
+    short = [n for n in tree.css(CONTENT_CANDIDATES) if is_content(n.attributes) and n.text().strip()]
+    if short:
+        blocks, links = _read([max(short, key=lambda n: len(n.text()))], title, url)
+        if blocks:
+            return blocks, links, "container", None
+    if not body.text().strip():
+        return [], [], None, "page has no visible text outside scripts and page chrome"
+    return [], [], None, "no main content found"
+
+
+def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
+    # Paywalled and "AMP teaser" pages show a few lines but state the whole body in JSON-LD.
+    if not ld or not ld.body:
+        return False
+    return sum(len(b.text) for b in blocks) < 0.5 * len(ld.body)
+
+
+def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The known container holding most text, its deepest near-equal descendant, and siblings
+    of the same kind (content split around an ad): all in document order."""
+    candidates = [node for node in tree.css(CONTENT_CANDIDATES) if is_content(node.attributes)]
+    sized = [(node, len(node.text())) for node in candidates]
+    sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
+    if not sized:
+        sized = [(node, len(node.text())) for node in tree.css("article, [role=article]")]
+        sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
+        if not sized:
+            return []
+        return [max(sized, key=lambda pair: pair[1])[0]]
+    best, best_size = max(sized, key=lambda pair: pair[1])
+    outer = best
+    for node, size in sized:
+        # A known container inside another is the more specific evidence (Drupal's body field
+        # inside the node, Jannah's `.entry-content` inside `article.post-content`) unless it
+        # is a small part of it. Document order: later nested matches are deeper.
+        if size >= 0.5 * best_size and node.mem_id != outer.mem_id and _inside(node, outer):
+            best = node
+    parent = best.parent
+    if parent is None:
+        return [best]
+    chosen = [
+        node
+        for node, size in sized
+        if node.mem_id == best.mem_id
+        or (
+            node.parent is not None
+            and node.parent.mem_id == parent.mem_id
+            and size >= 100
+            and not _inside(best, node)
+        )
+    ]
+    return chosen + _continuation(chosen[-1])
+
+
+def _continuation(container: LexborNode) -> list[LexborNode]:
+    """Paragraphs right after the container: a stray `</div>` in the article closes the
+    container early, and browsers (and Lexbor) put the rest of the text after it."""
+    following = []
+    node = container.next
+    while node is not None:
+        if node.tag in ("p", "blockquote", "ul", "ol", "h2", "h3", "h4"):
+            text = node.text().strip()
+            if len(text) < 80 or _link_chars(node) > 0.3 * len(text):
+                break
+            following.append(node)
+        elif node.is_element_node:
+            break
+        node = node.next
+    return following
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(a.text().strip()) for a in node.css("a"))
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    # Lexbor returns a node once per selector of a group it matches.
+    seen: set[int] = set()
+    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    target = ancestor.mem_id
+    for _ in range(200):
+        if parent is None:
+            return False
+        if parent.mem_id == target:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
+    """Decompose chrome under `root`, outermost first (a freed node's children are gone too).
+
+    With `guard`, an element that holds the article's likely core (`main`, `h1` or a known
+    container) is kept: "has-sidebar" wrappers can enclose the whole page. Not `article`:
+    WordPress marks up each comment as one.
+    """
+    removed: set[int] = set()
+    for node in _unique(root.css(selector)):
+        if node.mem_id == root.mem_id or node.tag in ("html", "body", "head"):
+            continue
+        parent = node.parent
+        covered = False
+        while parent is not None and parent.mem_id != root.mem_id:
+            if parent.mem_id in removed:
+                covered = True
+                break
+            parent = parent.parent
+        if covered:
+            continue
+        if guard and node.css_first(_GUARDED) is not None:
+            continue
+        removed.add(node.mem_id)
+        node.decompose()
+
+
+def _read(
+    containers: list[LexborNode], title: str | None, url: str | None, cleaned: bool = False
+) -> tuple[list[Block], list[Link]]:
+    raw: list[tuple[BlockKind, str, LexborNode | None]] = []
+    chrome: list[LexborNode] = []
+    for container in containers:
+        if not cleaned:
+            _remove(container, INLINE_CHROME)
+        for br in container.css("br"):
+            br.replace_with(BR)
+        raw.extend(walk(container, chrome))
+    for node in chrome:  # the walk never enters chrome, so these are outermost
+        node.decompose()
+    anchors = [a for container in containers for a in container.css("a[href]")]
+    link_chars: dict[int, int] = {}
+    owner: dict[int, int] = {}
+    for index, anchor in enumerate(anchors):
+        holder = block_of(anchor)
+        if holder is not None:
+            owner[index] = holder
+            link_chars[holder] = link_chars.get(holder, 0) + len(anchor.text().strip())
+    blocks, dropped = typed_blocks(raw, link_chars, title)
+    links = []
+    for index, anchor in enumerate(anchors):
+        if owner.get(index) in dropped:
+            continue
+        href = (anchor.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        links.append(
+            Link(url=urljoin(url, href) if url else href, text=display_text(anchor.text()))
+        )
+    return blocks, links
+
+
+def _blocks_from_text(body: str, title: str | None) -> list[Block]:
+    """JSON-LD `articleBody`: plain text with line breaks, or (on some CMSs) escaped HTML."""
+    if "<" in body and ">" in body:
+        fragment = LexborHTMLParser(body).body
+        if fragment is not None:
+            _remove(fragment, CHROME_SELECTOR)
+            return _read([fragment], title, None, cleaned=True)[0]
+    raw: list[tuple[BlockKind, str, LexborNode | None]] = [
+        ("paragraph", line, None) for line in body.splitlines()
+    ]
+    return typed_blocks(raw, {}, title)[0]

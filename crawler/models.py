@@ -95,6 +95,8 @@ class Extracted:
     blocks: tuple[Block, ...] = ()
     links: tuple[Link, ...] = ()
     reason: str | None = None
+    # Which evidence gave the blocks: "container", "json-ld" or "fallback" (None when empty).
+    method: str | None = None
 
     @property
     def text(self) -> str:

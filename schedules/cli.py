@@ -309,6 +309,11 @@ def demo(obj: Context, port: int, every: float) -> None:
     run_demo(obj.db_path, port=port, every=every)
 
 
+from schedules.commands.extract import extract_command  # noqa: E402 (the group exists first)
+
+cli.add_command(extract_command)
+
+
 if __name__ == "__main__":
     cli()
 

@@ -60,11 +60,12 @@ class IgnoreRules:
         return any(p.search(shown) or p.search(key) for p in self.patterns)
 
     def apply(self, blocks: Iterable[Block]) -> tuple[Block, ...]:
-        """The blocks that count, in display form; empty blocks never count."""
+        """The blocks that count, in display form; blocks without a letter or digit (empty, or a
+        lone dash or tatweel) never count."""
         kept = []
         for block in blocks:
             text = display_text(block.text)
-            if text and match_key(text) and not self.ignores(block):
+            if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block):
                 kept.append(Block(block.kind, text))
         return tuple(kept)
 
