@@ -17,7 +17,7 @@ from bench import synthetic
 from bench.measure import goal, median, ms, percentile
 from store.web import build_datasette
 
-SIZES = {"smoke": 1000, "full": 100_000, "issue": 1_000_000}
+SIZES = {"smoke": 300, "full": 100_000, "issue": 1_000_000}
 SAMPLES = {"smoke": 5, "full": 30, "issue": 30}
 WARMUP = 2
 P95_GOAL_MS = 200.0

@@ -17,7 +17,7 @@ from bench.measure import CountingSink, goal, median, repeat
 from store import export
 from store.schema import connect
 
-SIZES = {"smoke": (300, 1000), "full": (10_000, 100_000), "issue": (100_000, 1_000_000)}
+SIZES = {"smoke": (100, 300), "full": (10_000, 100_000), "issue": (100_000, 1_000_000)}
 RUNS = {"smoke": 2, "full": 3, "issue": 3}
 FORMATS = ("csv", "ndjson")
 FLAT = 1.5
