@@ -33,6 +33,7 @@ from typing import Any
 from bench.measure import cpu_seconds, goal, median, peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
 POSTS = {"smoke": 20, "full": 10_000, "issue": 10_000}
 SLICES = 5
 GOAL_PAGES_PER_S = 200.0
@@ -71,12 +72,52 @@ def serve(posts: int, urls_file: Path) -> None:
 # ---- one pass of `marsad check` in its own process -------------------------------------------
 
 
-def check_pass(config_path: Path, db_path: Path, urls_file: Path) -> dict[str, Any]:
+# Where a pass's time goes, for the note under the table when a goal is missed: the stages
+# of `check_page`, inclusive of what they call.
+STAGES = ("fetch", "extract_guarded", "record_check", "ensure_page", "parse_risk", "commit")
+PROFILE_PAGES = 500
+
+
+def profile_summary(session: Any, top: int = 8) -> dict[str, Any]:
+    """Inclusive seconds per check stage and the functions with the most self time."""
+    stages: dict[str, float] = {}
+    own: dict[str, float] = {}
+
+    def walk(frame: Any, inside: frozenset[str]) -> None:
+        name = frame.function or "?"
+        self_time = frame.time - sum(child.time for child in frame.children)
+        if self_time > 0:
+            # pyinstrument hangs a function's own time on a synthetic "[self]" child
+            owner = frame.parent if frame.is_synthetic and frame.parent is not None else frame
+            where = f"{owner.function} ({owner.file_path_short}:{owner.line_no})"
+            own[where] = own.get(where, 0.0) + self_time
+        if name in STAGES and name not in inside:
+            stages[name] = stages.get(name, 0.0) + frame.time
+            inside = inside | {name}
+        for child in frame.children:
+            walk(child, inside)
+
+    root = session.root_frame()
+    if root is not None:
+        walk(root, frozenset())
+    total = root.time if root is not None else 0.0
+    ranked = sorted(own.items(), key=lambda item: -item[1])[:top]
+    return {
+        "seconds": round(total, 2),
+        "stages_s": {k: round(v, 2) for k, v in sorted(stages.items(), key=lambda i: -i[1])},
+        "self_time_s": {k: round(v, 3) for k, v in ranked},
+    }
+
+
+def check_pass(
+    config_path: Path, db_path: Path, urls_file: Path, limit: int | None = None,
+    profile: Path | None = None,
+) -> dict[str, Any]:
     from schedules.config import load_config, with_targets
     from schedules.jobs import check_all, make_fetcher, prepare
     from store.schema import connect
 
-    urls = urls_file.read_text(encoding="utf-8").split()
+    urls = urls_file.read_text(encoding="utf-8").split()[:limit]
     started, cpu_started = time.perf_counter(), cpu_seconds()
     config = with_targets(load_config(config_path), urls)
     db = connect(db_path)
@@ -93,10 +134,21 @@ def check_pass(config_path: Path, db_path: Path, urls_file: Path) -> dict[str, A
             marks.append((time.perf_counter(), cpu_seconds()))
 
     outcomes_seen: list[int] = []
+    profiler = None
+    if profile is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
     try:
         outcomes = check_all(db, fetcher, pages, on_done=on_done)
     finally:
         fetcher.close()
+    profiled = None
+    if profiler is not None and profile is not None:
+        profiler.stop()
+        profile.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
+        profiled = {"pages": len(pages), **profile_summary(profiler.last_session)}
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     db.conn.close()
     slices = [
@@ -111,6 +163,7 @@ def check_pass(config_path: Path, db_path: Path, urls_file: Path) -> dict[str, A
         "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "slices": slices,
+        "profile": profiled,
     }
 
 
@@ -171,13 +224,52 @@ def run(scale: str = "full") -> dict[str, Any]:
                 raw[name] = _worker(["check", "--config", str(config), "--db", str(db_path),
                                      "--urls", str(urls_file)])
                 summaries[name] = _summary(raw[name], _db_mb(db_path))
+            profiles = {}
+            if _missed(raw, summaries) and _can_profile():
+                server.stdin.write("validators on\n")
+                server.stdin.flush()
+                server.stdout.readline()
+                profile_db = work / "profile.db"
+                for name in ("first", "not_modified"):
+                    target = OUT / f"profile-check-{name}.txt"
+                    OUT.mkdir(parents=True, exist_ok=True)
+                    profiles[name] = _worker([
+                        "check", "--config", str(config), "--db", str(profile_db), "--urls",
+                        str(urls_file), "--limit", str(PROFILE_PAGES), "--profile", str(target),
+                    ])["profile"]
         finally:
             server.stdin.close()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    return _report(posts, raw, summaries, scale)
+    return _report(posts, raw, summaries, profiles)
+
+
+def _missed(raw: dict[str, Any], summaries: dict[str, Any]) -> bool:
+    return (
+        summaries["first"]["pages_per_s"] < GOAL_PAGES_PER_S
+        or any(_ratio(raw["first"], raw[name]) < GOAL_RECHECK for name, _ in PASSES[1:])
+    )
+
+
+def _can_profile() -> bool:
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _profile_note(name: str, profile: dict[str, Any]) -> str:
+    total = profile["seconds"] or 1.0
+    stages = ", ".join(f"`{k}` {100 * v / total:.0f}%" for k, v in profile["stages_s"].items())
+    hot = "; ".join(f"{k} {100 * v / total:.0f}%" for k, v in list(profile["self_time_s"].items())[:5])
+    label = dict(PASSES)[name]
+    return (
+        f"Profile of the {label} path ({profile['pages']} pages, pyinstrument, full text in"
+        f" bench/out/profile-check-{name}.txt): time inside {stages}. Most self time: {hot}."
+    )
 
 
 def _ratio(first: dict[str, Any], other: dict[str, Any]) -> float:
@@ -186,7 +278,9 @@ def _ratio(first: dict[str, Any], other: dict[str, Any]) -> float:
     return round(median([a["seconds"] / b["seconds"] for a, b in pairs]), 2)
 
 
-def _report(posts: int, raw: dict[str, Any], summaries: dict[str, Any], scale: str) -> dict[str, Any]:
+def _report(
+    posts: int, raw: dict[str, Any], summaries: dict[str, Any], profiles: dict[str, Any]
+) -> dict[str, Any]:
     first = summaries["first"]
     ratios = {name: _ratio(raw["first"], raw[name]) for name, _ in PASSES[1:]}
     peak = max(s["peak_rss_mb"] for s in summaries.values())
@@ -215,12 +309,14 @@ def _report(posts: int, raw: dict[str, Any], summaries: dict[str, Any], scale: s
             goal(f"re-check (200, same content) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
                  f"{ratios['same_content']}×", ratios["same_content"] >= GOAL_RECHECK),
         ],
-        "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios},
+        "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios,
+                    "profiles": profiles},
         "notes": [
             "Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
             " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
             " includes start-up work (`prepare`: page rows for every URL).",
             "The replica serves from a second process on the other core; both share the machine.",
+            *(_profile_note(name, profile) for name, profile in profiles.items() if profile),
         ],
     }
 
@@ -235,11 +331,14 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--config", type=Path, required=True)
     c.add_argument("--db", type=Path, required=True)
     c.add_argument("--urls", type=Path, required=True)
+    c.add_argument("--limit", type=int, help="only the first N URLs")
+    c.add_argument("--profile", type=Path, help="write a pyinstrument profile of the pass here")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.posts, args.urls)
     else:
-        print(json.dumps(check_pass(args.config, args.db, args.urls)))
+        result = check_pass(args.config, args.db, args.urls, args.limit, args.profile)
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":
