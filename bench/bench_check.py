@@ -21,6 +21,7 @@ discovery will find the same list from the sitemaps once it is wired into `check
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def check_pass(
     db.conn.close()
     slices = [
         {"pages": size, "seconds": b[0] - a[0], "cpu": b[1] - a[1]}
-        for a, b in zip(marks, marks[1:])
+        for a, b in itertools.pairwise(marks)
     ][:SLICES]
     return {
         "pages": len(pages),
@@ -185,7 +186,7 @@ def _summary(result: dict[str, Any], db_mb: float) -> dict[str, Any]:
 def _worker(args: list[str]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_check", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=PASS_TIMEOUT,
+        cwd=REPO, capture_output=True, text=True, timeout=PASS_TIMEOUT, check=False,
     )
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -312,10 +313,12 @@ def _report(
         "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios,
                     "profiles": profiles},
         "notes": [
-            "Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
+            ("Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
             " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
-            " includes start-up work (`prepare`: page rows for every URL).",
-            "The replica serves from a second process on the other core; both share the machine.",
+            " includes start-up work (`prepare`: page rows for every URL)."),
+            ("The replica serves from a second process on the other core; both share the machine."
+            " In the profiles, `socket.recv` is the checker waiting for that Python server and"
+            " `Connection.__exit__` is the commit (with its fsync) that ends every check."),
             *(_profile_note(name, profile) for name, profile in profiles.items() if profile),
         ],
     }

@@ -81,10 +81,10 @@ def run(scale: str = "full") -> dict[str, Any]:
         for label, r in results.items()
     ]
     notes = [
-        f"Database: {size:,} generated versions (2–12 KB of Arabic text each) of about"
+        (f"Database: {size:,} generated versions (2–12 KB of Arabic text each) of about"
         f" {size // 5:,} pages, with events, the trigram full-text index and the near-duplicate"
         f" index (generated in {synthetic.build_seconds(path)} s, {path.stat().st_size / 1e9:.2f}"
-        " GB). The history and diff pages use the page with the longest history (50 versions).",
+        " GB). The history and diff pages use the page with the longest history (50 versions)."),
         f"Searches cycle through {', '.join(QUERIES)}.",
     ]
     if scale != "issue":

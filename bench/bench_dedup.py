@@ -117,12 +117,12 @@ def run(scale: str = "full") -> dict[str, Any]:
         "figures": {"sizes": rows, "total_ratio": round(total_ratio, 3),
                     "lookup_ratio": round(lookup_ratio, 3)},
         "notes": [
-            "The new version is the seed article with one paragraph rewritten and two added"
+            ("The new version is the seed article with one paragraph rewritten and two added"
             " (about 1,500 words); seed comparison is `seed_similarity` + `align`, the"
             " near-duplicate step is `signature` then `link_near_duplicates` (which calls"
-            " `find_candidates`).",
-            "Stored versions are synthetic MinHash signatures (about 5 versions per page, one"
+            " `find_candidates`)."),
+            ("Stored versions are synthetic MinHash signatures (about 5 versions per page, one"
             " page in 50 a republished copy of another), written straight into"
-            " near_dup_signatures and near_dup_bands.",
+            " near_dup_signatures and near_dup_bands."),
         ],
     }

@@ -68,10 +68,10 @@ def run(scale: str = "full") -> dict[str, Any]:
             ratio <= FLAT,
         ))
     notes = [
-        "MB/s counts characters written × 2 (Arabic is two bytes a letter in UTF-8), an estimate"
-        " of the bytes a file would get.",
-        "Peak memory is tracemalloc's peak of Python allocations in a separate run; SQLite's page"
-        " cache (bounded by its cache_size) is outside it.",
+        ("MB/s counts characters written × 2 (Arabic is two bytes a letter in UTF-8), an estimate"
+        " of the bytes a file would get."),
+        ("Peak memory is tracemalloc's peak of Python allocations in a separate run; SQLite's page"
+        " cache (bounded by its cache_size) is outside it."),
     ]
     if scale != "issue":
         notes.append(

@@ -124,10 +124,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is a"
+        ("Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is a"
         " median of several runs and, where it can be, a ratio of two things measured in the"
         " same run: machines are shared and noisy. A benchmark is not a test and never fails"
-        " the build. How each was measured is under its table; the code is in `bench/`.",
+        " the build. How each was measured is under its table; the code is in `bench/`."),
         "",
     ]
     if report.get("machine"):
