@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: run test demo bench serve check clean
 
@@ -12,6 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# The bench extra (trafilatura, readability-lxml) is installed only for the benchmarks.
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+# Every benchmark in one command; writes docs/benchmarks.md and docs/benchmarks.json.
+# BENCH_ARGS="--only dedup" or "--scale smoke" narrow it (see `python -m bench.run --help`).
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 run: $(STAMP)
 	$(BIN)/marsad run

@@ -1,0 +1,348 @@
+"""The whole check path on loopback: fetch, extract, compare and store every post of a replica.
+
+A generated replica of the ECCI site (`tests.servers.replica`) with 10,000 Arabic posts runs in
+its own process on 127.0.0.1, so its work is not charged to the checker; politeness delays are
+off (`min_delay = "0s"`). Three passes of `marsad check` over every post's permalink, each in a
+fresh process so that CPU time and peak memory are its own:
+
+1. first fetch: every post is new (200, extract, new version);
+2. re-check, nothing changed: the server answers 304 to the stored ETag/Last-Modified;
+3. re-check without validators (`set_validators(False)`): 200 with the same content, which
+   is extracted and found unchanged.
+
+Each pass is timed in `SLICES` equal slices of pages; the figures are the median slice and the
+re-check ratio is the median of the per-slice ratios (same pages, same run). Goals (issue 9):
+≥ 200 pages/s, peak memory < 300 MB, re-check ≥ 3× faster than first fetch.
+
+The URL list is handed to the check command as URLs (the Python API under `marsad check URL…`);
+discovery will find the same list from the sitemaps once it is wired into `check`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.measure import cpu_seconds, goal, median, peak_rss_mb
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out"
+POSTS = {"smoke": 20, "full": 10_000, "issue": 10_000}
+SLICES = 5
+GOAL_PAGES_PER_S = 200.0
+GOAL_PEAK_MB = 300.0
+GOAL_RECHECK = 3.0
+PASSES = (
+    ("first", "first fetch (200, new version)"),
+    ("not_modified", "re-check, unchanged (304)"),
+    ("same_content", "re-check without validators (200, same content)"),
+)
+# Long enough for the replica to build and a pass to finish on a slow machine; a stuck pass
+# is reported as failed rather than hanging `make bench`.
+PASS_TIMEOUT = 1800
+
+
+# ---- the replica in its own process ----------------------------------------------------------
+
+
+def serve(posts: int, urls_file: Path) -> None:
+    """Serve a replica until stdin closes; `validators on|off` lines switch ETag/Last-Modified."""
+    from tests.servers.replica import ReplicaServer, ReplicaSite
+
+    server = ReplicaServer(ReplicaSite(extra_posts=posts)).start()
+    site = server.site
+    urls_file.write_text("\n".join(site.permalink(p) for p in site.published()), encoding="utf-8")
+    print(server.base_url, flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if command[:1] == ["validators"]:
+            site.set_validators(command[1] == "on")
+        server.clear_requests()  # the request log would otherwise grow with every pass
+        print("ok", flush=True)
+    server.stop()
+
+
+# ---- one pass of `marsad check` in its own process -------------------------------------------
+
+
+# Where a pass's time goes, for the note under the table when a goal is missed: the stages
+# of `check_page`, inclusive of what they call.
+STAGES = ("fetch", "extract_guarded", "record_check", "ensure_page", "parse_risk", "commit")
+PROFILE_PAGES = 500
+
+
+def profile_summary(session: Any, top: int = 8) -> dict[str, Any]:
+    """Inclusive seconds per check stage and the functions with the most self time."""
+    stages: dict[str, float] = {}
+    own: dict[str, float] = {}
+
+    def walk(frame: Any, inside: frozenset[str]) -> None:
+        name = frame.function or "?"
+        self_time = frame.time - sum(child.time for child in frame.children)
+        if self_time > 0:
+            # pyinstrument hangs a function's own time on a synthetic "[self]" child
+            owner = frame.parent if frame.is_synthetic and frame.parent is not None else frame
+            where = f"{owner.function} ({owner.file_path_short}:{owner.line_no})"
+            own[where] = own.get(where, 0.0) + self_time
+        if name in STAGES and name not in inside:
+            stages[name] = stages.get(name, 0.0) + frame.time
+            inside = inside | {name}
+        for child in frame.children:
+            walk(child, inside)
+
+    root = session.root_frame()
+    if root is not None:
+        walk(root, frozenset())
+    total = root.time if root is not None else 0.0
+    ranked = sorted(own.items(), key=lambda item: -item[1])[:top]
+    return {
+        "seconds": round(total, 2),
+        "stages_s": {k: round(v, 2) for k, v in sorted(stages.items(), key=lambda i: -i[1])},
+        "self_time_s": {k: round(v, 3) for k, v in ranked},
+    }
+
+
+def check_pass(
+    config_path: Path, db_path: Path, urls_file: Path, limit: int | None = None,
+    profile: Path | None = None,
+) -> dict[str, Any]:
+    from schedules.config import load_config, with_targets
+    from schedules.jobs import check_all, make_fetcher, prepare
+    from store.schema import connect
+
+    urls = urls_file.read_text(encoding="utf-8").split()[:limit]
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    config = with_targets(load_config(config_path), urls)
+    db = connect(db_path)
+    pages = prepare(db, config)
+    prepared = time.perf_counter() - started
+    fetcher = make_fetcher(config)
+    size = max(1, len(pages) // SLICES)
+    marks = [(time.perf_counter(), cpu_seconds())]
+
+    def on_done(_: object) -> None:
+        done = len(outcomes_seen)
+        outcomes_seen.append(1)
+        if (done + 1) % size == 0:
+            marks.append((time.perf_counter(), cpu_seconds()))
+
+    outcomes_seen: list[int] = []
+    profiler = None
+    if profile is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    try:
+        outcomes = check_all(db, fetcher, pages, on_done=on_done)
+    finally:
+        fetcher.close()
+    profiled = None
+    if profiler is not None and profile is not None:
+        profiler.stop()
+        profile.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
+        profiled = {"pages": len(pages), **profile_summary(profiler.last_session)}
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    db.conn.close()
+    slices = [
+        {"pages": size, "seconds": b[0] - a[0], "cpu": b[1] - a[1]}
+        for a, b in itertools.pairwise(marks)
+    ][:SLICES]
+    return {
+        "pages": len(pages),
+        "outcomes": dict(Counter(o.outcome for o in outcomes)),
+        "wall_s": round(wall, 2),
+        "prepare_s": round(prepared, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "slices": slices,
+        "profile": profiled,
+    }
+
+
+# ---- the benchmark ---------------------------------------------------------------------------
+
+
+def _summary(result: dict[str, Any], db_mb: float) -> dict[str, Any]:
+    slices = result["slices"]
+    return {
+        "pages_per_s": round(median([s["pages"] / s["seconds"] for s in slices]), 1),
+        "cpu_ms_per_page": round(1000 * median([s["cpu"] / s["pages"] for s in slices]), 2),
+        "whole_pass_pages_per_s": round(result["pages"] / result["wall_s"], 1),
+        "peak_rss_mb": result["peak_rss_mb"],
+        "db_mb": round(db_mb, 1),
+        "outcomes": result["outcomes"],
+    }
+
+
+def _worker(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_check", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=PASS_TIMEOUT, check=False,
+    )
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"check pass failed: {tail}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _db_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+
+
+def run(scale: str = "full") -> dict[str, Any]:
+    posts = POSTS[scale]
+    with tempfile.TemporaryDirectory(prefix="marsad-bench-check-") as tmp:
+        work = Path(tmp)
+        urls_file, db_path, config = work / "urls.txt", work / "marsad.db", work / "watch.toml"
+        # Delays off for loopback; no unconditional GET during the benchmark's passes.
+        config.write_text('[defaults]\nmin_delay = "0s"\nfull_fetch_every = 1000\n')
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_check", "serve", "--posts", str(posts),
+             "--urls", str(urls_file)],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert server.stdin is not None and server.stdout is not None
+        try:
+            server.stdout.readline()  # the base URL: the replica is listening
+            raw: dict[str, dict[str, Any]] = {}
+            summaries: dict[str, dict[str, Any]] = {}
+            for name, _ in PASSES:
+                if name == "same_content":
+                    server.stdin.write("validators off\n")
+                else:
+                    server.stdin.write("keep\n")
+                server.stdin.flush()
+                server.stdout.readline()
+                raw[name] = _worker(["check", "--config", str(config), "--db", str(db_path),
+                                     "--urls", str(urls_file)])
+                summaries[name] = _summary(raw[name], _db_mb(db_path))
+            profiles = {}
+            if _missed(raw, summaries) and _can_profile():
+                server.stdin.write("validators on\n")
+                server.stdin.flush()
+                server.stdout.readline()
+                profile_db = work / "profile.db"
+                for name in ("first", "not_modified"):
+                    target = OUT / f"profile-check-{name}.txt"
+                    OUT.mkdir(parents=True, exist_ok=True)
+                    profiles[name] = _worker([
+                        "check", "--config", str(config), "--db", str(profile_db), "--urls",
+                        str(urls_file), "--limit", str(PROFILE_PAGES), "--profile", str(target),
+                    ])["profile"]
+        finally:
+            server.stdin.close()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return _report(posts, raw, summaries, profiles)
+
+
+def _missed(raw: dict[str, Any], summaries: dict[str, Any]) -> bool:
+    return (
+        summaries["first"]["pages_per_s"] < GOAL_PAGES_PER_S
+        or any(_ratio(raw["first"], raw[name]) < GOAL_RECHECK for name, _ in PASSES[1:])
+    )
+
+
+def _can_profile() -> bool:
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _profile_note(name: str, profile: dict[str, Any]) -> str:
+    total = profile["seconds"] or 1.0
+    stages = ", ".join(f"`{k}` {100 * v / total:.0f}%" for k, v in profile["stages_s"].items())
+    hot = "; ".join(f"{k} {100 * v / total:.0f}%" for k, v in list(profile["self_time_s"].items())[:5])
+    label = dict(PASSES)[name]
+    return (
+        f"Profile of the {label} path ({profile['pages']} pages, pyinstrument, full text in"
+        f" bench/out/profile-check-{name}.txt): time inside {stages}. Most self time: {hot}."
+    )
+
+
+def _ratio(first: dict[str, Any], other: dict[str, Any]) -> float:
+    """Median over slices of first-fetch time / re-check time for the same pages."""
+    pairs = zip(first["slices"], other["slices"])
+    return round(median([a["seconds"] / b["seconds"] for a, b in pairs]), 2)
+
+
+def _report(
+    posts: int, raw: dict[str, Any], summaries: dict[str, Any], profiles: dict[str, Any]
+) -> dict[str, Any]:
+    first = summaries["first"]
+    ratios = {name: _ratio(raw["first"], raw[name]) for name, _ in PASSES[1:]}
+    peak = max(s["peak_rss_mb"] for s in summaries.values())
+    columns = ["pages_per_s", "cpu_ms_per_page", "whole_pass_pages_per_s", "peak_rss_mb", "db_mb"]
+    rows = []
+    for name, label in PASSES:
+        s = summaries[name]
+        outcomes = ", ".join(f"{n} {k}" for k, n in sorted(s["outcomes"].items()))
+        ratio = f"{ratios[name]}×" if name in ratios else "1×"
+        rows.append([label, *[s[c] for c in columns], ratio, outcomes])
+    pages = raw["first"]["pages"]
+    return {
+        "title": f"The check path on loopback: {pages:,} replica posts",
+        "tables": [{
+            "title": f"Median of {SLICES} slices of {pages // SLICES:,} pages per pass",
+            "columns": ["pass", "pages/s", "CPU ms/page", "whole pass pages/s", "peak RSS MB",
+                        "DB MB after", "first fetch ÷ this", "outcomes"],
+            "rows": rows,
+        }],
+        "goals": [
+            goal(f"first fetch ≥ {GOAL_PAGES_PER_S:.0f} pages/s", f"{first['pages_per_s']} pages/s",
+                 first["pages_per_s"] >= GOAL_PAGES_PER_S),
+            goal(f"peak memory < {GOAL_PEAK_MB:.0f} MB", f"{peak} MB", peak < GOAL_PEAK_MB),
+            goal(f"re-check (304) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
+                 f"{ratios['not_modified']}×", ratios["not_modified"] >= GOAL_RECHECK),
+            goal(f"re-check (200, same content) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
+                 f"{ratios['same_content']}×", ratios["same_content"] >= GOAL_RECHECK),
+        ],
+        "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios,
+                    "profiles": profiles},
+        "notes": [
+            ("Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
+            " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
+            " includes start-up work (`prepare`: page rows for every URL)."),
+            ("The replica serves from a second process on the other core; both share the machine."
+            " In the profiles, `socket.recv` is the checker waiting for that Python server and"
+            " `Connection.__exit__` is the commit (with its fsync) that ends every check."),
+            *(_profile_note(name, profile) for name, profile in profiles.items() if profile),
+        ],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Parts of the check-path benchmark.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--posts", type=int, required=True)
+    s.add_argument("--urls", type=Path, required=True)
+    c = sub.add_parser("check")
+    c.add_argument("--config", type=Path, required=True)
+    c.add_argument("--db", type=Path, required=True)
+    c.add_argument("--urls", type=Path, required=True)
+    c.add_argument("--limit", type=int, help="only the first N URLs")
+    c.add_argument("--profile", type=Path, help="write a pyinstrument profile of the pass here")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.posts, args.urls)
+    else:
+        result = check_pass(args.config, args.db, args.urls, args.limit, args.profile)
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The benchmarks still run: each at its smallest size, figures with the expected keys and sane
+values. Never a timing assertion: speed is `make bench`'s business, not the tests'."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from bench import bench_check, bench_datasette, bench_dedup, bench_export, report, run, synthetic
+from crawler.arabic import match_key
+
+
+@pytest.fixture(autouse=True)
+def scratch_out(tmp_path, monkeypatch):
+    """Generated databases go to a temporary directory, not the developer's cache."""
+    monkeypatch.setattr(synthetic, "OUT", tmp_path / "out")
+
+
+def assert_goals(result):
+    assert result["goals"], "a benchmark states its goals"
+    for item in result["goals"]:
+        assert set(item) == {"goal", "measured", "met"}
+        assert item["met"] in (True, False, None)
+
+
+def test_generated_database_follows_the_live_schema(tmp_path):
+    path = synthetic.versions_db(120)
+    conn = sqlite3.connect(path)
+    count, pages, smallest, largest = conn.execute(
+        "SELECT count(*), count(DISTINCT page_id), min(length(CAST(text AS BLOB))),"
+        " max(length(CAST(text AS BLOB))) FROM versions"
+    ).fetchone()
+    assert count == 120 and 2 <= pages < 120
+    assert 1000 < smallest and largest < 20_000  # articles of realistic size
+    # the search index holds the same match key marsad computes
+    text, key = conn.execute(
+        "SELECT v.text, f.text_key FROM versions v JOIN versions_fts f ON f.rowid = v.id LIMIT 1"
+    ).fetchone()
+    assert key == match_key(text)
+    versions_per_page = conn.execute(
+        "SELECT count(*) FROM pages p WHERE versions != (SELECT count(*) FROM versions"
+        " WHERE page_id = p.id)"
+    ).fetchone()[0]
+    assert versions_per_page == 0
+    bands = conn.execute("SELECT count(*) FROM near_dup_bands").fetchone()[0]
+    assert bands == 120 * 16
+    conn.close()
+    assert synthetic.versions_db(120) == path  # cached: same file, not rebuilt
+
+
+def test_dedup_finds_the_planted_copies_at_every_size():
+    result = bench_dedup.run("smoke")
+    assert_goals(result)
+    sizes = result["figures"]["sizes"]
+    assert [s["versions"] for s in sizes] == list(bench_dedup.SIZES["smoke"])
+    for size in sizes:
+        assert size["near_duplicates_found"] == bench_dedup.PLANTED
+        assert size["total_ms"] > 0
+
+
+def test_export_counts_every_row_and_measures_memory():
+    result = bench_export.run("smoke")
+    assert_goals(result)
+    for row in result["figures"]["results"]:
+        assert row["rows"] == row["versions"]
+        assert row["rows_per_s"] > 0 and row["peak_python_mb"] > 0
+
+
+def test_datasette_pages_answer_200():
+    result = bench_datasette.run("smoke")
+    assert_goals(result)
+    pages = result["figures"]["pages"]
+    assert len(pages) == 5
+    for figures in pages.values():
+        assert figures["statuses"] == [200], figures["example"]
+        assert 0 < figures["median_ms"] <= figures["p95_ms"] <= figures["max_ms"]
+
+
+def test_check_path_runs_three_passes_with_their_outcomes():
+    result = bench_check.run("smoke")
+    assert_goals(result)
+    passes = result["figures"]["passes"]
+    posts = result["figures"]["raw"]["first"]["pages"]
+    assert passes["first"]["outcomes"] == {"new_version": posts}
+    assert passes["not_modified"]["outcomes"] == {"not_modified": posts}
+    assert passes["same_content"]["outcomes"] == {"unchanged": posts}
+    for figures in passes.values():
+        assert figures["pages_per_s"] > 0 and 0 < figures["peak_rss_mb"] < 10_000
+
+
+def test_runner_reports_a_missing_or_failing_benchmark_and_goes_on(tmp_path, monkeypatch):
+    def broken(scale="full"):
+        raise RuntimeError("disk full\nsecond line")
+
+    monkeypatch.setattr(bench_dedup, "run", broken)
+    monkeypatch.setattr(run, "BENCHMARKS", ("dedup", "export", "nonexistent"))
+    assert run.main(["--scale", "smoke", "--docs", str(tmp_path / "docs"),
+                     "--out", str(tmp_path / "out")]) == 0
+    data = json.loads((tmp_path / "docs" / "benchmarks.json").read_text(encoding="utf-8"))
+    entries = data["benchmarks"]
+    assert entries["dedup"]["status"] == "failed"
+    assert entries["dedup"]["reason"] == "RuntimeError: disk full"
+    assert entries["nonexistent"]["status"] == "skipped"
+    assert entries["export"]["status"] == "ok" and data["machine"]["cores"] >= 1
+    markdown = (tmp_path / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert "**failed**: RuntimeError: disk full" in markdown
+    assert "goal met?" in markdown
+    assert (tmp_path / "out" / "benchmarks.json").exists()
+
+
+def test_report_shows_figures_of_a_result_without_tables():
+    entry = {"status": "ok", "scale": "smoke", "seconds": 1.0,
+             "result": {"pages_per_s": {"ours": 812.5, "trafilatura": 40.25}, "f1": 0.97,
+                        "goals": {"at least 10× trafilatura": True}}}
+    text = "\n".join(report.section("extract", entry))
+    assert "| pages_per_s.ours | 812.5 |" in text
+    assert "| f1 | 0.97 |" in text
+    assert "| at least 10× trafilatura | yes | yes |" in text
