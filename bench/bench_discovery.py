@@ -32,8 +32,11 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run(posts: int = 10_000, check: int = 500) -> dict[str, float]:
+def run(scale: str = "full", posts: int | None = None, check: int | None = None) -> dict[str, float]:
     """Discover a replica of `posts` posts, then check `check` of the discovered pages."""
+    smoke = scale == "smoke"
+    posts = posts or (200 if smoke else 10_000)
+    check = check or (20 if smoke else 500)
     started_mb = _peak_mb()
     build = time.perf_counter()
     site = ReplicaSite(extra_posts=posts)
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--check", type=int, default=500, help="discovered pages to check")
     args = parser.parse_args(argv)
-    print(table(run(args.posts, args.check)))
+    print(table(run(posts=args.posts, check=args.check)))
 
 
 if __name__ == "__main__":

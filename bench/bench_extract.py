@@ -74,9 +74,10 @@ def _tools() -> dict[str, Callable[[str, str], str] | str]:
     return tools
 
 
-def run(repeats: int = 7) -> dict:
+def run(scale: str = "full", repeats: int | None = None) -> dict:
     """Figures per tool: seconds per corpus pass (median), pages/s, MB/s, time relative to the
     bare parse, and token-level precision/recall/F1 (mean over pages) against the corpus."""
+    repeats = repeats or (1 if scale == "smoke" else 7)
     scoring = _scoring()
     pages = scoring.load_pages()
     megabytes = sum(len(page.html.encode("utf-8")) for page in pages) / 1e6

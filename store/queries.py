@@ -102,7 +102,7 @@ FROM versions_fts
 JOIN versions v ON v.id = versions_fts.rowid
 JOIN pages p ON p.id = v.page_id
 WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))
-ORDER BY v.fetched_at DESC
+ORDER BY versions_fts.rowid DESC
 LIMIT 100
 """,
     },
