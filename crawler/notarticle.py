@@ -13,9 +13,8 @@ the page carries little text of its own.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
-
-from selectolax.lexbor import LexborHTMLParser
 
 from crawler.arabic import match_key
 from crawler.models import Extracted
@@ -65,6 +64,14 @@ _WALL_PHRASES = re.compile(
     r"|verify you are (?:a )?human|الرجاء تفعيل (?:ملفات تعريف الارتباط|الكوكيز|جافا ?سكريبت)",
     re.IGNORECASE,
 )
+# Fixed strings one of which every _CHALLENGE_MARKUP match contains: a substring test over the
+# lowered page is far cheaper than the case-insensitive alternation, which then runs only on
+# the rare page that has one.
+_CHALLENGE_HINTS = ("_cf_chl_opt", "challenge-form", "cf-challenge", "cf-browser-verification",
+                    "cf-wrapper", "sucuri-firewall-block")
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 # Below this many words of article text, a weak marker is taken as the page's whole message. Kept
 # low: a short news item with a <noscript> cookie notice is still an article.
 THIN_ARTICLE_WORDS = 30
@@ -74,21 +81,31 @@ def not_article_reason(html: str, extracted: Extracted, status: int) -> str | No
     """Why this answer is not the article (one line), or None when it may be."""
     if not html:
         return None
-    tree = LexborHTMLParser(html)
-    body = tree.css_first("body")
-    classes = (body.attributes.get("class") or "").split() if body is not None else []
-    if "error404" in classes:
+    # The extractor has parsed the page already; the body's classes and the <title> are read
+    # with two anchored regular expressions rather than a second parse.
+    lowered = html.lower()
+    if "error404" in lowered and "error404" in _body_classes(html, lowered):
         return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
-    title_node = tree.css_first("title")
-    titles = [title_node.text() if title_node is not None else "", extracted.title or ""]
+    title_match = _TITLE.search(html, max(0, lowered.find("<title")))
+    page_title = html_lib.unescape(title_match.group(1)) if title_match else ""
+    titles = [page_title, extracted.title or ""]
     for title in filter(None, (match_key(t) for t in titles)):
         if any(p.search(title) for p in _NOT_FOUND_TITLES):
             return f"a 'page not found' answered with HTTP {status} (title {title[:60]!r})"
         if any(p.search(title) for p in _CHALLENGE_TITLES):
             return f"a challenge page instead of the article (title {title[:60]!r})"
-    if _CHALLENGE_MARKUP.search(html):
+    if any(hint in lowered for hint in _CHALLENGE_HINTS) and _CHALLENGE_MARKUP.search(html):
         return "a challenge page instead of the article (bot-check markup)"
     words = len(extracted.text.split())
     if words < THIN_ARTICLE_WORDS and (phrase := _WALL_PHRASES.search(html)):
         return f"a cookie or JavaScript wall instead of the article ({phrase.group(0)!r})"
     return None
+
+
+def _body_classes(html: str, lowered: str) -> list[str]:
+    start = lowered.find("<body")
+    if start < 0:
+        return []
+    tag = _BODY_TAG.match(html, start)
+    attr = _CLASS_ATTR.search(tag.group(0)) if tag else None
+    return " ".join(filter(None, attr.groups())).split() if attr else []

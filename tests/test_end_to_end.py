@@ -60,6 +60,11 @@ def test_seed_article_versions_follow_real_edits_only(tmp_path, replica):
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[1]["words_added"] == 5 and versions[1]["words_removed"] == 0
 
+    # The terminal diff shows the inserted words; status counts the versions.
+    diff = marsad("diff", f"{replica.base_url}/?p=95655")
+    assert "version 1 → 2" in diff and "{+وأضاف التقرير جملة جديدة تماما+}" in diff
+    assert "2 version(s)" in marsad("status")
+
     replica.site.add_comment(95655, "قارئ", "مقال رائع ومفيد جدا")
     marsad("check")
     assert [v["version"] for v in marsad.versions()] == [1, 2]
