@@ -70,3 +70,16 @@ def test_url_given_on_the_command_line_gets_default_settings(tmp_path):
     config = load_config(path)
     target = config.target_for("https://other.example/x")
     assert target.every == 7200 and target.seed is None and not target.discovery.enabled
+
+
+def test_every_setting_is_documented():
+    """docs/config.md must name every key the code reads, so the reference cannot drift."""
+    from dataclasses import fields
+
+    from schedules.config import DaemonSettings, Defaults, Discovery, Target
+
+    documented = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    for settings in (Defaults, Target, Discovery, DaemonSettings):
+        for field in fields(settings):
+            if field.name != "discovery":
+                assert f"`{field.name}`" in documented, f"docs/config.md lacks `{field.name}`"
