@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 from pathlib import Path
 
 import click
 
 from schedules.config import Config, ConfigError, load_config, with_targets
 from store.schema import DatabaseError, connect
+
+if TYPE_CHECKING:
+    from store.versions import CheckOutcome
 
 DEFAULT_DB = "data/marsad.db"
 DEFAULT_CONFIG = "seeds/watch.toml"
@@ -44,10 +50,32 @@ class Context:
 
 
 
-def setup_logging(debug: bool = False, fmt: str = "text") -> None:
+def setup_logging(debug: bool = False, fmt: str = "text", quiet: bool = False) -> None:
     from schedules.logs import setup_logging as configure
 
-    configure(fmt, debug)
+    configure(fmt, debug, quiet=quiet)
+
+
+class CheckProgress:
+    """One line on the terminal, rewritten after each check: how many, what they found, which
+    page. A pass with discovery has no known length in advance, so it counts rather than fills."""
+
+    def __init__(self, targets: int) -> None:
+        self.targets = targets
+        self.counts: dict[str, int] = {}
+
+    def update(self, outcome: CheckOutcome) -> None:
+        self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
+        done = sum(self.counts.values())
+        found = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
+        url = unquote(outcome.url)  # an Arabic slug reads as Arabic, not as %D8%A7…
+        line = f"checked {done} page(s) of {self.targets} target(s): {found} — {url}"
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        click.echo("\r" + line[:width].ljust(width), nl=False, err=True)
+
+    def close(self) -> None:
+        if self.counts:
+            click.echo(err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,21 +104,24 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     from schedules.discovery import check_pass
     from schedules.jobs import make_fetcher, prepare
 
-    setup_logging(obj.debug)
+    # On a terminal a live progress line replaces the per-check log lines (warnings still show);
+    # elsewhere (cron, CI, a pipe) every check is a plain log line.
+    live = sys.stderr.isatty() and not obj.debug
+    setup_logging(obj.debug, quiet=live)
     config = obj.config()
     if urls:
         config = with_targets(config, list(urls))
     db = obj.db()
     pages = prepare(db, config)
     fetcher = make_fetcher(config)
+    progress = CheckProgress(len(pages)) if live else None
     try:
-        if sys.stderr.isatty() and len(pages) > 1:
-            with click.progressbar(length=len(pages), label="checking", file=sys.stderr) as bar:
-                outcomes = check_pass(db, fetcher, config, pages, on_target=lambda _: bar.update(1))
-        else:
-            outcomes = check_pass(db, fetcher, config, pages)
+        outcomes = check_pass(db, fetcher, config, pages,
+                              on_check=progress.update if progress else None)
     finally:
         fetcher.close()
+        if progress:
+            progress.close()
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1

@@ -140,6 +140,7 @@ def check_discovered(
     *,
     now: datetime | None = None,
     limit: int | None = None,
+    on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
     """Check the target's discovered pages that are due, earliest first, one row at a time."""
     moment = now or datetime.now(UTC)
@@ -152,6 +153,8 @@ def check_discovered(
             break
         page = page_to_check(db, config, page_id, target)
         outcomes.append(read_page(db, fetcher, page, now=moment)[0])
+        if on_check:
+            on_check(outcomes[-1])
     return outcomes
 
 
@@ -162,13 +165,17 @@ def check_with_discovery(
     target: Target,
     *,
     now: datetime | None = None,
+    on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> tuple[list[CheckOutcome], DiscoveryReport]:
     """`marsad check` for one target: the target (always), its discovery, then the discovered
     pages that are due, within `max_pages`."""
     moment = now or datetime.now(UTC)
     report = discover(db, fetcher, config, target, now=moment, check_target=True)
     outcomes = list(report.checks)
-    outcomes += check_discovered(db, fetcher, config, target, now=moment)
+    for outcome in outcomes:
+        if on_check:
+            on_check(outcome)
+    outcomes += check_discovered(db, fetcher, config, target, now=moment, on_check=on_check)
     return outcomes, report
 
 
@@ -180,14 +187,20 @@ def check_pass(
     *,
     now: datetime | None = None,
     on_target: Callable[[list[CheckOutcome]], None] | None = None,
+    on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
-    """One pass over the configured targets, each with its discovery when it is on."""
+    """One pass over the configured targets, each with its discovery when it is on.
+    `on_check` hears of every check as it is recorded (for a progress line)."""
     outcomes: list[CheckOutcome] = []
     for page in pages:
         if page.target.discovery.enabled:
-            done, _report = check_with_discovery(db, fetcher, config, page.target, now=now)
+            done, _report = check_with_discovery(
+                db, fetcher, config, page.target, now=now, on_check=on_check
+            )
         else:
             done = [check_page(db, fetcher, page, now=now)]
+            if on_check:
+                on_check(done[0])
         outcomes += done
         if on_target:
             on_target(done)

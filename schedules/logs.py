@@ -36,8 +36,11 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup_logging(fmt: str = "text", debug: bool = False, stream: TextIO | None = None) -> None:
-    """Configure the root logger once per process; `fmt` is "text" or "json"."""
+def setup_logging(
+    fmt: str = "text", debug: bool = False, stream: TextIO | None = None, quiet: bool = False
+) -> None:
+    """Configure the root logger once per process; `fmt` is "text" or "json". `quiet` keeps
+    warnings and errors only (a live progress line stands in for the per-check lines)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.marsad = True  # type: ignore[attr-defined]
@@ -46,6 +49,6 @@ def setup_logging(fmt: str = "text", debug: bool = False, stream: TextIO | None 
         if getattr(old, "marsad", False):  # ours from an earlier call; others (pytest's) stay
             root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
     for noisy in ("httpx", "httpcore", "apscheduler.scheduler", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -57,3 +57,16 @@ def test_unusable_database_is_one_line_and_exit_2(tmp_path):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: database {db}:")
+
+
+def test_progress_line_counts_outcomes_and_shows_arabic_urls(capsys):
+    from schedules.cli import CheckProgress
+    from store.versions import CheckOutcome
+
+    progress = CheckProgress(targets=1)
+    progress.update(CheckOutcome(1, "https://a.example/?p=1", "new_version"))
+    progress.update(CheckOutcome(2, "https://a.example/%D8%A7%D9%84%D8%A3%D9%85%D9%86/", "error"))
+    progress.close()
+    last = capsys.readouterr().err.split("\r")[-1]
+    assert "checked 2 page(s) of 1 target(s): 1 error, 1 new_version" in last
+    assert "https://a.example/الأمن/" in last
