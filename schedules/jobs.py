@@ -7,6 +7,7 @@ deadline and still record every check exactly once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 from collections.abc import Callable, Iterable
@@ -27,7 +28,7 @@ from schedules.config import Config, Target
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
-from store.versions import CheckOutcome, Comparison, ensure_page, record_check
+from store.versions import CheckOutcome, Comparison, ensure_page, known_body_hash, record_check
 
 log = logging.getLogger("marsad.check")
 
@@ -50,6 +51,8 @@ class Observation:
     fetched: Fetched
     extracted: Extracted | None = None
     not_article: str | None = None  # why an answered page is not the article, if it is not
+    body_hash: str | None = None  # digest of the body and the rules it is read under
+    same_body: bool = False  # the body is the one the baseline was read from: not extracted
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -106,13 +109,37 @@ def extract_guarded(html: str, url: str) -> Extracted:
     return extract(html, url)
 
 
-def observe(fetcher: Fetcher, url: str, validators: Validators | None) -> Observation:
-    """The network half of a check (no database), so the daemon can run it under a deadline."""
+def body_digest(body: str, comparison: Comparison) -> str:
+    """Identical bytes read under identical ignore rules give identical content; a change of
+    the rules must re-read the page, so they are part of the digest."""
+    digest = hashlib.sha256(body.encode("utf-8", errors="replace"))
+    for pattern in comparison.rules.patterns:
+        digest.update(b"\0" + pattern.pattern.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def observe(
+    fetcher: Fetcher,
+    url: str,
+    validators: Validators | None,
+    comparison: Comparison | None = None,
+    known_body: str | None = None,
+) -> Observation:
+    """The network half of a check (no database), so the daemon can run it under a deadline.
+
+    A server that ignores validators (or a fetch made without them) often sends the very bytes
+    of last time: when the digest equals `known_body` the page is not parsed at all."""
     fetched = fetcher.fetch(url, validators)
     if not (fetched.ok and fetched.body):
         return Observation(fetched)
+    digest = body_digest(fetched.body, comparison or Comparison())
+    if known_body is not None and digest == known_body:
+        return Observation(fetched, body_hash=digest, same_body=True)
     extracted = extract_guarded(fetched.body, fetched.final_url)
-    return Observation(fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0))
+    return Observation(
+        fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0),
+        body_hash=digest,
+    )
 
 
 def conditional_validators(
@@ -153,7 +180,8 @@ def record(
     return record_check(
         db, page_id, seen.fetched, seen.extracted, now=now, seed=comparison.seed,
         rules=comparison.rules, confirm=comparison.confirm, not_article=seen.not_article,
-        next_check_at=next_check_at, unconditional=unconditional,
+        next_check_at=next_check_at, unconditional=unconditional, body_hash=seen.body_hash,
+        same_body=seen.same_body,
     )
 
 
@@ -192,7 +220,9 @@ def read_page(
     validators = None if unconditional else conditional_validators(
         Validators(row[0], row[1]), row[2], page.full_fetch_every
     )
-    seen = observe(fetcher, page.url, validators)
+    # Discovery reads the page's links from this fetch, so it needs the page parsed.
+    known = None if unconditional else known_body_hash(db, page.page_id)
+    seen = observe(fetcher, page.url, validators, page.comparison, known)
     interval = recheck_interval(db, page.page_id, page.target, moment)
     # The next time is stored in the same transaction as the check (see record_check).
     outcome = record(

@@ -108,7 +108,8 @@ class Workers:
             check.claim.validators, check.claim.checks_since_full, check.full_fetch_every
         )
         try:
-            seen = observe(self.fetcher(), url, validators)  # type: ignore[arg-type]
+            seen = observe(self.fetcher(), url, validators, check.comparison,  # type: ignore[arg-type]
+                           check.claim.known_body)
         except Exception as error:  # a bug costs one check, never the daemon
             log.exception("check of %s failed unexpectedly; will retry", url)
             seen = Observation(Fetched(url=url, final_url=url, outcome="error",
@@ -130,6 +131,7 @@ class Workers:
             outcome = self.frontier.record(
                 check.claim, fetched, seen.extracted, now=now, comparison=check.comparison,
                 not_article=seen.not_article, unconditional=unconditional,
+                body_hash=seen.body_hash, same_body=seen.same_body,
                 next_check_at=now + timedelta(
                     seconds=next_check_in(check.target, fetched, now, interval)
                 ),

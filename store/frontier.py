@@ -47,6 +47,7 @@ class Claim:
     validators: Validators
     claimed_until: str
     checks_since_full: int = 0
+    known_body: str | None = None  # see store.versions.known_body_hash
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class Frontier(Protocol):
 
     def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
                comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None) -> CheckOutcome: ...
+               unconditional: bool | None = None, body_hash: str | None = None,
+               same_body: bool = False) -> CheckOutcome: ...
 
     def next_due(self) -> datetime | None: ...
 
@@ -142,7 +144,9 @@ class SqliteFrontier:
         with self.lock, self.db.conn:
             self.db.execute("BEGIN IMMEDIATE")
             rows = self.db.execute(
-                "SELECT id, url, target, seed, etag, last_modified, checks_since_full FROM pages"
+                "SELECT id, url, target, seed, etag, last_modified, checks_since_full,"
+                " CASE WHEN state = 'ok' AND pending_hash IS NULL AND baseline_version_id IS NOT NULL"
+                " THEN body_hash END FROM pages"
                 f" WHERE {watched} AND state != 'merged'"
                 " AND (next_check_at IS NULL OR next_check_at <= ?)"
                 " AND (claimed_until IS NULL OR claimed_until <= ?)"
@@ -153,7 +157,7 @@ class SqliteFrontier:
                 self.db.execute("UPDATE pages SET claimed_until = ? WHERE id = ?", [until, row[0]])
         return [Claim(page_id=r[0], url=r[1], target=r[2], seed=r[3],
                       validators=Validators(etag=r[4], last_modified=r[5]), claimed_until=until,
-                      checks_since_full=r[6])
+                      checks_since_full=r[6], known_body=r[7])
                 for r in rows]
 
     def next_due(self) -> datetime | None:
@@ -173,12 +177,14 @@ class SqliteFrontier:
 
     def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
                comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None) -> CheckOutcome:
+               unconditional: bool | None = None, body_hash: str | None = None,
+               same_body: bool = False) -> CheckOutcome:
         with self.lock:
             return record_check(
                 self.db, claim.page_id, fetched, extracted, now=iso(now), seed=comparison.seed,
                 rules=comparison.rules, confirm=comparison.confirm, not_article=not_article,
                 next_check_at=iso(next_check_at), unconditional=unconditional,
+                body_hash=body_hash, same_body=same_body,
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:

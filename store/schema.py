@@ -320,8 +320,14 @@ def _v6_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_events_at ON events(at, id)")
 
 
+def _v7_body_hash(db: sqlite_utils.Database) -> None:
+    """The digest of the last body whose content is the page's baseline: the same bytes again
+    (under the same ignore rules) are "unchanged" without parsing them."""
+    db.execute("ALTER TABLE pages ADD COLUMN body_hash TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes
+    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

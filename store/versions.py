@@ -103,6 +103,8 @@ def record_check(
     not_article: str | None = None,
     next_check_at: str | None = None,
     unconditional: bool | None = None,
+    body_hash: str | None = None,
+    same_body: bool = False,
 ) -> CheckOutcome:
     """Store the outcome of one check.
 
@@ -111,6 +113,9 @@ def record_check(
     410 marks the page gone; the next good answer marks it restored. `seed` (or `seed_text`, or
     else the page's seed row) is what new versions are aligned with. `unconditional` says whether
     the fetch went without validators, which restarts the count towards the next such fetch.
+    `body_hash` is the digest of the answer's body (and the rules it was read under);
+    `same_body` says the caller found it equal to the page's `known_body_hash`, so the page was
+    not extracted: its content is the baseline's.
     """
     with transaction(db):
         outcome = _record(
@@ -126,6 +131,8 @@ def record_check(
             window=revert_window,
             not_article=not_article,
             next_check_at=next_check_at,
+            body_hash=body_hash,
+            same_body=same_body,
         )
         if unconditional is not None:
             db.execute(
@@ -150,6 +157,8 @@ def _record(
     window: int,
     not_article: str | None,
     next_check_at: str | None,
+    body_hash: str | None = None,
+    same_body: bool = False,
 ) -> CheckOutcome:
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
     snap = snapshot(extracted, rules) if article and extracted is not None else None
@@ -168,6 +177,12 @@ def _record(
 
     outcome, error, status = _failure(fetched, extracted, not_article, snap)
     new_hash = content_hash(snap) if snap is not None else None
+    if same_body and fetched.ok and known_body_hash(db, page_id) == body_hash:
+        # The very bytes whose content is the baseline: unchanged, without a parse.
+        outcome, error = "unchanged", None
+        new_hash = db.execute(
+            "SELECT content_hash FROM versions WHERE id = ?", [baseline_id]
+        ).fetchone()[0]
     written: WrittenVersion | None = None
     decision: Decision | None = None
     if snap is not None and new_hash is not None:
@@ -220,6 +235,8 @@ def _record(
     )
     _events(db, page_id, now, outcome, state, written, fetched, previous_final, status)
     _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
+    if body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
+        db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [body_hash, page_id])
     return CheckOutcome(
         page_id=page_id,
         url=url,
@@ -231,6 +248,18 @@ def _record(
         error=error,
         reverted_to=decision.reverted_to.number if decision and decision.reverted_to else None,
     )
+
+
+def known_body_hash(db: sqlite_utils.Database, page_id: int) -> str | None:
+    """The body digest a check may be matched against: only while the page is answering with its
+    baseline (not gone, no change awaiting confirmation), since the same bytes then mean the same
+    content; otherwise the page must be read."""
+    row = db.execute(
+        "SELECT body_hash FROM pages WHERE id = ? AND state = 'ok' AND pending_hash IS NULL"
+        " AND baseline_version_id IS NOT NULL",
+        [page_id],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _failure(
