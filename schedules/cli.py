@@ -101,8 +101,11 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     Each target with discovery on also has its related pages discovered and the due ones
     checked. Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
     """
+    from datetime import datetime, timezone
+
     from schedules.discovery import check_pass
     from schedules.jobs import make_fetcher, prepare
+    from store.frontier import save_host_states
 
     # On a terminal a live progress line replaces the per-check log lines (warnings still show);
     # elsewhere (cron, CI, a pipe) every check is a plain log line.
@@ -118,6 +121,9 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     try:
         outcomes = check_pass(db, fetcher, config, pages,
                               on_check=progress.update if progress else None)
+        # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
+        with db.conn:
+            save_host_states(db, fetcher.host_states().values(), datetime.now(timezone.utc))
     finally:
         fetcher.close()
         if progress:
@@ -242,6 +248,13 @@ def status(obj: Context) -> None:
         upcoming = "now (checking)" if claimed and claimed > stamp else nxt or "-"
         click.echo(f"{url}\n  state {state}, {versions} version(s); last check {last or 'never'}"
                    f" ({outcome or '-'}); next check {upcoming}")
+        if outcome in ("error", "skipped", "no_content", "not_article", "gone"):
+            why = db.execute(
+                "SELECT error FROM fetches WHERE page_id = (SELECT id FROM pages WHERE url = ?)"
+                " ORDER BY id DESC LIMIT 1", [url],
+            ).fetchone()
+            if why and why[0]:
+                click.echo(f"  why: {why[0]}")
         host = host_of(final_url or url)
         if host in hosts:
             failures, paused, error = hosts[host]

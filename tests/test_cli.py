@@ -70,3 +70,27 @@ def test_progress_line_counts_outcomes_and_shows_arabic_urls(capsys):
     last = capsys.readouterr().err.split("\r")[-1]
     assert "checked 2 page(s) of 1 target(s): 1 error, 1 new_version" in last
     assert "https://a.example/الأمن/" in last
+
+
+def test_status_says_why_a_check_failed(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "watch.toml"
+    config.write_text(
+        f'[defaults]\nretries = 0\nmin_delay = "0s"\n\n[[targets]]\nurl = "http://127.0.0.1:{port}/a"\n'
+        "[targets.discovery]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    args = ["--db", str(tmp_path / "m.db"), "--config", str(config)]
+    runner = CliRunner()
+    checked = runner.invoke(cli, [*args, "check"])
+    assert checked.exit_code == 0, checked.output  # a failed fetch is recorded, not fatal
+    shown = runner.invoke(cli, [*args, "status"]).output
+    # robots.txt cannot be read either, which RFC 9309 treats as "disallow for now": the check
+    # is skipped, and status says why in one line.
+    assert "(skipped)" in shown
+    [why] = [line for line in shown.splitlines() if line.startswith("  why: ")]
+    assert "robots.txt" in why and str(port) in why
