@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test demo bench serve check clean
+.PHONY: run test demo bench serve check clean lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Style gates we aim to keep clean (not part of CI yet): ruff on the code, mypy --strict on crawler/.
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/ruff check crawler store schedules
+	$(BIN)/mypy crawler

@@ -8,6 +8,8 @@ that score well join it, since some CMSs split a story into several containers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from selectolax.lexbor import LexborNode
 
 _TEXTUAL = "p, pre, blockquote, td, div, section, article"
@@ -25,7 +27,7 @@ def _link_density(node: LexborNode) -> float:
 
 def best_content(body: LexborNode) -> list[LexborNode]:
     """The element(s) most likely to hold the article under `body`, in document order."""
-    scores: dict[int, list] = {}  # mem_id → [node, score]
+    scores: dict[int, list[Any]] = {}  # mem_id → [node, score]
 
     def credit(node: LexborNode | None, points: float) -> None:
         if node is None or node.tag in ("html", "body", None):

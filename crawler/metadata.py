@@ -233,6 +233,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     if not published:
         published = _written_date(tree)
 
+    author: str | None
     if ld and ld.authors:
         author = ld.authors[0]
     else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import logging
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
-from pathlib import Path
 
 import click
 
@@ -101,7 +101,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     Each target with discovery on also has its related pages discovered and the due ones
     checked. Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from schedules.discovery import check_pass
     from schedules.jobs import make_fetcher, prepare
@@ -123,7 +123,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
                               on_check=progress.update if progress else None)
         # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
         with db.conn:
-            save_host_states(db, fetcher.host_states().values(), datetime.now(timezone.utc))
+            save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
     finally:
         fetcher.close()
         if progress:
@@ -225,13 +225,13 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
 def status(obj: Context) -> None:
     """The daemon's heartbeat, then each watched page: last check, its result, next check,
     number of versions, and its host's back-off when there is any."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from schedules import health
     from store.frontier import host_of
 
     db = obj.db()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     click.echo(health.describe(health.daemon_state(db), now))
     rows = db.execute(
         "SELECT url, final_url, state, last_checked, last_outcome, next_check_at, versions,"
@@ -270,7 +270,7 @@ def health(obj: Context, max_age: float | None) -> None:
 
     Meant for container health checks: `marsad health`.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from schedules import health as heartbeat
 
@@ -278,11 +278,11 @@ def health(obj: Context, max_age: float | None) -> None:
         click.echo(f"unhealthy: no database at {obj.db_path}", err=True)
         sys.exit(1)
     state = heartbeat.daemon_state(obj.db())
-    trouble = heartbeat.problem(state, datetime.now(timezone.utc), max_age)
+    trouble = heartbeat.problem(state, datetime.now(UTC), max_age)
     if trouble or state is None:
         click.echo(f"unhealthy: {trouble}", err=True)
         sys.exit(1)
-    click.echo(f"ok: heartbeat {state.age(datetime.now(timezone.utc)):.0f} s ago (pid {state.pid})")
+    click.echo(f"ok: heartbeat {state.age(datetime.now(UTC)):.0f} s ago (pid {state.pid})")
 
 
 @cli.command()
@@ -293,7 +293,8 @@ def backup(obj: Context, destination: Path) -> None:
 
     The copy is checked with `PRAGMA integrity_check` and only then put in place.
     """
-    from store.maintenance import BackupError, backup as copy
+    from store.maintenance import BackupError
+    from store.maintenance import backup as copy
 
     obj.db().conn.close()  # migrates first, so the copy has the current schema
     try:
@@ -353,7 +354,7 @@ def demo(obj: Context, port: int, every: float) -> None:
     run_demo(obj.db_path, port=port, every=every)
 
 
-from schedules.commands.extract import extract_command  # noqa: E402 (the group exists first)
+from schedules.commands.extract import extract_command
 
 cli.add_command(extract_command)
 

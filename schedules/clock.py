@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(datetime.now(UTC))
 
 
 def iso_after(seconds: float, start: datetime | None = None) -> str:
-    return iso((start or datetime.now(timezone.utc)) + timedelta(seconds=seconds))
+    return iso((start or datetime.now(UTC)) + timedelta(seconds=seconds))
 
 
 def parse_iso(text: str) -> datetime:
     """A stored timestamp (or any ISO 8601 with `Z` or an offset) as an aware UTC datetime."""
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -162,7 +162,7 @@ def next_check_in(
         return base + (random.uniform(0, target.jitter) if target.jitter else 0.0)
     wait = min(target.every, RETRY_AFTER_ERROR)
     if fetched.paused_until:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         wait = max(wait, (parse_iso(fetched.paused_until) - now).total_seconds())
     return wait
 
@@ -213,7 +213,7 @@ def read_page(
 ) -> tuple[CheckOutcome, Fetched]:
     """One check, also handing back the fetch so discovery reads the page's links from the same
     request. `unconditional` leaves the validators out (discovery needs a body to read)."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     row = db.execute(
         "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
     ).fetchone()

@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -66,7 +66,7 @@ class DaemonLock:
         except BaseException:
             os.close(fd)
             raise
-        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         holder = {"pid": os.getpid(), "hostname": socket.gethostname(), "started_at": self.started_at}
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)

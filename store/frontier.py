@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -29,7 +29,7 @@ from store.versions import CheckOutcome, Comparison, record_check
 
 def iso(moment: datetime) -> str:
     """The stored time format (as `schedules.clock.iso`): text order is time order in SQLite."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def parse_iso(text: str) -> datetime:
@@ -66,7 +66,7 @@ class StoredHost:
     def paused_until_iso(self) -> str | None:
         if self.paused_until is None:
             return None
-        return iso(datetime.fromtimestamp(self.paused_until, tz=timezone.utc))
+        return iso(datetime.fromtimestamp(self.paused_until, tz=UTC))
 
 
 class Frontier(Protocol):
@@ -173,7 +173,7 @@ class SqliteFrontier:
             ).fetchone()
         if row is None or row[0] is None:
             return None
-        return parse_iso(row[0]) if row[0] else datetime.now(timezone.utc)
+        return parse_iso(row[0]) if row[0] else datetime.now(UTC)
 
     def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
                comparison: Comparison, not_article: str | None, next_check_at: datetime,
@@ -232,7 +232,7 @@ def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: date
     for state in states:
         until = _epoch(getattr(state, "paused_until", None))
         rows.append([state.host, int(getattr(state, "failures", 0) or 0),
-                     iso(datetime.fromtimestamp(until, tz=timezone.utc)) if until else None,
+                     iso(datetime.fromtimestamp(until, tz=UTC)) if until else None,
                      getattr(state, "last_error", None), iso(now)])
     if not rows:
         return

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import fts
 from crawler.arabic import match_key
 from crawler.urls import url_key
+from store import fts
 
 
 class DatabaseError(Exception):

@@ -1,6 +1,5 @@
 """Datasette started the way `marsad serve` starts it answers with the Arabic text intact."""
 
-import pytest
 
 from crawler.models import Block, Extracted, Fetched
 from store.schema import connect
