@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import unquote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
@@ -73,6 +74,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _FILE_SEGMENT = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
+# Pure and called for every link, alias and spelling of every check: a bounded cache spares
+# re-parsing the same URLs (w3lib's canonicalization is most of a check's URL work).
+@lru_cache(maxsize=16384)
 def canonicalize(url: str, *, trailing_slash: bool | None = None) -> str:
     """The one spelling of `url` that marsad stores, fetches and compares.
 
@@ -117,6 +121,7 @@ def resolve(base: str, href: str | None) -> str | None:
     return url
 
 
+@lru_cache(maxsize=16384)
 def url_key(url: str) -> str:
     """The dedup key: two URLs with one key are the same page.
 
