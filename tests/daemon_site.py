@@ -107,7 +107,10 @@ def write_config(path: Path, base_url: str, paths: list[str], *, every: str = "1
                  daemon: dict[str, str | int] | None = None, timeout: str = "10s") -> Path:
     """A watch list of `paths` on the test server; a path given as a whole URL is used as is
     (e.g. on `localhost`, a second host name for the same server)."""
-    lines = ["[defaults]", f'every = "{every}"', 'jitter = "0s"', 'min_delay = "0s"',
+    # Fixed intervals (equal bounds switch adaptive re-checks off): these tests are about the
+    # daemon's mechanics, and a quiet page's interval would otherwise stretch as it stays quiet.
+    lines = ["[defaults]", f'every = "{every}"', f'min_interval = "{every}"',
+             f'max_interval = "{every}"', 'jitter = "0s"', 'min_delay = "0s"',
              f'timeout = "{timeout}"', 'private_hosts = ["localhost"]', ""]
     if daemon:
         lines.append("[daemon]")
