@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from store.timestamps import iso, parse_iso
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+__all__ = ["iso", "iso_after", "now_iso", "parse_iso"]
 
 
 def now_iso() -> str:
@@ -16,10 +16,3 @@ def now_iso() -> str:
 def iso_after(seconds: float, start: datetime | None = None) -> str:
     return iso((start or datetime.now(UTC)) + timedelta(seconds=seconds))
 
-
-def parse_iso(text: str) -> datetime:
-    """A stored timestamp (or any ISO 8601 with `Z` or an offset) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

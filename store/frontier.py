@@ -24,16 +24,9 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from crawler.models import Extracted, Fetched, Validators
+from crawler.politeness import HostState
+from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
-
-
-def iso(moment: datetime) -> str:
-    """The stored time format (as `schedules.clock.iso`): text order is time order in SQLite."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass(frozen=True)
@@ -48,25 +41,6 @@ class Claim:
     claimed_until: str
     checks_since_full: int = 0
     known_body: str | None = None  # see store.versions.known_body_hash
-
-
-@dataclass(frozen=True)
-class StoredHost:
-    """A host's back-off as saved between runs; field names match the fetcher's `HostState`.
-
-    `paused_until` is epoch seconds, which is what `Fetcher.restore_host_states` expects.
-    """
-
-    host: str
-    failures: int = 0
-    paused_until: float | None = None
-    last_error: str | None = None
-
-    @property
-    def paused_until_iso(self) -> str | None:
-        if self.paused_until is None:
-            return None
-        return iso(datetime.fromtimestamp(self.paused_until, tz=UTC))
 
 
 class Frontier(Protocol):
@@ -248,9 +222,11 @@ def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: date
             )
 
 
-def load_host_states(db: sqlite_utils.Database) -> list[StoredHost]:
+def load_host_states(db: sqlite_utils.Database) -> list[HostState]:
+    """Hosts' back-off as saved, in the fetcher's own `HostState` (epoch `paused_until`), ready
+    for `Fetcher.restore_host_states`."""
     return [
-        StoredHost(host=r[0], failures=r[1], paused_until=_epoch(r[2]), last_error=r[3])
+        HostState(host=r[0], failures=r[1], paused_until=_epoch(r[2]), last_error=r[3])
         for r in db.execute("SELECT host, failures, paused_until, last_error FROM hosts ORDER BY host")
     ]
 

@@ -1,0 +1,18 @@
+"""The stored time format: ISO 8601 UTC with milliseconds and a `Z`, so text order is time order
+in SQLite. One definition for the store and for `schedules`, which re-exports it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored timestamp (or any ISO 8601 with `Z` or an offset) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
