@@ -28,7 +28,7 @@ from urllib.parse import quote
 import numpy as np
 
 from crawler.arabic import match_key
-from store import neardup
+from store import neardup, texts
 from store.schema import SCHEMA_VERSION, connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -271,7 +271,7 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
         "checks", "versions", "etag", "last_modified",
     ))
     versions = TableWriter(conn, "versions", (
-        "id", "page_id", "version", "fetched_at", "final_url", "title", "text", "blocks",
+        "id", "page_id", "version", "fetched_at", "final_url", "title", "text_hash", "blocks",
         "metadata", "content_hash", "changed_fields", "diff", "words_added", "words_removed",
         "seed_similarity",
     ))
@@ -286,10 +286,14 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
     version_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     search_rows: list[tuple[int, str, str]] = []
+    text_rows: list[tuple[str, int, str | None, bytes | None]] = []
     page_of_version: list[int] = []
 
     def flush() -> None:
         conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT OR IGNORE INTO texts (hash, size, text, zstd) VALUES (?, ?, ?, ?)", text_rows
+        )
         pages.write(page_rows)
         versions.write(version_rows)
         events.write(event_rows)
@@ -297,7 +301,7 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
             "INSERT INTO versions_fts (rowid, text_key, title_key) VALUES (?, ?, ?)", search_rows
         )
         conn.execute("COMMIT")
-        for batch in (page_rows, version_rows, event_rows, search_rows):
+        for batch in (page_rows, version_rows, event_rows, search_rows, text_rows):
             batch.clear()
 
     for plan in _plans(size, rng):
@@ -323,9 +327,11 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
             previous = chosen
             version_id += 1
             at = _iso(moment)
+            text_key = texts.text_hash(text)
+            text_rows.append((text_key, len(text.encode("utf-8")), *texts.encode(text)))
             version_rows.append({
                 "id": version_id, "page_id": plan.page_id, "version": number, "fetched_at": at,
-                "final_url": final_url, "title": title.text, "text": text,
+                "final_url": final_url, "title": title.text, "text_hash": text_key,
                 "blocks": json.dumps(
                     [{"kind": "paragraph", "text": p.text} for p in chosen], ensure_ascii=False
                 ),

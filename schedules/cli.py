@@ -324,7 +324,8 @@ def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
         if number == 0:
             texts[number] = ""
             continue
-        row = db.execute("SELECT text FROM versions WHERE page_id = ? AND version = ?",
+        row = db.execute("SELECT marsad_text(t.text, t.zstd) FROM versions v JOIN texts t"
+                         " ON t.hash = v.text_hash WHERE v.page_id = ? AND v.version = ?",
                          [page[0], number]).fetchone()
         if not row:
             raise MarsadError(f"{url} has no version {number} (it has {page[1]})")

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from crawler.models import Block, BlockKind
 from store.rules import IgnoreRules, Snapshot, content_hash
+from store.texts import decode
 
 DEFAULT_WINDOW = 3
 
@@ -83,14 +84,15 @@ def recent_versions(
 ) -> tuple[StoredVersion | None, list[StoredVersion]]:
     """The baseline and the last `window` versions of a page (newest first), under `rules`."""
     rows = db.execute(
-        "SELECT id, version, title, text, blocks, metadata FROM versions WHERE page_id = ?"
-        " AND (id IN (SELECT id FROM versions WHERE page_id = ? ORDER BY version DESC LIMIT ?)"
-        "      OR id = ?) ORDER BY version DESC",
+        "SELECT v.id, v.version, v.title, t.text, t.zstd, v.blocks, v.metadata"
+        " FROM versions v JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ?"
+        " AND (v.id IN (SELECT id FROM versions WHERE page_id = ? ORDER BY version DESC LIMIT ?)"
+        "      OR v.id = ?) ORDER BY v.version DESC",
         [page_id, page_id, max(window, 1), baseline_id if baseline_id is not None else -1],
     ).fetchall()
     stored = []
-    for version_id, number, title, text, kinds, metadata in rows:
-        snap = stored_snapshot(title, text, kinds, metadata, rules)
+    for version_id, number, title, plain, packed, kinds, metadata in rows:
+        snap = stored_snapshot(title, decode(plain, packed) or "", kinds, metadata, rules)
         stored.append(StoredVersion(version_id, number, snap, content_hash(snap)))
     if not stored:
         return None, []

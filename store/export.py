@@ -22,9 +22,10 @@ QUERIES = {
         " ORDER BY p.id"
     ),
     "versions": (
-        "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title, v.text, v.content_hash,"
+        "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title,"
+        " marsad_text(t.text, t.zstd) AS text, v.content_hash,"
         " v.seed_similarity, v.words_added, v.words_removed, v.changed_fields"
-        " FROM versions v JOIN pages p ON p.id = v.page_id"
+        " FROM versions v JOIN pages p ON p.id = v.page_id JOIN texts t ON t.hash = v.text_hash"
         f" WHERE (:since IS NULL OR v.fetched_at >= :since) AND {_PAGE} ORDER BY v.fetched_at, v.id"
     ),
     "changes": (

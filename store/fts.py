@@ -18,20 +18,20 @@ MIN_WORD = 3  # the trigram tokenizer cannot match anything shorter
 
 
 def create_versions_fts(db: sqlite_utils.Database) -> None:
-    """Create the search index and fill it from the versions already stored (a migration step)."""
+    """Create the search index and fill it from the versions already stored: migration 2's step,
+    which runs while versions still hold their text in `versions.text` (migration 8 moved it)."""
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(text_key, title_key, tokenize='trigram')"
     )
-    for (version_id,) in db.execute("SELECT id FROM versions ORDER BY id").fetchall():
-        index_version(db, version_id)
+    rows = db.execute("SELECT id, text, title FROM versions ORDER BY id").fetchall()
+    for version_id, text, title in rows:
+        index_version(db, version_id, text, title)
 
 
-def index_version(db: sqlite_utils.Database, version_id: int) -> None:
+def index_version(
+    db: sqlite_utils.Database, version_id: int, text: str | None, title: str | None
+) -> None:
     """(Re)index one version; called in the transaction that inserts it."""
-    row = db.execute("SELECT text, title FROM versions WHERE id = ?", [version_id]).fetchone()
-    if row is None:
-        return
-    text, title = row
     db.execute(
         f"INSERT OR REPLACE INTO {TABLE} (rowid, text_key, title_key) VALUES (?, ?, ?)",
         [version_id, match_key(text or ""), match_key(title or "")],

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from crawler.arabic import match_key
 from crawler.models import Extracted, Fetched
-from store import fts, neardup
+from store import fts, neardup, texts
 from store.baseline import StoredVersion
 from store.diff import diff_snapshots
 from store.rules import Snapshot, changed_fields
@@ -63,7 +63,7 @@ def write_version(
         "image": extracted.image if extracted else None,
     }
     cursor = db.execute(
-        "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text, blocks,"
+        "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text_hash, blocks,"
         " metadata, content_hash, changed_fields, diff, words_added, words_removed, blocks_added,"
         " blocks_removed, blocks_changed, diff_summary, base_version, seed_similarity,"
         " seed_alignment, seed_coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -73,7 +73,7 @@ def write_version(
             now,
             fetched.final_url,
             snap.title,
-            snap.text,
+            texts.store_text(db, snap.text),
             json.dumps([block.kind for block in snap.blocks]),
             json.dumps(metadata, ensure_ascii=False),
             digest,
@@ -101,7 +101,7 @@ def _index_new_version(
     db: sqlite_utils.Database, version_id: int, page_id: int, snap: Snapshot, now: str
 ) -> None:
     """The indexes a new version joins, in the check's transaction."""
-    fts.index_version(db, version_id)
+    fts.index_version(db, version_id, snap.text, snap.title)
     sig = neardup.signature(match_key(snap.text))
     neardup.index_version(db, version_id, page_id, sig)
     neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from crawler.arabic import match_key
 from crawler.urls import url_key
-from store import fts
+from store import fts, texts
 
 
 class DatabaseError(Exception):
@@ -326,8 +326,41 @@ def _v7_body_hash(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE pages ADD COLUMN body_hash TEXT")
 
 
+def _v8_texts(db: sqlite_utils.Database) -> None:
+    """Texts stored once per distinct content, compressed with zstd above a size
+    (`store.texts`): versions point at them by hash instead of each holding its own copy."""
+    db.execute(
+        """
+        CREATE TABLE texts (
+            hash TEXT PRIMARY KEY,             -- SHA-256 of the UTF-8 display text
+            size INTEGER NOT NULL,             -- bytes of the UTF-8 display text
+            text TEXT,                         -- the text, when it is stored plain
+            zstd BLOB,                         -- the text as a zstd frame, when it is not
+            CHECK ((text IS NULL) <> (zstd IS NULL))
+        )
+        """
+    )
+    db.execute("ALTER TABLE versions ADD COLUMN text_hash TEXT REFERENCES texts(hash)")
+    for version_id, text in db.execute("SELECT id, text FROM versions").fetchall():
+        key = texts.store_text(db, text or "")
+        db.execute("UPDATE versions SET text_hash = ? WHERE id = ?", [key, version_id])
+    db.execute("ALTER TABLE versions DROP COLUMN text")
+    db.execute("CREATE INDEX idx_versions_text ON versions(text_hash)")
+    # Each version with its text in plain form, for Datasette, exports and ad-hoc SQL; needs
+    # the marsad_text function, which every marsad connection and the Datasette plugin register.
+    db.execute(
+        """
+        CREATE VIEW version_texts AS
+        SELECT v.id, v.page_id, p.url, v.version, v.fetched_at, v.title,
+               marsad_text(t.text, t.zstd) AS text, t.size, v.text_hash, v.content_hash
+        FROM versions v JOIN texts t ON t.hash = v.text_hash JOIN pages p ON p.id = v.page_id
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash
+    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
+    _v8_texts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -358,6 +391,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=30000")
+        texts.register(conn)
         migrate(db)
     except (sqlite3.DatabaseError, OSError) as error:
         raise DatabaseError(

@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from store import texts
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -126,6 +128,7 @@ def write_config(path: Path, base_url: str, paths: list[str], *, every: str = "1
 def read(db_path: Path, sql: str, args: list[object] | None = None) -> list[tuple[Any, ...]]:
     """A fresh read-only look at the database, as another process would have."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    texts.register(conn)  # so the `version_texts` view reads
     try:
         return conn.execute(sql, args or []).fetchall()
     finally:

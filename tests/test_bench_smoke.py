@@ -10,6 +10,7 @@ import pytest
 
 from bench import bench_check, bench_datasette, bench_dedup, bench_export, report, run, synthetic
 from crawler.arabic import match_key
+from store import texts
 
 
 @pytest.fixture(autouse=True)
@@ -28,15 +29,16 @@ def assert_goals(result):
 def test_generated_database_follows_the_live_schema(tmp_path):
     path = synthetic.versions_db(120)
     conn = sqlite3.connect(path)
+    texts.register(conn)
     count, pages, smallest, largest = conn.execute(
         "SELECT count(*), count(DISTINCT page_id), min(length(CAST(text AS BLOB))),"
-        " max(length(CAST(text AS BLOB))) FROM versions"
+        " max(length(CAST(text AS BLOB))) FROM version_texts"
     ).fetchone()
     assert count == 120 and 2 <= pages < 120
     assert 1000 < smallest and largest < 20_000  # articles of realistic size
     # the search index holds the same match key marsad computes
     text, key = conn.execute(
-        "SELECT v.text, f.text_key FROM versions v JOIN versions_fts f ON f.rowid = v.id LIMIT 1"
+        "SELECT v.text, f.text_key FROM version_texts v JOIN versions_fts f ON f.rowid = v.id LIMIT 1"
     ).fetchone()
     assert key == match_key(text)
     versions_per_page = conn.execute(

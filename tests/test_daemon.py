@@ -21,7 +21,7 @@ def server():
 
 
 def versions(db_path, path):
-    return [r[0] for r in read(db_path, "SELECT v.text FROM versions v JOIN pages p ON p.id = v.page_id"
+    return [r[0] for r in read(db_path, "SELECT v.text FROM version_texts v JOIN pages p ON p.id = v.page_id"
                                         " WHERE p.url LIKE ? ORDER BY v.version", ["%" + path])]
 
 

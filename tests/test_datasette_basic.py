@@ -22,7 +22,7 @@ def test_versions_table_as_json_keeps_arabic(tmp_path):
 
     async def fetch():
         ds = build_datasette(path)
-        response = await ds.client.get("/marsad/versions.json?_shape=array")
+        response = await ds.client.get("/marsad/version_texts.json?_shape=array")
         home = await ds.client.get("/")
         return response, home
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from crawler.models import Block, Extracted, Fetched
 from schedules.cli import cli
-from store import export
+from store import export, texts
 from store.schema import connect
 from store.versions import ensure_page, record_check
 
@@ -103,12 +103,14 @@ def test_export_streams_100000_versions_in_bounded_memory(tmp_path):
     paragraph = "يبدأ مفهوم الأمن الجماعي كمهمة أساسية لحلف شمال الأطلسي " * 4
     with db.conn:
         db.execute("BEGIN")
-        db.conn.executemany(
-            "INSERT INTO versions (page_id, version, fetched_at, title, text, blocks, metadata,"
-            " content_hash, changed_fields) VALUES (?, ?, ?, 'عنوان', ?, '[]', '{}', ?, '[\"text\"]')",
-            ((page, n, f"2026-01-01T00:00:{n:06d}Z", f"{paragraph} {n}", f"h{n}")
-             for n in range(1, 100_001)),
-        )
+        for n in range(1, 100_001):
+            key = texts.store_text(db, f"{paragraph} {n}")
+            db.conn.execute(
+                "INSERT INTO versions (page_id, version, fetched_at, title, text_hash, blocks,"
+                " metadata, content_hash, changed_fields)"
+                " VALUES (?, ?, ?, 'عنوان', ?, '[]', '{}', ?, '[\"text\"]')",
+                (page, n, f"2026-01-01T00:00:{n:06d}Z", key, f"h{n}"),
+            )
     # CSV reads the cursor directly; JSON and NDJSON share the same row generator.
     for fmt in ("csv", "json"):
         out = Discard()

@@ -67,7 +67,10 @@ def test_a_v1_database_is_upgraded_in_place_with_its_rows(tmp_path):
         db, "versions"
     )
     assert {"near_duplicates", "page_aliases", "near_dup_signatures"} <= set(db.table_names())
-    row = db.execute("SELECT version, title, text, blocks, words_added FROM versions").fetchone()
+    row = db.execute(
+        "SELECT v.version, v.title, t.text, v.blocks, v.words_added"
+        " FROM versions v JOIN version_texts t ON t.id = v.id"
+    ).fetchone()
     assert row[:3] == (1, TITLE, "\n\n".join(PARAGRAPHS)) and row[4] == 120
     assert json.loads(row[3]) == ["paragraph"] * 3  # the text is no longer stored twice
     assert db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 1

@@ -22,7 +22,7 @@ WORDS = ("الحلف", "الأمن", "التعاون", "المنطقة", "الت
 
 
 def versions(db_path, url):
-    return [r[0] for r in read(db_path, "SELECT v.text FROM versions v JOIN pages p ON p.id = v.page_id"
+    return [r[0] for r in read(db_path, "SELECT v.text FROM version_texts v JOIN pages p ON p.id = v.page_id"
                                         " WHERE p.url = ? ORDER BY v.version", [url])]
 
 

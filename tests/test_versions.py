@@ -119,7 +119,7 @@ def test_noise_only_edits_are_checks_not_versions(db, check):
     assert len(versions(db)) == 2  # only the categories being added
     assert outcomes[3].outcome == "unchanged"  # the same terms in another order
     # the counter is in no version's text, diff or hash: the rule applied to all three
-    assert all(COUNTER not in text for text in column(db, "SELECT text FROM versions"))
+    assert all(COUNTER not in text for text in column(db, "SELECT text FROM version_texts"))
     assert column(db, "SELECT changed_fields FROM versions WHERE version = 2") == ['["categories"]']
     # without the rule the counter is content
     assert check(article(extra=[Block("paragraph", "عدد المشاهدات: 9")])).outcome == "new_version"
@@ -176,8 +176,9 @@ def test_each_version_records_everything_and_text_once(db, check):
         )
     )
     row = db.execute(
-        "SELECT page_id, version, fetched_at, title, text, blocks, metadata, content_hash,"
-        " changed_fields, diff, words_added, diff_summary FROM versions"
+        "SELECT v.page_id, v.version, v.fetched_at, v.title, t.text, v.blocks, v.metadata,"
+        " v.content_hash, v.changed_fields, v.diff, v.words_added, v.diff_summary"
+        " FROM version_texts t JOIN versions v ON v.id = t.id"
     ).fetchone()
     text, kinds = row[4], json.loads(row[5])
     # the text is the blocks joined by a blank line; `blocks` holds only their kinds

@@ -14,6 +14,7 @@ import markupsafe
 from datasette import hookimpl
 
 from crawler.arabic import match_key
+from store import texts
 from store.datasette_plugin import views
 from store.fts import fts_query
 from store.queries import CANNED_QUERIES
@@ -34,6 +35,7 @@ def prepare_connection(conn):  # type: ignore[no-untyped-def]
     conn.create_function("marsad_match_key", 1, lambda text: match_key(text or ""), deterministic=True)
     conn.create_function("marsad_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("marsad_host", 1, _host, deterministic=True)
+    texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
 
 
 @hookimpl
@@ -84,14 +86,16 @@ def _value(row: Any, column: str) -> Any:
 @hookimpl
 def render_cell(row, value, column, table, datasette):  # type: ignore[no-untyped-def]
     path = datasette.urls.path
-    if column == "version" and isinstance(value, int) and (table in ("versions", None)):
+    if table == "texts" and column == "zstd" and isinstance(value, bytes):
+        return _stored_text(value, datasette.setting("truncate_cells_html"))
+    if column == "version" and isinstance(value, int) and table in ("versions", "version_texts", None):
         page_id = _value(row, "page_id")
         if isinstance(page_id, int):
             href = path(f"/-/marsad/diff/{page_id}/{max(value - 1, 0)}/{value}")
             return markupsafe.Markup('<a href="{}" title="diff with the version before">{}</a>').format(
                 href, value
             )
-    if table is None and column == "page_id" and isinstance(value, int):
+    if table in (None, "version_texts") and column == "page_id" and isinstance(value, int):
         return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
             path(f"/-/marsad/page/{value}"), value
         )
@@ -102,8 +106,19 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
                 path(f"/-/marsad/page/{page_id}"), value
             )
     if isinstance(value, str) and _ARABIC.search(value) and not value.startswith(("http://", "https://")):
-        limit = datasette.setting("truncate_cells_html")
-        shown = value[:limit] + "\u2026" if limit and len(value) > limit else value
-        # Markup.format escapes the scraped text: a `<script>` in a title is shown, never run.
-        return markupsafe.Markup('<span dir="auto" class="marsad-text">{}</span>').format(shown)
+        return _text_cell(value, datasette.setting("truncate_cells_html"))
     return None
+
+
+def _text_cell(value: str, limit: int | None) -> markupsafe.Markup:
+    shown = value[:limit] + "\u2026" if limit and len(value) > limit else value
+    # Markup.format escapes the scraped text: a `<script>` in a title is shown, never run.
+    return markupsafe.Markup('<span dir="auto" class="marsad-text">{}</span>').format(shown)
+
+
+def _stored_text(packed: bytes, limit: int | None) -> markupsafe.Markup:
+    """A compressed text shown as the text it holds, not as a blob to download."""
+    try:
+        return _text_cell(texts.decode(None, packed) or "", limit)
+    except texts.TextError as error:
+        return markupsafe.Markup('<em>{}</em>').format(str(error))

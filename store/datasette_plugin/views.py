@@ -155,8 +155,10 @@ async def diff(datasette: Any, request: Request) -> Response:
     old = max(new - 1, 0) if old is None else old
     rows = {}
     for number in {old, new} - {0}:
-        row = (await db.execute("SELECT * FROM versions WHERE page_id = ? AND version = ?",
-                                [page_id, number])).first()
+        row = (await db.execute(
+            "SELECT v.*, marsad_text(t.text, t.zstd) AS text FROM versions v"
+            " JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ? AND v.version = ?",
+            [page_id, number])).first()
         if row is None:
             raise NotFound(f"page {page_id} has no version {number} (it has {info['versions']})")
         rows[number] = dict(row)
