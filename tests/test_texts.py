@@ -144,3 +144,29 @@ def test_a_row_is_either_plain_or_compressed_never_both(db):
         db.execute("INSERT INTO texts (hash, size, text, zstd) VALUES ('h', 1, 'a', x'00')")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO texts (hash, size) VALUES ('h', 1)")
+
+
+def test_a_v7_database_moves_its_texts_into_the_texts_table(path):
+    import sqlite_utils
+
+    from store import schema
+
+    old = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    for step in schema.MIGRATIONS[:7]:  # a database as marsad left it before texts existed
+        step(old)
+    old.execute("PRAGMA user_version = 7")
+    old.execute("INSERT INTO pages (url, url_key, first_seen) VALUES (?, ?, 't0')", [URL, URL])
+    for number, body in enumerate(["\n\n".join(LONG), SHORT[0], "\n\n".join(LONG)], start=1):
+        old.execute(
+            "INSERT INTO versions (page_id, version, fetched_at, title, text, blocks, metadata,"
+            " content_hash, changed_fields) VALUES (1, ?, 't1', 'عنوان', ?, '[]', '{}', 'h', '[]')",
+            [number, body],
+        )
+    old.conn.close()
+    db = connect(path)
+    assert "text" not in {c.name for c in db["versions"].columns}
+    view = [text for (text,) in db.execute("SELECT text FROM version_texts ORDER BY version")]
+    assert view == ["\n\n".join(LONG), SHORT[0], "\n\n".join(LONG)]
+    rows = stored(db)
+    assert len(rows) == 2 and rows[0][2] is None and rows[1][2] == SHORT[0]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
