@@ -30,7 +30,7 @@ from crawler.decode import (
 )
 from crawler.models import Fetched, Hop, Validators
 from crawler.politeness import HostState, Politeness, parse_retry_after
-from crawler.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache
+from crawler.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, RobotsDocument
 from crawler.safety import (
     CheckedURL,
     Dial,
@@ -173,6 +173,20 @@ class Fetcher:
             return run.failed(
                 type(error).__name__, f"unexpected error fetching {run.current}: {_one_line(error)}"
             )
+
+    def robots_document(self, url: str) -> RobotsDocument:
+        """The robots.txt of `url`'s origin as this fetcher obeys it, requested only when its
+        cached copy expired: discovery reads its `Sitemap:` lines without a second request."""
+        try:
+            checked = check_url(url)
+            scope = self._scope_for(checked)
+            admit(checked, scope)
+        except Refused as error:
+            return RobotsDocument(None, error=str(error))
+        if self.politeness.paused_until(checked.host) is not None:
+            state = self.politeness.states()[checked.host]
+            return RobotsDocument(None, error=f"host {checked.host} paused until {state.paused_until_iso}")
+        return self.robots.document(checked.origin, lambda: self._fetch_robots(checked, scope))
 
     def _fetch(self, run: _Run, url: str, validators: Validators | None) -> Fetched:
         try:

@@ -37,6 +37,16 @@ class RobotsVerdict:
     crawl_delay: float | None = None
 
 
+@dataclass(frozen=True)
+class RobotsDocument:
+    """The robots.txt the cache holds for an origin, for readers of its `Sitemap:` lines
+    (discovery), so they need not request it a second time."""
+
+    status: int | None  # of the answer the cache holds; None when it could not be fetched
+    body: str = ""  # the text of a 2xx answer
+    error: str | None = None  # why it cannot be read now ("answered 503", "could not be fetched…")
+
+
 @dataclass
 class _Entry:
     rules: Protego | None  # None: no restrictions
@@ -44,6 +54,8 @@ class _Entry:
     unreachable: str | None = None  # why robots.txt could not be read, while it cannot
     unreachable_since: float | None = None
     last_good: Protego | None = None
+    status: int | None = None
+    body: str = ""
 
 
 class RobotsCache:
@@ -64,15 +76,25 @@ class RobotsCache:
         self._guard = threading.Lock()
 
     def verdict(self, origin: str, url: str, fetch: Callable[[], RobotsAnswer]) -> RobotsVerdict:
-        """May `url` be fetched? Reads robots.txt through `fetch` when the cached copy expired;
-        one thread per origin does so while the others wait for its answer."""
+        """May `url` be fetched? Reads robots.txt through `fetch` when the cached copy expired."""
+        return self._judge(origin, url, self._fresh(origin, fetch))
+
+    def document(self, origin: str, fetch: Callable[[], RobotsAnswer]) -> RobotsDocument:
+        """The origin's robots.txt as the cache holds it, read through `fetch` only when the
+        cached copy expired: the rules and discovery's `Sitemap:` lines come from one request."""
+        entry = self._fresh(origin, fetch)
+        return RobotsDocument(entry.status, entry.body, entry.unreachable)
+
+    def _fresh(self, origin: str, fetch: Callable[[], RobotsAnswer]) -> _Entry:
+        """The origin's entry, fetched again when expired; one thread per origin does so while
+        the others wait for its answer."""
         with self._guard:
             lock = self._locks.setdefault(origin, threading.Lock())
         with lock:
             entry = self._entries.get(origin)
             if entry is None or entry.expires_at <= self.clock():
                 entry = self._store(origin, entry, fetch())
-            return self._judge(origin, url, entry)
+            return entry
 
     def _store(self, origin: str, old: _Entry | None, answer: RobotsAnswer) -> _Entry:
         now = self.clock()
@@ -80,13 +102,13 @@ class RobotsCache:
         status = answer.status
         if status is not None and 200 <= status < 300:
             rules = Protego.parse(answer.body)
-            entry = _Entry(rules, now + self.ttl, last_good=rules)
+            entry = _Entry(rules, now + self.ttl, last_good=rules, status=status, body=answer.body)
         elif status is not None and 300 <= status < 500 and status != 429:
-            entry = _Entry(None, now + self.ttl, last_good=last_good)
+            entry = _Entry(None, now + self.ttl, last_good=last_good, status=status)
         else:
             why = f"answered {status}" if status is not None else (answer.error or "failed")
             since = old.unreachable_since if old and old.unreachable_since else now
-            entry = _Entry(None, now + self.retry, why, since, last_good)
+            entry = _Entry(None, now + self.retry, why, since, last_good, status=status)
         self._entries[origin] = entry
         return entry
 

@@ -356,16 +356,25 @@ class _Pass:
         return outcome
 
     def _read_robots(self, source: Source) -> None:
-        fetched = self._fetch(source, accept=("text/plain",))
+        """The `Sitemap:` lines of the robots.txt the fetcher already obeys (its cache holds
+        it): one request serves both, so no fetch row of its own; the source keeps the state."""
+        doc = self.fetcher.robots_document(source.url)
+        readable = doc.status is not None and doc.status < 500 and doc.status != 429
+        outcome = "read" if readable else "error"
+        if readable:
+            self.report.sources_read += 1
+        else:
+            self.report.source_errors += 1
+            log.info("discovery source %s: %s", source.url, doc.error)
         with frontier.batch(self.db):
-            if self._done(source, fetched, every=self.target.every) != "read":
-                if fetched.outcome == "not_modified" or fetched.status is None:
-                    return
-                sitemaps = default_sitemap_urls(_origin(self.target.url))[:2]
-            else:
-                sitemaps = sitemaps_from_robots(fetched.body or "", fetched.final_url)
-                sitemaps = sitemaps or default_sitemap_urls(_origin(self.target.url))[:2]
-            for url in sitemaps:
+            frontier.record_source_state(
+                self.db, source, now=self.now, next_fetch_at=self._after(self.target.every),
+                outcome=outcome, status=doc.status, error=None if readable else doc.error,
+            )  # fmt: skip
+            if not readable:
+                return
+            sitemaps = sitemaps_from_robots(doc.body, source.url) if doc.body else []
+            for url in sitemaps or default_sitemap_urls(_origin(self.target.url))[:2]:
                 self._source(url, "sitemap", "sitemap", 1)
 
     def _read_sitemap(self, source: Source) -> None:

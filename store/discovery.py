@@ -156,6 +156,24 @@ def record_source_fetch(
     db.execute(f"UPDATE discovery_sources SET {', '.join(sets)} WHERE id = ?", [*values, source.id])
 
 
+def record_source_state(
+    db: sqlite_utils.Database,
+    source: Source,
+    *,
+    now: str,
+    next_fetch_at: str,
+    outcome: str,
+    status: int | None,
+    error: str | None,
+) -> None:
+    """A source read without a request of its own (robots.txt, from the fetcher's cache)."""
+    db.execute(
+        "UPDATE discovery_sources SET last_fetched = ?, last_outcome = ?, last_status = ?,"
+        " last_error = ?, next_fetch_at = ? WHERE id = ?",
+        [now, outcome, status, error, next_fetch_at, source.id],
+    )
+
+
 def mark_read(
     db: sqlite_utils.Database, source_id: int, *, now: str, outcome: str, next_fetch_at: str
 ) -> None:

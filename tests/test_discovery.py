@@ -7,6 +7,7 @@ import re
 from urllib.parse import unquote
 
 from crawler.discover import page_kind
+from crawler.robots import RobotsAnswer
 from crawler.urls import url_key
 from schedules.discovery import check_with_discovery, discover
 from tests.discovery_harness import T0, watch
@@ -150,3 +151,33 @@ def test_marsad_check_runs_the_target_with_its_discovery(tmp_path, replica):
         runner.invoke(cli, [*args, "export", "--what", "pages", "--format", "json"]).stdout
     )
     assert len(pages) == 9 and all(p["versions"] == 1 for p in pages)
+
+
+def test_robots_txt_is_requested_once_per_pass_and_its_sitemaps_are_read(tmp_path, replica):
+    replica.site.set_robots(
+        f"User-agent: *\nDisallow: /wp-admin/\nSitemap: {replica.base_url}/wp-sitemap.xml\n"
+    )
+    w = watch(tmp_path, replica)
+    check_with_discovery(w.db, w.fetcher, w.config, w.target, now=T0)
+
+    # the fetcher obeys it and discovery reads its Sitemap line: from one request
+    assert replica.paths().count("/robots.txt") == 1
+    sitemaps = {r["url"] for r in w.db.query("SELECT url FROM discovery_sources WHERE kind = 'sitemap'")}
+    assert f"{replica.base_url}/wp-sitemap.xml" in sitemaps
+    robots = next(w.db.query("SELECT * FROM discovery_sources WHERE kind = 'robots'"))
+    assert (robots["last_outcome"], robots["last_status"]) == ("read", 200)
+
+
+def test_an_unreachable_robots_txt_is_an_error_of_the_source_and_adds_no_sitemap(tmp_path, replica):
+    w = watch(tmp_path, replica)
+    # the fetcher has just found robots.txt unreachable (503): nothing may be fetched for now
+    w.fetcher.robots.document(replica.base_url, lambda: RobotsAnswer(503))
+    discover(w.db, w.fetcher, w.config, w.target, now=T0)
+
+    assert "/robots.txt" not in replica.paths()  # the cached answer holds until its retry time
+    robots = next(w.db.query("SELECT * FROM discovery_sources WHERE kind = 'robots'"))
+    assert (robots["last_outcome"], robots["last_status"]) == ("error", 503)
+    assert "answered 503" in robots["last_error"]
+    assert w.db.execute(
+        "SELECT count(*) FROM discovery_sources WHERE kind = 'sitemap'"
+    ).fetchone()[0] == 0
