@@ -50,9 +50,10 @@ from crawler.models import Fetched
 from crawler.urls import canonicalize, url_key
 from schedules.clock import iso, parse_iso
 from schedules.config import Config, Target
-from schedules.jobs import PageToCheck, check_page, page_to_check, read_page
+from schedules.jobs import PageToCheck, busy_outcome, check_page, page_to_check, read_page
 from store import discovery as frontier
 from store.discovery import Source
+from store.frontier import is_claimed
 from store.versions import CheckOutcome, ensure_page
 
 log = logging.getLogger("marsad.discover")
@@ -118,6 +119,8 @@ def discover(
     if not target.discovery.enabled:
         return run.report
     run.start(check_target)
+    if check_target and is_claimed(db, run.page_id, moment):  # the daemon is checking it now
+        run.report.checks.append(busy_outcome(run.page_id, target.url))
     while True:  # articles name sources, sources name articles (when depth allows): until quiet
         progressed = False
         while article := frontier.next_article_to_read(db, target.url, run.max_depth, run.now):

@@ -28,11 +28,13 @@ from schedules.config import Config, Target
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
+from store.frontier import claim_page, release_page
 from store.versions import CheckOutcome, Comparison, ensure_page, known_body_hash, record_check
 
 log = logging.getLogger("marsad.check")
 
 RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
+CLAIM_MARGIN = 60.0  # seconds a claim outlives the fetch deadline, for parsing and the write
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,42 @@ def read_page(
     """One check, also handing back the fetch so discovery reads the page's links from the same
     request. `unconditional` leaves the validators out (discovery needs a body to read)."""
     moment = now or datetime.now(UTC)
+    claim = claim_page(db, page.page_id, moment, fetcher.settings.deadline + CLAIM_MARGIN)
+    if claim is None:
+        return _busy(page)
+    try:
+        outcome, fetched = _read_claimed(db, fetcher, page, moment, unconditional)
+    except BaseException:
+        release_page(db, page.page_id, claim)
+        raise
+    if outcome.page_id != page.page_id:  # recorded on the page it merged into
+        release_page(db, page.page_id, claim)
+    return outcome, fetched
+
+
+BUSY = "being checked by another marsad process (the daemon) right now; not checked twice"
+
+
+def busy_outcome(page_id: int, url: str) -> CheckOutcome:
+    """Another process (the daemon) is checking the page right now: nothing is fetched or
+    recorded, so its check is not doubled; the page stays as that check leaves it."""
+    log.info("skipped %s: %s", url, BUSY)
+    return CheckOutcome(page_id, url, "skipped", error=BUSY)
+
+
+def _busy(page: PageToCheck) -> tuple[CheckOutcome, Fetched]:
+    fetched = Fetched(url=page.url, final_url=page.url, outcome="skipped", error=BUSY,
+                      error_class="PageBusy")
+    return busy_outcome(page.page_id, page.url), fetched
+
+
+def _read_claimed(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    moment: datetime,
+    unconditional: bool,
+) -> tuple[CheckOutcome, Fetched]:
     row = db.execute(
         "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
     ).fetchone()

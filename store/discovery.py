@@ -113,8 +113,9 @@ def next_article_to_read(
         " WHERE s.target = ? AND s.kind = 'article' AND (p.depth < ? OR p.reason = 'target')"
         " AND (s.last_fetched IS NULL OR s.read_version < p.versions"
         "      OR p.next_check_at IS NULL OR p.next_check_at <= ?)"
+        " AND (p.claimed_until IS NULL OR p.claimed_until <= ?)"  # the daemon is checking it
         " ORDER BY p.depth, p.id LIMIT 1",
-        [target, max_depth, now],
+        [target, max_depth, now, now],
     ).fetchone()
     return _source(row) if row else None
 
@@ -278,8 +279,10 @@ def due_discovered(db: sqlite_utils.Database, target: str, now: str) -> int | No
     """The id of the discovered page of `target` due first at `now`, or None."""
     row = db.execute(
         "SELECT id FROM pages WHERE target = ? AND reason != 'target'"
-        " AND (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id LIMIT 1",
-        [target, now],
+        " AND (next_check_at IS NULL OR next_check_at <= ?)"
+        " AND (claimed_until IS NULL OR claimed_until <= ?)"  # the daemon is checking it
+        " ORDER BY next_check_at, id LIMIT 1",
+        [target, now, now],
     ).fetchone()
     return int(row[0]) if row else None
 

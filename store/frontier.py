@@ -234,3 +234,29 @@ def load_host_states(db: sqlite_utils.Database) -> list[HostState]:
 def host_of(url: str | None) -> str | None:
     """The key the fetcher keeps back-off under: the lowercased host name."""
     return (urlsplit(url).hostname or None) if url else None
+
+
+def claim_page(db: sqlite_utils.Database, page_id: int, now: datetime, lease: float) -> str | None:
+    """Claim one page for a check made outside the daemon's workers (`marsad check`, discovery
+    reading an article), so it is never checked by two processes at once. Returns the claim's
+    end, which `store.versions.record_check` clears, or None when someone else holds it."""
+    until = iso(now + timedelta(seconds=lease))
+    taken = db.execute(
+        "UPDATE pages SET claimed_until = ? WHERE id = ?"
+        " AND (claimed_until IS NULL OR claimed_until <= ?)",
+        [until, page_id, iso(now)],
+    ).rowcount
+    return until if taken else None
+
+
+def is_claimed(db: sqlite_utils.Database, page_id: int, now: datetime) -> bool:
+    row = db.execute("SELECT claimed_until FROM pages WHERE id = ?", [page_id]).fetchone()
+    return bool(row and row[0] and row[0] > iso(now))
+
+
+def release_page(db: sqlite_utils.Database, page_id: int, until: str) -> None:
+    """End a claim that no recorded check ended (the check failed, or landed on another page
+    after merging spellings); a claim someone else took since is left alone."""
+    db.execute(
+        "UPDATE pages SET claimed_until = NULL WHERE id = ? AND claimed_until = ?", [page_id, until]
+    )

@@ -181,3 +181,40 @@ def test_an_unreachable_robots_txt_is_an_error_of_the_source_and_adds_no_sitemap
     assert w.db.execute(
         "SELECT count(*) FROM discovery_sources WHERE kind = 'sitemap'"
     ).fetchone()[0] == 0
+
+
+def test_a_page_the_daemon_is_checking_is_left_to_it(tmp_path, replica):
+    from datetime import timedelta
+
+    from store.frontier import SqliteFrontier
+
+    w = watch(tmp_path, replica)
+    check_with_discovery(w.db, w.fetcher, w.config, w.target, now=T0)
+    target_id = w.db.execute("SELECT id FROM pages WHERE reason = 'target'").fetchone()[0]
+    fetches_before = w.db.execute("SELECT count(*) FROM fetches WHERE page_id = ?", [target_id])
+    fetches_before = fetches_before.fetchone()[0]
+
+    # a running daemon claims the target page: a worker is fetching it right now
+    later = T0 + timedelta(days=1)
+    daemon = SqliteFrontier(w.db)
+    daemon.watch([w.target.url])
+    claimed = {c.page_id for c in daemon.claim_due(later, 100, lease=600)}
+    assert target_id in claimed
+    outcomes, _ = check_with_discovery(w.db, w.fetcher, w.config, w.target, now=later)
+
+    mine = [o for o in outcomes if o.page_id == target_id]
+    assert [o.outcome for o in mine] == ["skipped"]
+    assert "being checked by another marsad process" in mine[0].error
+    # nothing fetched or recorded for it, and the daemon's claim is untouched
+    assert w.db.execute(
+        "SELECT count(*) FROM fetches WHERE page_id = ?", [target_id]
+    ).fetchone()[0] == fetches_before
+    assert w.db.execute("SELECT claimed_until FROM pages WHERE id = ?", [target_id]).fetchone()[0]
+    # the discovered pages the daemon claimed were left to it too
+    others = claimed - {target_id}
+    assert others and not {o.page_id for o in outcomes} & others
+
+    for page_id in claimed:  # the daemon's checks end
+        daemon.release(page_id)
+    outcomes, _ = check_with_discovery(w.db, w.fetcher, w.config, w.target, now=later)
+    assert [o.outcome for o in outcomes if o.page_id == target_id] != ["skipped"]
