@@ -8,6 +8,7 @@ Migrations are only ever appended; a released one is never edited.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,9 @@ import sqlite_utils
 from crawler.arabic import match_key
 from crawler.urls import url_key
 from store import fts, texts
+
+
+log = logging.getLogger("marsad.store")
 
 
 class DatabaseError(Exception):
@@ -413,6 +417,14 @@ def migrate(db: sqlite_utils.Database) -> int:
     with transaction(db):
         # read again under the write lock: another process may have upgraded it meanwhile
         current = db.execute("PRAGMA user_version").fetchone()[0]
+        if current:  # an existing database: say why the first start takes a while
+            log.warning(
+                "upgrading the database from schema %d to %d, once; a large one takes minutes "
+                "(about 3 s per 10,000 versions); stopping it is safe: it is undone and runs "
+                "again at the next start",
+                current,
+                SCHEMA_VERSION,
+            )
         for number in range(current, SCHEMA_VERSION):
             MIGRATIONS[number](db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
