@@ -3,7 +3,8 @@
 One `fetch` walks the redirect chain one hop at a time. Each hop passes, in order: the URL form
 check, the scope and address checks (`crawler.safety`), the host's pause, robots.txt
 (`crawler.robots`), the host's turn (`crawler.politeness`), and then a request pinned to the
-checked address (`crawler.transport`) whose body is decoded with a size cap (`crawler.decode`).
+checked address (`crawler.transport`); what its answer means, with the size cap and decoding,
+is `crawler.answer`.
 """
 
 from __future__ import annotations
@@ -12,25 +13,24 @@ import logging
 import random as random_module
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
-from crawler.decode import (
-    ACCEPT_ENCODING,
-    BadEncoding,
-    BoundedDecoder,
-    TooLarge,
-    decode_html,
-    parse_content_type,
-    parse_encodings,
-    unsupported_type,
+from crawler.answer import (
+    REDIRECT_STATUSES,
+    TRANSPORT_TEXT,
+    Retry,
+    Run,
+    late_message,
+    one_line,
+    read_answer,
+    read_robots_body,
 )
-from crawler.models import Fetched, Hop, Validators
-from crawler.politeness import HostState, Politeness, parse_retry_after
-from crawler.robots import ROBOTS_MAX_BYTES, RobotsAnswer, RobotsCache, RobotsDocument
+from crawler.decode import ACCEPT_ENCODING, BadEncoding
+from crawler.models import Fetched, Validators
+from crawler.politeness import HostState, Politeness
+from crawler.robots import RobotsAnswer, RobotsCache, RobotsDocument
 from crawler.safety import (
     CheckedURL,
     Dial,
@@ -51,55 +51,6 @@ log = logging.getLogger(__name__)
 __all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_SNIFF_BYTES = 512
-
-
-class _Retry(Exception):
-    """One attempt failed in a way that may pass: 5xx, 429, timeouts, broken connections."""
-
-    def __init__(
-        self,
-        error_class: str,
-        message: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.error_class, self.message = error_class, message
-        self.status, self.retry_after = status, retry_after
-
-
-@dataclass
-class _Run:
-    """What one `fetch` has gathered so far, to build its `Fetched` whatever happens."""
-
-    url: str
-    clock: Callable[[], float]
-    started: float
-    current: str
-    hops: list[Hop] = field(default_factory=list)
-    retries: int = 0
-    deadline: float | None = None
-    accept: tuple[str, ...] = ()  # content types allowed for this fetch besides the settings'
-
-    def result(self, outcome: str, **fields: Any) -> Fetched:
-        elapsed = int((self.clock() - self.started) * 1000)
-        return Fetched(
-            url=self.url,
-            final_url=self.current,
-            outcome=outcome,  # type: ignore[arg-type]
-            redirects=tuple(self.hops),
-            retries=self.retries,
-            elapsed_ms=elapsed,
-            **fields,
-        )
-
-    def refused(self, error: Refused, **fields: Any) -> Fetched:
-        return self.result("skipped", error_class=error.error_class, error=str(error), **fields)
-
-    def failed(self, error_class: str, message: str, **fields: Any) -> Fetched:
-        return self.result("error", error_class=error_class, error=message, **fields)
 
 
 class Fetcher:
@@ -165,13 +116,13 @@ class Fetcher:
         """`accept` adds content types for this one fetch: discovery reads the REST API
         (application/json), robots.txt (text/plain) and `.xml.gz` sitemaps (application/gzip,
         decompressed here with the same size cap) through the same politeness and scope."""
-        run = _Run(url, self.clock, self.clock(), url, accept=tuple(accept))
+        run = Run(url, self.clock, self.clock(), url, accept=tuple(accept))
         try:
             return self._fetch(run, url, validators)
         except Exception as error:  # the contract: a bug costs one check, never the daemon
             log.exception("unexpected error fetching %s", url)
             return run.failed(
-                type(error).__name__, f"unexpected error fetching {run.current}: {_one_line(error)}"
+                type(error).__name__, f"unexpected error fetching {run.current}: {one_line(error)}"
             )
 
     def robots_document(self, url: str) -> RobotsDocument:
@@ -188,7 +139,7 @@ class Fetcher:
             return RobotsDocument(None, error=f"host {checked.host} paused until {state.paused_until_iso}")
         return self.robots.document(checked.origin, lambda: self._fetch_robots(checked, scope))
 
-    def _fetch(self, run: _Run, url: str, validators: Validators | None) -> Fetched:
+    def _fetch(self, run: Run, url: str, validators: Validators | None) -> Fetched:
         try:
             checked = check_url(url)
         except Refused as error:
@@ -257,7 +208,7 @@ class Fetcher:
 
     def _attempts(
         self,
-        run: _Run,
+        run: Run,
         checked: CheckedURL,
         addresses: tuple[str, ...],
         validators: Validators | None,
@@ -272,7 +223,7 @@ class Fetcher:
                 answer = self._attempt(run, checked, addresses, validators)
             except Refused as error:
                 return run.refused(error)
-            except _Retry as retry:
+            except Retry as retry:
                 wait = retry.retry_after
                 if wait is not None:
                     wait = min(wait, self.settings.retry_after_max)
@@ -292,7 +243,7 @@ class Fetcher:
                 self.politeness.succeeded(host)  # the server answered sensibly
             return answer
 
-    def _give_up(self, run: _Run, checked: CheckedURL, retry: _Retry, wait: float) -> Fetched:
+    def _give_up(self, run: Run, checked: CheckedURL, retry: Retry, wait: float) -> Fetched:
         self.politeness.failed(checked.host, retry.message)
         if retry.retry_after is not None:
             self.politeness.pause(checked.host, wait, retry.message)
@@ -312,7 +263,7 @@ class Fetcher:
 
     def _attempt(
         self,
-        run: _Run,
+        run: Run,
         checked: CheckedURL,
         addresses: tuple[str, ...],
         validators: Validators | None,
@@ -330,7 +281,7 @@ class Fetcher:
         with self.politeness.slot(checked.host):
             left = run.deadline - self.clock()
             if left <= 0:
-                raise _Retry("Timeout", self._late(checked))
+                raise Retry("Timeout", late_message(checked, self.settings))
             try:
                 with (
                     self._pinned(checked, addresses, run.deadline),
@@ -341,16 +292,16 @@ class Fetcher:
                         timeout=min(self.settings.timeout, left),
                     ) as response,
                 ):
-                    return self._answer(run, checked, response, validators)
+                    return read_answer(run, checked, response, validators, self.settings)
             except httpx.InvalidURL as error:  # only with a client given to us: httpx read Location
-                raise RefusedURL(f"refused redirect from {checked.url}: {_one_line(error)}")
+                raise RefusedURL(f"refused redirect from {checked.url}: {one_line(error)}")
             except httpx.TimeoutException as error:
                 late = self.clock() >= run.deadline
-                raise _Retry(
+                raise Retry(
                     "Timeout",
-                    self._late(checked)
+                    late_message(checked, self.settings)
                     if late
-                    else f"timed out on {checked.url}: {_one_line(error)}",
+                    else f"timed out on {checked.url}: {one_line(error)}",
                 ) from None
             except httpx.TransportError as error:
                 kind = {
@@ -358,17 +309,12 @@ class Fetcher:
                     "ReadError": "ReadError",
                     "RemoteProtocolError": "ProtocolError",
                 }.get(type(error).__name__, type(error).__name__)
-                raise _Retry(
+                raise Retry(
                     kind,
-                    f"{_TRANSPORT_TEXT.get(kind, 'network error on')} "
-                    f"{checked.url}: {_one_line(error)}",
+                    f"{TRANSPORT_TEXT.get(kind, 'network error on')} "
+                    f"{checked.url}: {one_line(error)}",
                 ) from None
 
-    def _late(self, checked: CheckedURL) -> str:
-        return (
-            f"no complete answer from {checked.url} within the "
-            f"{self.settings.deadline:g} s fetch deadline"
-        )
 
     def _pinned(self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float):  # type: ignore[no-untyped-def]
         if self._backend is None:
@@ -376,120 +322,6 @@ class Fetcher:
 
             return nullcontext()
         return self._backend.pinned(checked.host, addresses, deadline, self.clock)
-
-    def _answer(
-        self,
-        run: _Run,
-        checked: CheckedURL,
-        response: httpx.Response,
-        validators: Validators | None,
-    ) -> Fetched | str:
-        status = response.status_code
-        got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
-        if status in REDIRECT_STATUSES:
-            location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
-            if not location:
-                return run.failed(
-                    "HTTPStatus",
-                    f"HTTP {status} without Location from {checked.url}",
-                    status=status,
-                )
-            target: str = urljoin(checked.url, location.strip())
-            run.hops.append(Hop(url=checked.url, status=status, location=target))
-            return target
-        common: dict[str, Any] = {
-            "status": status,
-            "content_type": response.headers.get("content-type"),
-        }
-        if status == 304:
-            sent = validators or Validators()
-            kept = Validators(got.etag or sent.etag, got.last_modified or sent.last_modified)
-            return run.result("not_modified", validators=kept, **common)
-        if status in (429, 503):
-            wait = parse_retry_after(response.headers.get("retry-after"), self.clock())
-            raise _Retry("HTTPStatus", f"HTTP {status} from {checked.url}", status, wait)
-        if status >= 500:
-            raise _Retry("HTTPStatus", f"HTTP {status} from {checked.url}", status)
-        if status >= 300:
-            return run.failed("HTTPStatus", f"HTTP {status} from {checked.url}", **common)
-        return self._read_page(run, checked, response, got, common)
-
-    def _read_page(
-        self,
-        run: _Run,
-        checked: CheckedURL,
-        response: httpx.Response,
-        got: Validators,
-        common: dict[str, Any],
-    ) -> Fetched:
-        assert run.deadline is not None
-        cap = self.settings.max_bytes
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > cap:
-            return run.failed(
-                "TooLarge",
-                f"{checked.url} announces {int(length)} bytes, over the {cap} byte cap; not read",
-                **common,
-            )
-        mime, charset = parse_content_type(response.headers.get("content-type"))
-        allowed = self.settings.allowed_content_types + run.accept
-        if mime and mime not in allowed:
-            return run.result(
-                "skipped",
-                error_class="UnsupportedContentType",
-                error=f"skipped {checked.url}: content type {mime} is not a page",
-                **common,
-            )
-        body, received, sniffed = bytearray(), 0, False
-        try:
-            decoder = BoundedDecoder(parse_encodings(response.headers.get("content-encoding")), cap)
-            for chunk in response.iter_raw():
-                received += len(chunk)
-                body += decoder.feed(chunk)
-                if not sniffed and len(body) >= _SNIFF_BYTES:
-                    sniffed = True
-                    if reason := _refusal(run, mime, bytes(body[:_SNIFF_BYTES])):
-                        return run.result(
-                            "skipped",
-                            error_class="UnsupportedContentType",
-                            error=f"skipped {checked.url}: {reason}",
-                            bytes=received,
-                            **common,
-                        )
-                if self.clock() >= run.deadline:
-                    raise _Retry("Timeout", self._late(checked))
-        except TooLarge as error:
-            return run.failed(
-                "TooLarge", f"{checked.url}: {error}; not kept", bytes=received, **common
-            )
-        except BadEncoding as error:
-            return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
-        if not sniffed and (reason := _refusal(run, mime, bytes(body[:_SNIFF_BYTES]))):
-            return run.result(
-                "skipped",
-                error_class="UnsupportedContentType",
-                error=f"skipped {checked.url}: {reason}",
-                bytes=received,
-                **common,
-            )
-        if _gzip_accepted(run) and body[:2] == GZIP_MAGIC:
-            try:  # a `.xml.gz` sitemap served as a file, not with Content-Encoding
-                gunzip = BoundedDecoder(["gzip"], cap)
-                body = bytearray(gunzip.feed(bytes(body)))
-            except TooLarge as error:
-                return run.failed("TooLarge", f"{checked.url}: {error}; not kept", **common)
-            except BadEncoding as error:
-                return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
-        decoded = decode_html(bytes(body), charset)
-        return run.result(
-            "ok",
-            body=decoded.text,
-            encoding=decoded.encoding,
-            replaced_chars=decoded.replaced,
-            validators=got,
-            bytes=received,
-            **common,
-        )
 
     def _fetch_robots(self, page: CheckedURL, scope: Scope) -> RobotsAnswer:
         """robots.txt through the same address checks and host turns as pages. Its redirects
@@ -528,50 +360,7 @@ class Fetcher:
                         continue
                     if not 200 <= resp.status_code < 300:
                         return RobotsAnswer(resp.status_code)
-                    return RobotsAnswer(resp.status_code, _read_robots(resp))
+                    return RobotsAnswer(resp.status_code, read_robots_body(resp))
             except (httpx.HTTPError, BadEncoding) as error:
-                return RobotsAnswer(None, error=f"could not be fetched: {_one_line(error)}")
+                return RobotsAnswer(None, error=f"could not be fetched: {one_line(error)}")
         return RobotsAnswer(399)  # too many redirects: "unavailable" (RFC 9309 §2.3.1.2)
-
-
-GZIP_MAGIC = b"\x1f\x8b"
-GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
-
-
-def _gzip_accepted(run: _Run) -> bool:
-    return bool(GZIP_TYPES.intersection(run.accept))
-
-
-def _refusal(run: _Run, mime: str | None, head: bytes) -> str | None:
-    """Why the body is not something this fetch reads, or None. Types in `run.accept` pass, and
-    gzip bytes pass when gzip was asked for."""
-    if _gzip_accepted(run) and head[:2] == GZIP_MAGIC:
-        return None
-    if mime and mime in run.accept:
-        return unsupported_type(None, head)
-    return unsupported_type(mime, head)
-
-
-def _read_robots(response: httpx.Response) -> str:
-    decoder = BoundedDecoder(
-        parse_encodings(response.headers.get("content-encoding")), ROBOTS_MAX_BYTES
-    )
-    body = bytearray()
-    try:
-        for chunk in response.iter_raw():
-            body += decoder.feed(chunk)
-    except TooLarge:
-        pass  # RFC 9309 §2.5: content past the limit may be ignored
-    return body.decode("utf-8", errors="replace")
-
-
-_TRANSPORT_TEXT = {
-    "ConnectError": "could not connect for",
-    "ReadError": "connection broken while reading",
-    "ProtocolError": "malformed or truncated answer from",
-}
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else error.__class__.__name__
