@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborNode
 from crawler.arabic import display_text, match_key
 from crawler.boilerplate import LABEL_LINE, READ_ALSO, SHORTLINK_LINE, is_chrome
 from crawler.models import Block, BlockKind
+from crawler.selection import css
 
 _BLOCK_KIND: dict[str, BlockKind] = {
     "p": "paragraph",
@@ -118,7 +119,7 @@ def walk(
         kind = _BLOCK_KIND.get(tag)
         if kind == "quote":
             flush()
-            parts = child.css("p")
+            parts = css(child, "p")
             for node in parts or [child]:
                 out.append(("quote", node.text(), node))
         elif kind is not None:
