@@ -15,22 +15,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text
 from crawler.blocks import BR, block_of, typed_blocks, walk
-from crawler.boilerplate import (
-    CHROME_MARKED,
-    CHROME_SELECTOR,
-    CHROME_TAGS,
-    CONTENT_CANDIDATES,
-    CONTENT_SELECTOR,
-    INLINE_CHROME,
-    is_content,
-)
+from crawler.boilerplate import CONTENT_CANDIDATES, INLINE_CHROME, is_content
+from crawler.chrome import remove, strip_chrome, strip_page_chrome
 from crawler.fallback import best_content
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
-from crawler.selection import any_match, css
+from crawler.selection import css
 
-_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
@@ -89,8 +81,7 @@ def _content(
         blocks = _blocks_from_text(ld.body, title)
         if blocks:
             return blocks, [], "json-ld", None
-    _remove(body, CHROME_TAGS)
-    _remove(body, CHROME_MARKED, guard=True)
+    strip_page_chrome(body)
     containers = best_content(body)
     if containers:
         blocks, links = _read(containers, title, url, cleaned=True)
@@ -175,12 +166,6 @@ def _link_chars(node: LexborNode) -> int:
     return sum(len(a.text().strip()) for a in css(node, "a"))
 
 
-def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
-    # Lexbor returns a node once per selector of a group it matches.
-    seen: set[int] = set()
-    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]
-
-
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     parent = node.parent
     target = ancestor.mem_id
@@ -193,32 +178,6 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     return False
 
 
-def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
-    """Decompose chrome under `root`, outermost first (a freed node's children are gone too).
-
-    With `guard`, an element that holds the article's likely core (`main`, `h1` or a known
-    container) is kept: "has-sidebar" wrappers can enclose the whole page. Not `article`:
-    WordPress marks up each comment as one.
-    """
-    removed: set[int] = set()
-    for node in _unique(css(root, selector)):
-        if node.mem_id == root.mem_id or node.tag in ("html", "body", "head"):
-            continue
-        parent = node.parent
-        covered = False
-        while parent is not None and parent.mem_id != root.mem_id:
-            if parent.mem_id in removed:
-                covered = True
-                break
-            parent = parent.parent
-        if covered:
-            continue
-        if guard and any_match(node, _GUARDED):
-            continue
-        removed.add(node.mem_id)
-        node.decompose()
-
-
 def _read(
     containers: list[LexborNode], title: str | None, url: str | None, cleaned: bool = False
 ) -> tuple[list[Block], list[Link]]:
@@ -226,7 +185,7 @@ def _read(
     chrome: list[LexborNode] = []
     for container in containers:
         if not cleaned:
-            _remove(container, INLINE_CHROME)
+            remove(container, INLINE_CHROME)
         for br in css(container, "br"):
             br.replace_with(BR)
         raw.extend(walk(container, chrome))
@@ -259,7 +218,7 @@ def _blocks_from_text(body: str, title: str | None) -> list[Block]:
     if "<" in body and ">" in body:
         fragment = LexborHTMLParser(body).body
         if fragment is not None:
-            _remove(fragment, CHROME_SELECTOR)
+            strip_chrome(fragment)
             return _read([fragment], title, None, cleaned=True)[0]
     raw: list[tuple[BlockKind, str, LexborNode | None]] = [
         ("paragraph", line, None) for line in body.splitlines()
