@@ -72,6 +72,8 @@ _NEEDS_TABLE = re.compile(
 
 def display_text(text: str) -> str:
     """Text as shown to people: invisible and copy-paste damage removed, nothing readers see."""
+    if text.isascii():  # none of the steps below touches ASCII but the last
+        return _single_spaced(text)
     if _NEEDS_TABLE.search(text):
         text = text.translate(_DISPLAY_TABLE)
     text = unicodedata.normalize("NFC", text)
@@ -79,7 +81,23 @@ def display_text(text: str) -> str:
         text = _ZWNJ_STRAY.sub("", text)
     if "\u0640" in text:
         text = _ELONGATION.sub("", text)
-    return " ".join(text.split())
+    return _single_spaced(text)
+
+
+def _single_spaced(text: str) -> str:
+    """`" ".join(text.split())` without making a string of every word, which was most of the
+    cost of normalising an article. The space is the one whitespace character `isprintable`
+    accepts, so printable text needs only its runs of spaces and its ends looked at."""
+    if not text.isprintable():
+        if "\n" in text:  # line breaks of the HTML source, the usual reason
+            text = text.replace("\n", " ")
+        if not text.isprintable():
+            return " ".join(text.split())
+    while "  " in text:
+        text = text.replace("  ", " ")
+    if text.startswith(" ") or text.endswith(" "):
+        text = text.strip(" ")
+    return text
 
 
 # Harakat (U+064B–U+065F), superscript alef (U+0670), Quranic annotation marks.
@@ -133,8 +151,9 @@ _FOLD = str.maketrans(
 
 def match_key(text: str) -> str:
     """Text as compared and hashed: spelling variants readers treat as one word become one."""
-    key = _HARAKAT.sub("", display_text(text)).translate(_FOLD).lower()
-    return key
+    if text.isascii():  # no harakat, nothing to fold
+        return _single_spaced(text).lower()
+    return _HARAKAT.sub("", display_text(text)).translate(_FOLD).lower()
 
 
 _WORD = re.compile(r"\w+")
