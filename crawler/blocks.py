@@ -11,7 +11,6 @@ from selectolax.lexbor import LexborNode
 from crawler.arabic import display_text, match_key
 from crawler.boilerplate import LABEL_LINE, READ_ALSO, SHORTLINK_LINE, is_chrome
 from crawler.models import Block, BlockKind
-from crawler.selection import css
 
 _BLOCK_KIND: dict[str, BlockKind] = {
     "p": "paragraph",
@@ -119,7 +118,7 @@ def walk(
         kind = _BLOCK_KIND.get(tag)
         if kind == "quote":
             flush()
-            parts = css(child, "p")
+            parts = child.css("p")
             for node in parts or [child]:
                 out.append(("quote", node.text(), node))
         elif kind is not None:

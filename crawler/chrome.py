@@ -13,7 +13,6 @@ from collections.abc import Callable
 from selectolax.lexbor import LexborNode
 
 from crawler.boilerplate import CHROME_TAG_NAMES, CONTENT_SELECTOR, is_marked
-from crawler.selection import any_match, css, css_first
 
 # What the article's core is likely in: an element holding one is never removed as chrome.
 _GUARDED = f"main, h1, {CONTENT_SELECTOR}"
@@ -24,7 +23,7 @@ def remove(root: LexborNode, selector: str) -> None:
     """Decompose the elements under `root` that match `selector`, outermost first (a freed
     node's children are gone too)."""
     removed: set[int] = set()
-    for node in _unique(css(root, selector)):
+    for node in _unique(root.css(selector)):
         if node.mem_id == root.mem_id or node.tag in _KEPT_TAGS:
             continue
         parent = node.parent
@@ -72,7 +71,7 @@ def _strip(root: LexborNode, is_chrome: Callable[[LexborNode], bool], guard: boo
         if (
             is_chrome(node)
             and node.tag not in _KEPT_TAGS
-            and not (guard and any_match(node, _GUARDED))
+            and not (guard and node.css_matches(_GUARDED))
         ):
             found.append(node)
             resume = _after(node, root)
@@ -115,7 +114,7 @@ def _is_marked(node: LexborNode) -> bool:
 
 
 def _matches(node: LexborNode, selector: str) -> bool:
-    first = css_first(node, selector)  # the node itself comes first in document order
+    first = node.css_first(selector)  # the node itself comes first in document order
     return first is not None and first.mem_id == node.mem_id
 
 

@@ -21,7 +21,6 @@ from crawler.fallback import best_content
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
-from crawler.selection import css
 
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
@@ -90,7 +89,7 @@ def _content(
     # Last resort: a known container too short to be trusted above (a one-line note is still
     # the article when nothing else on the page is).
     short = [
-        n for n in css(tree, CONTENT_CANDIDATES) if is_content(n.attributes) and n.text().strip()
+        n for n in tree.css(CONTENT_CANDIDATES) if is_content(n.attributes) and n.text().strip()
     ]
     if short:
         blocks, links = _read([max(short, key=lambda n: len(n.text()))], title, url)
@@ -111,11 +110,11 @@ def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
 def _known_container(tree: LexborHTMLParser) -> list[LexborNode]:
     """The known container holding most text, its deepest near-equal descendant, and siblings
     of the same kind (content split around an ad): all in document order."""
-    candidates = [node for node in css(tree, CONTENT_CANDIDATES) if is_content(node.attributes)]
+    candidates = [node for node in tree.css(CONTENT_CANDIDATES) if is_content(node.attributes)]
     sized = [(node, len(node.text())) for node in candidates]
     sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
     if not sized:
-        sized = [(node, len(node.text())) for node in css(tree, "article, [role=article]")]
+        sized = [(node, len(node.text())) for node in tree.css("article, [role=article]")]
         sized = [(node, size) for node, size in sized if size >= _MIN_CONTAINER]
         if not sized:
             return []
@@ -163,7 +162,7 @@ def _continuation(container: LexborNode) -> list[LexborNode]:
 
 
 def _link_chars(node: LexborNode) -> int:
-    return sum(len(a.text().strip()) for a in css(node, "a"))
+    return sum(len(a.text().strip()) for a in node.css("a"))
 
 
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
@@ -186,12 +185,12 @@ def _read(
     for container in containers:
         if not cleaned:
             remove(container, INLINE_CHROME)
-        for br in css(container, "br"):
+        for br in container.css("br"):
             br.replace_with(BR)
         raw.extend(walk(container, chrome))
     for node in chrome:  # the walk never enters chrome, so these are outermost
         node.decompose()
-    anchors = [a for container in containers for a in css(container, "a[href]")]
+    anchors = [a for container in containers for a in container.css("a[href]")]
     link_chars: dict[int, int] = {}
     owner: dict[int, int] = {}
     for index, anchor in enumerate(anchors):

@@ -12,8 +12,6 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from crawler.selection import css
-
 _TEXTUAL = "p, pre, blockquote, td, div, section, article"
 _LOOSE = {"div", "section", "td", "article"}  # they count only for text written directly in them
 _MIN_PARAGRAPH = 40
@@ -24,7 +22,7 @@ def _link_density(node: LexborNode) -> float:
     text = len(node.text().strip())
     if not text:
         return 1.0
-    return min(1.0, sum(len(a.text().strip()) for a in css(node, "a")) / text)
+    return min(1.0, sum(len(a.text().strip()) for a in node.css("a")) / text)
 
 
 def best_content(body: LexborNode) -> list[LexborNode]:
@@ -37,7 +35,7 @@ def best_content(body: LexborNode) -> list[LexborNode]:
         entry = scores.setdefault(node.mem_id, [node, 0.0])
         entry[1] += points
 
-    for node in css(body, _TEXTUAL):
+    for node in body.css(_TEXTUAL):
         loose = node.tag in _LOOSE
         text = node.text(deep=not loose).strip()
         if len(text) < _MIN_PARAGRAPH:

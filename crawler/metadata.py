@@ -16,7 +16,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.arabic import arabic_ratio, display_text
 from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts, article_facts
-from crawler.selection import css, css_first
 
 _QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
 # Asked only when meta tags and <time> leave the date or author unknown.
@@ -114,7 +113,7 @@ def _in_chrome(node: LexborNode) -> bool:
 
 def _written_date(tree: LexborHTMLParser) -> str | None:
     """A date written in a date-ish element from the headline on, outside sidebars and comments."""
-    nodes = css(tree, _DATED)
+    nodes = tree.css(_DATED)
     first_h1 = next((i for i, node in enumerate(nodes) if node.tag == "h1"), 0)
     for node in nodes[first_h1:] or nodes:
         if node.tag == "h1" or _in_chrome(node):
@@ -125,8 +124,8 @@ def _written_date(tree: LexborHTMLParser) -> str | None:
 
 
 def _byline(tree: LexborHTMLParser) -> str | None:
-    for node in css(tree, _AUTHORED):
-        name = css_first(node, "[itemprop=name]") if node.attributes.get("itemprop") else None
+    for node in tree.css(_AUTHORED):
+        name = node.css_first("[itemprop=name]") if node.attributes.get("itemprop") else None
         text = display_text((name or node).text())
         if text and len(text) <= 80:
             return text
@@ -145,7 +144,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     lang = direction = title_tag = None
     h1_at: int | None = None
     scripts: list[str] = []
-    for node in css(tree, _QUERY):
+    for node in tree.css(_QUERY):
         tag = node.tag
         attrs = node.attributes
         if tag == "script":

@@ -15,7 +15,6 @@ from crawler.boilerplate import (
     CHROME_TAGS,
 )
 from crawler.chrome import _GUARDED, _unique, strip_chrome, strip_page_chrome
-from crawler.selection import any_match, css
 
 TAGS = [
     "div",
@@ -88,7 +87,7 @@ VALUES = {
 def _old_remove(root, selector, guard=False):
     """The selector version, as crawler.extract had it."""
     removed = set()
-    for node in _unique(css(root, selector)):
+    for node in _unique(root.css(selector)):
         if node.mem_id == root.mem_id or node.tag in ("html", "body", "head"):
             continue
         parent, covered = node.parent, False
@@ -97,7 +96,7 @@ def _old_remove(root, selector, guard=False):
                 covered = True
                 break
             parent = parent.parent
-        if covered or guard and any_match(node, _GUARDED):
+        if covered or guard and node.css_matches(_GUARDED):
             continue
         removed.add(node.mem_id)
         node.decompose()

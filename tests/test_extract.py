@@ -251,16 +251,3 @@ def test_a_short_article_in_a_known_container_is_still_the_article():
     )
     result = extract(html)
     assert result.text == "بيان قصير" and result.reason is None
-
-
-def test_threads_extract_alike():
-    """The CSS engine is shared between pages but not between threads (crawler.selection): the
-    daemon's workers extract at the same time and must each get what one thread alone gets."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pages = [
-        page(f"<p>{LONG}</p><p>{SECOND} {n}</p>", around="<aside>جانبي</aside>") for n in range(40)
-    ]
-    alone = [extract(html) for html in pages]
-    with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(extract, pages * 5)) == alone * 5
