@@ -17,7 +17,14 @@ from crawler.arabic import arabic_ratio, display_text
 from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts, article_facts
 
-_QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
+# Only the <link> and <a> elements whose `rel` can hold a token read below ("canonical",
+# "shortlink"; "category", "tag", "author"): a page has dozens of others (stylesheets, nofollow)
+# and reading their attributes cost more than the query. A substring ignoring ASCII case finds
+# every token that `.lower().split()` finds; "shortlin" also because "K" (Kelvin) lowers to "k".
+_QUERY = (
+    "html, body, meta, link[rel*=canonical i], link[rel*=shortlin i], title, h1, time, "
+    'a[rel*=category i], a[rel*=tag i], a[rel*=author i], script[type="application/ld+json"]'
+)
 # Asked only when meta tags and <time> leave the date or author unknown.
 _DATED = (
     "h1, [class*=date], [class*=posted-on], [class*=created], [class*=publish], "
@@ -104,7 +111,8 @@ def _in_chrome(node: LexborNode) -> bool:
             return False
         if parent.tag in ("aside", "nav"):
             return True
-        classes = (parent.attributes.get("class") or "") + (parent.attributes.get("id") or "")
+        attrs = parent.attributes
+        classes = (attrs.get("class") or "") + (attrs.get("id") or "")
         if any(mark in classes for mark in _CHROME_MARKS):
             return True
         parent = parent.parent
@@ -144,7 +152,11 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     lang = direction = title_tag = None
     h1_at: int | None = None
     scripts: list[str] = []
+    seen: set[int] = set()
     for node in tree.css(_QUERY):
+        if node.mem_id in seen:  # Lexbor lists a node once per selector of the group it matches
+            continue
+        seen.add(node.mem_id)
         tag = node.tag
         attrs = node.attributes
         if tag == "script":
@@ -170,13 +182,12 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
             times.append(node)
         elif tag == "a":
             rels = (attrs.get("rel") or "").lower().split()
-            text = node.text()
             if "category" in rels:
-                categories.append(text)
+                categories.append(node.text())
             elif "tag" in rels and "tag-cloud-link" not in (attrs.get("class") or ""):
-                tags.append(text)
+                tags.append(node.text())
             elif "author" in rels:
-                authors.append(text)
+                authors.append(node.text())
 
     ld = article_facts(scripts) if scripts else None
 
