@@ -22,6 +22,7 @@ from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
 
+_TEXT_TAG = LexborHTMLParser("<p>text</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
@@ -69,7 +70,7 @@ def _content(
 ) -> tuple[list[Block], list[Link], str | None, str | None]:
     """Blocks, links, which evidence gave them, and why there are none (if so)."""
     body = tree.body
-    if body is None or not body.text().strip() and not (ld and ld.body):
+    if body is None or not _has_text(body) and not (ld and ld.body):
         return [], [], None, "page has no visible text"
     containers = _known_container(tree)
     if containers:
@@ -95,9 +96,20 @@ def _content(
         blocks, links = _read([max(short, key=lambda n: len(n.text()))], title, url)
         if blocks:
             return blocks, links, "container", None
-    if not body.text().strip():
+    if not _has_text(body):
         return [], [], None, "page has no visible text outside scripts and page chrome"
     return [], [], None, "no main content found"
+
+
+def _has_text(node: LexborNode) -> bool:
+    """`node.text().strip() != ""` without joining all the text (inline scripts included): the
+    first text node that is not all whitespace answers."""
+    for child in node.traverse(include_text=True):
+        if child.tag_id == _TEXT_TAG:  # what text() reads
+            text = child.text_content
+            if text and not text.isspace():
+                return True
+    return False
 
 
 def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
