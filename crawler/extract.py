@@ -9,8 +9,6 @@ removed inside the chosen container, and the container is walked once into typed
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text
@@ -21,6 +19,7 @@ from crawler.fallback import best_content
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
+from crawler.urls import join_url
 
 _TEXT_TAG = LexborHTMLParser("<p>text</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
@@ -219,7 +218,7 @@ def _read(
         if not href or href.startswith(("#", "javascript:")):
             continue
         links.append(
-            Link(url=urljoin(url, href) if url else href, text=display_text(anchor.text()))
+            Link(url=join_url(url, href) if url else href, text=display_text(anchor.text()))
         )
     return blocks, links
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import arabic_ratio, display_text
 from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts, article_facts
+from crawler.urls import join_url
 
 # Only the <link> and <a> elements whose `rel` can hold a token read below ("canonical",
 # "shortlink"; "category", "tag", "author"): a page has dozens of others (stylesheets, nofollow)
@@ -272,7 +272,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         if not link:
             return None
         link = link.strip()
-        return urljoin(url, link) if url else link
+        return join_url(url, link) if url else link
 
     return PageFacts(
         title=display_text(title) if title else None,

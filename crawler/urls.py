@@ -121,6 +121,38 @@ def resolve(base: str, href: str | None) -> str | None:
     return url
 
 
+_UNPLAIN = frozenset("[];\t\r\n")
+
+
+def join_url(base: str, href: str) -> str:
+    """`urljoin(base, href)`, without its parse and reassembly when `href` is an absolute
+    http(s) URL that the reassembly would give back unchanged (and `base` could not make urljoin
+    raise): a page's canonical, image and shortlink, and most links in an article, are."""
+    if _plain(href) and _plain(base):
+        return href
+    return urljoin(base, href)
+
+
+def _plain(url: str) -> bool:
+    # What urlsplit/urlunsplit would change or reject: an upper-case scheme, an empty host, an
+    # empty "?" or "#" (dropped), ";" params, "[" "]" (IPv6 hosts, validated), tabs and line
+    # breaks (removed), non-ASCII (host checked under NFKC).
+    if url.startswith("https://"):
+        host = 8
+    elif url.startswith("http://"):
+        host = 7
+    else:
+        return False
+    return (
+        len(url) > host
+        and url[host] not in "/?#"
+        and url.isascii()
+        and _UNPLAIN.isdisjoint(url)
+        and not url.endswith(("?", "#"))
+        and "?#" not in url
+    )
+
+
 @lru_cache(maxsize=16384)
 def url_key(url: str) -> str:
     """The dedup key: two URLs with one key are the same page.
