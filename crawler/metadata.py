@@ -17,14 +17,7 @@ from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts, article_facts
 from crawler.urls import join_url
 
-# Only the <link> and <a> elements whose `rel` can hold a token read below ("canonical",
-# "shortlink"; "category", "tag", "author"): a page has dozens of others (stylesheets, nofollow)
-# and reading their attributes cost more than the query. A substring ignoring ASCII case finds
-# every token that `.lower().split()` finds; "shortlin" also because "K" (Kelvin) lowers to "k".
-_QUERY = (
-    "html, body, meta, link[rel*=canonical i], link[rel*=shortlin i], title, h1, time, "
-    'a[rel*=category i], a[rel*=tag i], a[rel*=author i], script[type="application/ld+json"]'
-)
+_QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
 # Asked only when meta tags and <time> leave the date or author unknown.
 _DATED = (
     "h1, [class*=date], [class*=posted-on], [class*=created], [class*=publish], "
@@ -152,25 +145,27 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     lang = direction = title_tag = None
     h1_at: int | None = None
     scripts: list[str] = []
-    seen: set[int] = set()
     for node in tree.css(_QUERY):
-        if node.mem_id in seen:  # Lexbor lists a node once per selector of the group it matches
-            continue
-        seen.add(node.mem_id)
         tag = node.tag
-        attrs = node.attributes
         if tag == "script":
             scripts.append(node.text())
         elif tag == "meta":
+            attrs = node.attributes
             key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
             value = attrs.get("content")
             if key and value and value.strip():
                 meta.setdefault(key.strip().lower(), []).append(value.strip())
         elif tag == "link":
-            for rel in (attrs.get("rel") or "").lower().split():
-                if attrs.get("href"):
-                    links.setdefault(rel, attrs["href"] or "")
+            # A page has dozens of <link rel> and <a rel> (stylesheets, nofollow) and few are
+            # kept: of the others only `rel` is decoded (attrs), not every attribute.
+            rels = (node.attrs.get("rel") or "").lower().split()
+            if "canonical" in rels or "shortlink" in rels:  # the only ones read below
+                href = node.attributes.get("href")
+                if href:
+                    for rel in rels:
+                        links.setdefault(rel, href)
         elif tag in ("html", "body"):
+            attrs = node.attributes
             lang = lang or attrs.get("lang") or attrs.get("xml:lang")
             direction = direction or attrs.get("dir")
         elif tag == "title":
@@ -181,10 +176,10 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         elif tag == "time":
             times.append(node)
         elif tag == "a":
-            rels = (attrs.get("rel") or "").lower().split()
+            rels = (node.attrs.get("rel") or "").lower().split()
             if "category" in rels:
                 categories.append(node.text())
-            elif "tag" in rels and "tag-cloud-link" not in (attrs.get("class") or ""):
+            elif "tag" in rels and "tag-cloud-link" not in (node.attributes.get("class") or ""):
                 tags.append(node.text())
             elif "author" in rels:
                 authors.append(node.text())
