@@ -202,23 +202,24 @@ def _read(
     for node in chrome:  # the walk never enters chrome, so these are outermost
         node.decompose()
     anchors = [a for container in containers for a in container.css("a[href]")]
+    texts = [anchor.text() for anchor in anchors]
     link_chars: dict[int, int] = {}
     owner: dict[int, int] = {}
     for index, anchor in enumerate(anchors):
         holder = block_of(anchor)
         if holder is not None:
             owner[index] = holder
-            link_chars[holder] = link_chars.get(holder, 0) + len(anchor.text().strip())
+            link_chars[holder] = link_chars.get(holder, 0) + len(texts[index].strip())
     blocks, dropped = typed_blocks(raw, link_chars, title)
     links = []
     for index, anchor in enumerate(anchors):
         if owner.get(index) in dropped:
             continue
-        href = (anchor.attributes.get("href") or "").strip()
+        href = (anchor.attrs.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")):
             continue
         links.append(
-            Link(url=join_url(url, href) if url else href, text=display_text(anchor.text()))
+            Link(url=join_url(url, href) if url else href, text=display_text(texts[index]))
         )
     return blocks, links
 

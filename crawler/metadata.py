@@ -133,6 +133,15 @@ def _byline(tree: LexborHTMLParser) -> str | None:
     return None
 
 
+def _meta_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    """The first value that is a date, of the first of `keys` that has one."""
+    for key in keys:
+        for value in meta.get(key, ()):
+            if date := parse_date(value):
+                return date
+    return None
+
+
 def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     """Everything but the text, from one query over the tree."""
     meta: dict[str, list[str]] = {}
@@ -211,22 +220,17 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
 
     published = parse_date(ld.published) if ld else None
     modified = parse_date(ld.modified) if ld else None
-    for key in _PUBLISHED_META:
-        if published:
-            break
-        published = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
-    for key in _MODIFIED_META:
-        if modified:
-            break
-        modified = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
+    published = published or _meta_date(meta, _PUBLISHED_META)
+    modified = modified or _meta_date(meta, _MODIFIED_META)
     # Dates before the headline are the site header's clock.
     for node in times[h1_at or 0 :] or times:
         if published and modified:
             break
         if _in_chrome(node):
             continue
-        marks = (node.attributes.get("class") or "").lower()
-        value = parse_date(node.attributes.get("datetime")) or find_date(node.text()[:100])
+        attrs = node.attributes
+        marks = (attrs.get("class") or "").lower()
+        value = parse_date(attrs.get("datetime")) or find_date(node.text()[:100])
         # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
         if (
             ("modified" in marks or "updated" in marks)
@@ -269,9 +273,10 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         link = link.strip()
         return join_url(url, link) if url else link
 
+    author = display_text(author) if author else None
     return PageFacts(
         title=display_text(title) if title else None,
-        author=display_text(author) if author and display_text(author) else None,
+        author=author or None,
         published=published,
         modified=modified,
         categories=_unique(categories),
