@@ -126,11 +126,37 @@ _UNPLAIN = frozenset("[];\t\r\n")
 
 def join_url(base: str, href: str) -> str:
     """`urljoin(base, href)`, without its parse and reassembly when `href` is an absolute
-    http(s) URL that the reassembly would give back unchanged (and `base` could not make urljoin
-    raise): a page's canonical, image and shortlink, and most links in an article, are."""
-    if _plain(href) and _plain(base):
-        return href
+    http(s) URL that the reassembly would give back unchanged, or a path from the root with no
+    dot segments, which urljoin puts after the base's scheme and host; `base` must be such that
+    urljoin could not raise. A page's canonical, image and shortlink, and most article links,
+    are one or the other."""
+    if _plain(base):
+        if _plain(href):
+            return href
+        if href.startswith("/") and not href.startswith("//") and _plain_path(href):
+            return _origin(base) + href
     return urljoin(base, href)
+
+
+def _plain_path(path: str) -> bool:
+    return (
+        "/." not in path  # "." and ".." segments are resolved
+        and path.isascii()
+        and _UNPLAIN.isdisjoint(path)
+        and not path.endswith(("?", "#"))
+        and "?#" not in path
+    )
+
+
+def _origin(url: str) -> str:
+    """Scheme and host of a plain URL: up to the first "/", "?" or "#" after "//"."""
+    host = url.index("//") + 2
+    end = len(url)
+    for char in "/?#":
+        found = url.find(char, host, end)
+        if found != -1:
+            end = found
+    return url[:end]
 
 
 def _plain(url: str) -> bool:
