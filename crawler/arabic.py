@@ -88,11 +88,10 @@ def _single_spaced(text: str) -> str:
     """`" ".join(text.split())` without making a string of every word, which was most of the
     cost of normalising an article. The space is the one whitespace character `isprintable`
     accepts, so printable text needs only its runs of spaces and its ends looked at."""
+    if "\n" in text:  # line breaks of the HTML source, the usual unprintable character
+        text = text.replace("\n", " ")
     if not text.isprintable():
-        if "\n" in text:  # line breaks of the HTML source, the usual reason
-            text = text.replace("\n", " ")
-        if not text.isprintable():
-            return " ".join(text.split())
+        return " ".join(text.split())
     while "  " in text:
         text = text.replace("  ", " ")
     if text.startswith(" ") or text.endswith(" "):
