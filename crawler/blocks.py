@@ -96,7 +96,10 @@ def walk(
 
     def flush() -> None:
         if run:
-            out.append(("paragraph", "".join(run), None))
+            text = "".join(run)
+            # The line breaks between blocks are half the runs; blank, they make no block.
+            if not text.isspace():
+                out.append(("paragraph", text, None))
             run.clear()
 
     stack = [root.iter(include_text=True)]
