@@ -86,6 +86,13 @@ def _clean_title(title: str, site_name: str | None) -> str:
     return max(parts, key=len)
 
 
+_SITE_TITLE = re.compile(r"site-title|logo|brand")
+
+
+def _titled(classes: str) -> bool:
+    return "title" in classes and "site-title" not in classes
+
+
 def _headline(h1: LexborNode) -> str | None:
     # An unclosed <h1> swallows the article: then only its own text is the headline.
     text = h1.text()
@@ -200,20 +207,14 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
 
     site_name = first_meta("og:site_name")
     title = ld.headline if ld and ld.headline else None
-    titled = [
-        h
-        for h in h1s
-        if "title" in (h.attributes.get("class") or "")
-        and "site-title" not in (h.attributes.get("class") or "")
-    ]
-    if not title and titled:
+    # The <h1> candidates are looked at only when JSON-LD names no headline.
+    if not title and (titled := [h for h in h1s if _titled(h.attributes.get("class") or "")]):
         title = _headline(titled[0])
     if not title and (og := first_meta("og:title", "twitter:title")):
         title = _clean_title(og, site_name)
-    plain_h1 = [
-        h for h in h1s if not re.search(r"site-title|logo|brand", h.attributes.get("class") or "")
-    ]
-    if not title and plain_h1:
+    if not title and (
+        plain_h1 := [h for h in h1s if not _SITE_TITLE.search(h.attributes.get("class") or "")]
+    ):
         title = _headline(plain_h1[0])
     if not title and title_tag:
         title = _clean_title(title_tag, site_name)
