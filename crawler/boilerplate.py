@@ -320,7 +320,13 @@ def is_content(attrs: dict[str, str | None]) -> bool:
     if not attrs:
         return False
     classes = attrs.get("class")
-    if classes and not _CONTENT_CLASSES.isdisjoint(classes.split()):
+    # Every content class holds "ontent", "ody", "text" or "entry" (tests/test_extract.py):
+    # most class attributes are ruled out without being split into words.
+    if (
+        classes
+        and ("ontent" in classes or "ody" in classes or "text" in classes or "entry" in classes)
+        and not _CONTENT_CLASSES.isdisjoint(classes.split())
+    ):
         return True
     return attrs.get("id") in _CONTENT_IDS or attrs.get("itemprop") == "articleBody"
 
