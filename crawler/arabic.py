@@ -72,6 +72,8 @@ _NEEDS_TABLE = re.compile(
 
 def display_text(text: str) -> str:
     """Text as shown to people: invisible and copy-paste damage removed, nothing readers see."""
+    if text.isascii():  # none of the steps below touches ASCII but the last
+        return _single_spaced(text)
     if _NEEDS_TABLE.search(text):
         text = text.translate(_DISPLAY_TABLE)
     text = unicodedata.normalize("NFC", text)
@@ -79,7 +81,22 @@ def display_text(text: str) -> str:
         text = _ZWNJ_STRAY.sub("", text)
     if "\u0640" in text:
         text = _ELONGATION.sub("", text)
-    return " ".join(text.split())
+    return _single_spaced(text)
+
+
+def _single_spaced(text: str) -> str:
+    """`" ".join(text.split())` without making a string of every word, which was most of the
+    cost of normalising an article. The space is the one whitespace character `isprintable`
+    accepts, so printable text needs only its runs of spaces and its ends looked at."""
+    if "\n" in text:  # line breaks of the HTML source, the usual unprintable character
+        text = text.replace("\n", " ")
+    if not text.isprintable():
+        return " ".join(text.split())
+    while "  " in text:
+        text = text.replace("  ", " ")
+    if text.startswith(" ") or text.endswith(" "):
+        text = text.strip(" ")
+    return text
 
 
 # Harakat (U+064B–U+065F), superscript alef (U+0670), Quranic annotation marks.
@@ -131,10 +148,21 @@ _FOLD = str.maketrans(
 )
 
 
+# str.translate looks every character up in the table, one Python dictionary lookup each; the
+# characters to fold are a few in a hundred, so they are found by a regular expression instead.
+_FOLDED = re.compile("[" + "".join(re.escape(chr(code)) for code in _FOLD) + "]")
+_FOLD_AS = {chr(code): folded or "" for code, folded in _FOLD.items()}
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FOLD_AS[match.group()]
+
+
 def match_key(text: str) -> str:
     """Text as compared and hashed: spelling variants readers treat as one word become one."""
-    key = _HARAKAT.sub("", display_text(text)).translate(_FOLD).lower()
-    return key
+    if text.isascii():  # no harakat, nothing to fold
+        return _single_spaced(text).lower()
+    return _FOLDED.sub(_fold, _HARAKAT.sub("", display_text(text))).lower()
 
 
 _WORD = re.compile(r"\w+")

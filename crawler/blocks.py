@@ -96,7 +96,10 @@ def walk(
 
     def flush() -> None:
         if run:
-            out.append(("paragraph", "".join(run), None))
+            text = "".join(run)
+            # The line breaks between blocks are half the runs; blank, they make no block.
+            if not text.isspace():
+                out.append(("paragraph", text, None))
             run.clear()
 
     stack = [root.iter(include_text=True)]
@@ -147,8 +150,11 @@ def typed_blocks(
     title_key = match_key(title) if title else None  # a repeated headline is not body text
     for kind, text, node in raw:
         node_id = node.mem_id if node is not None else -1
-        pieces = [display_text(piece) for piece in text.split(BR)]
-        pieces = [piece for piece in pieces if piece]
+        if BR in text:
+            pieces = [piece for piece in map(display_text, text.split(BR)) if piece]
+        else:
+            piece = display_text(text)
+            pieces = [piece] if piece else []
         if not pieces:
             continue
         whole = " ".join(pieces)
@@ -171,8 +177,8 @@ def typed_blocks(
                 continue
         if kind == "heading" and title_key and len(whole) < 300 and match_key(whole) == title_key:
             continue
-        if kind == "heading":
-            blocks.append(Block(kind=kind, text=whole))
+        if kind == "heading" or len(pieces) == 1:
+            blocks.append(Block(kind, whole))
         else:
-            blocks.extend(Block(kind=kind, text=piece) for piece in pieces)
+            blocks.extend(Block(kind, piece) for piece in pieces)
     return blocks, dropped

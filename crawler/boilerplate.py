@@ -197,11 +197,77 @@ CHROME_SELECTOR = f"{CHROME_TAGS}, {CHROME_MARKED}"
 # The same rules as Python checks, for the walk through a container: Lexbor evaluates a selector
 # group one selector at a time over the subtree, so 150 selectors cost more than the parse.
 CHROME_TAG_NAMES = frozenset(tag for tag in _TAGS if "." not in tag)
-_CLASS_PART = re.compile("|".join(re.escape(part) for part in _CLASS_PARTS))
+
+
+_Tree = dict[str, "_Tree"]
+
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of `words`, written as a prefix tree ("a(?:d(?:vert|…)|…)"):
+    Python's regex engine tries the branches of a flat alternation one by one at every position,
+    which made the 90 class parts cost microseconds per class attribute."""
+    tree: _Tree = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: _Tree) -> str:
+        branches = [re.escape(char) + pattern(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{group})?" if "" in node else group  # a word may end here
+
+    return re.compile(pattern(tree))
+
+
+_CLASS_PART = _any_of(_CLASS_PARTS)
 _EXACT = frozenset(_EXACT_CLASSES)
-_ID_PART = re.compile("|".join(re.escape(part) for part in _ID_PARTS))
+_ID_PART = _any_of(_ID_PARTS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 _CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog"})
+
+# CHROME_MARKED as Lexbor matches it, for a walk through the whole page where the selector group
+# would cost several parses. Values compare case-sensitively and `~=` splits on ASCII whitespace
+# only (not on the no-break space `str.split` also splits on). Not quite all of it: on HTML
+# elements `rel` is matched ignoring ASCII case (HTML lists it among such attributes), on <svg>
+# and <math> elements it is not, and only the selector engine knows which is which.
+_MARKED_STYLES = ("display:none", "display: none", "visibility:hidden", "visibility: hidden")
+_ASCII_SPACE = re.compile("[ \t\n\f\r]+")
+_MARKING_ATTRIBUTES = frozenset(
+    ("class", "id", "hidden", "aria-hidden", "role", "itemprop", "style", "rel")
+)
+
+
+def is_marked(attrs: dict[str, str | None]) -> bool:
+    """Whether an element matches CHROME_MARKED, but for a `rel` of "Author" in other case."""
+    if _MARKING_ATTRIBUTES.isdisjoint(attrs):
+        return False
+    classes = attrs.get("class")
+    if classes and (
+        _CLASS_PART.search(classes)
+        or not _EXACT.isdisjoint(_ASCII_SPACE.split(classes))
+        or classes.startswith("ad-")
+        or " ad-" in classes
+    ):
+        return True
+    ident = attrs.get("id")
+    if ident and _ID_PART.search(ident):
+        return True
+    if (
+        "hidden" in attrs
+        or attrs.get("aria-hidden") == "true"
+        or attrs.get("role") in _CHROME_ROLES
+        or attrs.get("itemprop") == "author"
+    ):
+        return True
+    style = attrs.get("style")
+    if style and any(hidden in style for hidden in _MARKED_STYLES):
+        return True
+    return attrs.get("rel") == "author"
+
 
 # Chrome that hides inside paragraphs (icons, screen-reader labels, inline scripts and ads):
 # removed from a container with one short selector before it is walked.
@@ -254,7 +320,13 @@ def is_content(attrs: dict[str, str | None]) -> bool:
     if not attrs:
         return False
     classes = attrs.get("class")
-    if classes and not _CONTENT_CLASSES.isdisjoint(classes.split()):
+    # Every content class holds "ontent", "ody", "text" or "entry" (tests/test_extract.py):
+    # most class attributes are ruled out without being split into words.
+    if (
+        classes
+        and ("ontent" in classes or "ody" in classes or "text" in classes or "entry" in classes)
+        and not _CONTENT_CLASSES.isdisjoint(classes.split())
+    ):
         return True
     return attrs.get("id") in _CONTENT_IDS or attrs.get("itemprop") == "articleBody"
 

@@ -9,27 +9,19 @@ removed inside the chosen container, and the container is walked once into typed
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text
 from crawler.blocks import BR, block_of, typed_blocks, walk
-from crawler.boilerplate import (
-    CHROME_MARKED,
-    CHROME_SELECTOR,
-    CHROME_TAGS,
-    CONTENT_CANDIDATES,
-    CONTENT_SELECTOR,
-    INLINE_CHROME,
-    is_content,
-)
+from crawler.boilerplate import CONTENT_CANDIDATES, INLINE_CHROME, is_content
+from crawler.chrome import remove, strip_chrome, strip_page_chrome
 from crawler.fallback import best_content
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
+from crawler.urls import join_url
 
-_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
+_TEXT_TAG = LexborHTMLParser("<p>text</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 
 
@@ -77,7 +69,7 @@ def _content(
 ) -> tuple[list[Block], list[Link], str | None, str | None]:
     """Blocks, links, which evidence gave them, and why there are none (if so)."""
     body = tree.body
-    if body is None or not body.text().strip() and not (ld and ld.body):
+    if body is None or not _has_text(body) and not (ld and ld.body):
         return [], [], None, "page has no visible text"
     containers = _known_container(tree)
     if containers:
@@ -88,8 +80,7 @@ def _content(
         blocks = _blocks_from_text(ld.body, title)
         if blocks:
             return blocks, [], "json-ld", None
-    _remove(body, CHROME_TAGS)
-    _remove(body, CHROME_MARKED, guard=True)
+    strip_page_chrome(body)
     containers = best_content(body)
     if containers:
         blocks, links = _read(containers, title, url, cleaned=True)
@@ -97,14 +88,27 @@ def _content(
             return blocks, links, "fallback", None
     # Last resort: a known container too short to be trusted above (a one-line note is still
     # the article when nothing else on the page is).
-    short = [n for n in tree.css(CONTENT_CANDIDATES) if is_content(n.attributes) and n.text().strip()]
+    short = [
+        n for n in tree.css(CONTENT_CANDIDATES) if is_content(n.attributes) and n.text().strip()
+    ]
     if short:
         blocks, links = _read([max(short, key=lambda n: len(n.text()))], title, url)
         if blocks:
             return blocks, links, "container", None
-    if not body.text().strip():
+    if not _has_text(body):
         return [], [], None, "page has no visible text outside scripts and page chrome"
     return [], [], None, "no main content found"
+
+
+def _has_text(node: LexborNode) -> bool:
+    """`node.text().strip() != ""` without joining all the text (inline scripts included): the
+    first text node that is not all whitespace answers."""
+    for child in node.traverse(include_text=True):
+        if child.tag_id == _TEXT_TAG:  # what text() reads
+            text = child.text_content
+            if text and not text.isspace():
+                return True
+    return False
 
 
 def _much_shorter(blocks: list[Block], ld: ArticleFacts | None) -> bool:
@@ -172,12 +176,6 @@ def _link_chars(node: LexborNode) -> int:
     return sum(len(a.text().strip()) for a in node.css("a"))
 
 
-def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
-    # Lexbor returns a node once per selector of a group it matches.
-    seen: set[int] = set()
-    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]
-
-
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     parent = node.parent
     target = ancestor.mem_id
@@ -190,32 +188,6 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     return False
 
 
-def _remove(root: LexborNode, selector: str, guard: bool = False) -> None:
-    """Decompose chrome under `root`, outermost first (a freed node's children are gone too).
-
-    With `guard`, an element that holds the article's likely core (`main`, `h1` or a known
-    container) is kept: "has-sidebar" wrappers can enclose the whole page. Not `article`:
-    WordPress marks up each comment as one.
-    """
-    removed: set[int] = set()
-    for node in _unique(root.css(selector)):
-        if node.mem_id == root.mem_id or node.tag in ("html", "body", "head"):
-            continue
-        parent = node.parent
-        covered = False
-        while parent is not None and parent.mem_id != root.mem_id:
-            if parent.mem_id in removed:
-                covered = True
-                break
-            parent = parent.parent
-        if covered:
-            continue
-        if guard and node.css_first(_GUARDED) is not None:
-            continue
-        removed.add(node.mem_id)
-        node.decompose()
-
-
 def _read(
     containers: list[LexborNode], title: str | None, url: str | None, cleaned: bool = False
 ) -> tuple[list[Block], list[Link]]:
@@ -223,30 +195,31 @@ def _read(
     chrome: list[LexborNode] = []
     for container in containers:
         if not cleaned:
-            _remove(container, INLINE_CHROME)
+            remove(container, INLINE_CHROME)
         for br in container.css("br"):
             br.replace_with(BR)
         raw.extend(walk(container, chrome))
     for node in chrome:  # the walk never enters chrome, so these are outermost
         node.decompose()
     anchors = [a for container in containers for a in container.css("a[href]")]
+    texts = [anchor.text() for anchor in anchors]
     link_chars: dict[int, int] = {}
     owner: dict[int, int] = {}
     for index, anchor in enumerate(anchors):
         holder = block_of(anchor)
         if holder is not None:
             owner[index] = holder
-            link_chars[holder] = link_chars.get(holder, 0) + len(anchor.text().strip())
+            link_chars[holder] = link_chars.get(holder, 0) + len(texts[index].strip())
     blocks, dropped = typed_blocks(raw, link_chars, title)
     links = []
     for index, anchor in enumerate(anchors):
         if owner.get(index) in dropped:
             continue
-        href = (anchor.attributes.get("href") or "").strip()
+        href = (anchor.attrs.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")):
             continue
         links.append(
-            Link(url=urljoin(url, href) if url else href, text=display_text(anchor.text()))
+            Link(url=join_url(url, href) if url else href, text=display_text(texts[index]))
         )
     return blocks, links
 
@@ -256,7 +229,7 @@ def _blocks_from_text(body: str, title: str | None) -> list[Block]:
     if "<" in body and ">" in body:
         fragment = LexborHTMLParser(body).body
         if fragment is not None:
-            _remove(fragment, CHROME_SELECTOR)
+            strip_chrome(fragment)
             return _read([fragment], title, None, cleaned=True)[0]
     raw: list[tuple[BlockKind, str, LexborNode | None]] = [
         ("paragraph", line, None) for line in body.splitlines()

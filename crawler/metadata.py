@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import arabic_ratio, display_text
 from crawler.dates import find_date, parse_date
 from crawler.jsonld import ArticleFacts, article_facts
+from crawler.urls import join_url
 
 _QUERY = 'html, body, meta, link[rel], title, h1, time, a[rel], script[type="application/ld+json"]'
 # Asked only when meta tags and <time> leave the date or author unknown.
@@ -86,6 +86,13 @@ def _clean_title(title: str, site_name: str | None) -> str:
     return max(parts, key=len)
 
 
+_SITE_TITLE = re.compile(r"site-title|logo|brand")
+
+
+def _titled(classes: str) -> bool:
+    return "title" in classes and "site-title" not in classes
+
+
 def _headline(h1: LexborNode) -> str | None:
     # An unclosed <h1> swallows the article: then only its own text is the headline.
     text = h1.text()
@@ -104,7 +111,8 @@ def _in_chrome(node: LexborNode) -> bool:
             return False
         if parent.tag in ("aside", "nav"):
             return True
-        classes = (parent.attributes.get("class") or "") + (parent.attributes.get("id") or "")
+        attrs = parent.attributes
+        classes = (attrs.get("class") or "") + (attrs.get("id") or "")
         if any(mark in classes for mark in _CHROME_MARKS):
             return True
         parent = parent.parent
@@ -132,6 +140,15 @@ def _byline(tree: LexborHTMLParser) -> str | None:
     return None
 
 
+def _meta_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    """The first value that is a date, of the first of `keys` that has one."""
+    for key in keys:
+        for value in meta.get(key, ()):
+            if date := parse_date(value):
+                return date
+    return None
+
+
 def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     """Everything but the text, from one query over the tree."""
     meta: dict[str, list[str]] = {}
@@ -146,19 +163,25 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
     scripts: list[str] = []
     for node in tree.css(_QUERY):
         tag = node.tag
-        attrs = node.attributes
         if tag == "script":
             scripts.append(node.text())
         elif tag == "meta":
+            attrs = node.attributes
             key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
             value = attrs.get("content")
             if key and value and value.strip():
                 meta.setdefault(key.strip().lower(), []).append(value.strip())
         elif tag == "link":
-            for rel in (attrs.get("rel") or "").lower().split():
-                if attrs.get("href"):
-                    links.setdefault(rel, attrs["href"] or "")
+            # A page has dozens of <link rel> and <a rel> (stylesheets, nofollow) and few are
+            # kept: of the others only `rel` is decoded (attrs), not every attribute.
+            rels = (node.attrs.get("rel") or "").lower().split()
+            if "canonical" in rels or "shortlink" in rels:  # the only ones read below
+                href = node.attributes.get("href")
+                if href:
+                    for rel in rels:
+                        links.setdefault(rel, href)
         elif tag in ("html", "body"):
+            attrs = node.attributes
             lang = lang or attrs.get("lang") or attrs.get("xml:lang")
             direction = direction or attrs.get("dir")
         elif tag == "title":
@@ -169,14 +192,13 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         elif tag == "time":
             times.append(node)
         elif tag == "a":
-            rels = (attrs.get("rel") or "").lower().split()
-            text = node.text()
+            rels = (node.attrs.get("rel") or "").lower().split()
             if "category" in rels:
-                categories.append(text)
-            elif "tag" in rels and "tag-cloud-link" not in (attrs.get("class") or ""):
-                tags.append(text)
+                categories.append(node.text())
+            elif "tag" in rels and "tag-cloud-link" not in (node.attributes.get("class") or ""):
+                tags.append(node.text())
             elif "author" in rels:
-                authors.append(text)
+                authors.append(node.text())
 
     ld = article_facts(scripts) if scripts else None
 
@@ -185,42 +207,31 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
 
     site_name = first_meta("og:site_name")
     title = ld.headline if ld and ld.headline else None
-    titled = [
-        h
-        for h in h1s
-        if "title" in (h.attributes.get("class") or "")
-        and "site-title" not in (h.attributes.get("class") or "")
-    ]
-    if not title and titled:
+    # The <h1> candidates are looked at only when JSON-LD names no headline.
+    if not title and (titled := [h for h in h1s if _titled(h.attributes.get("class") or "")]):
         title = _headline(titled[0])
     if not title and (og := first_meta("og:title", "twitter:title")):
         title = _clean_title(og, site_name)
-    plain_h1 = [
-        h for h in h1s if not re.search(r"site-title|logo|brand", h.attributes.get("class") or "")
-    ]
-    if not title and plain_h1:
+    if not title and (
+        plain_h1 := [h for h in h1s if not _SITE_TITLE.search(h.attributes.get("class") or "")]
+    ):
         title = _headline(plain_h1[0])
     if not title and title_tag:
         title = _clean_title(title_tag, site_name)
 
     published = parse_date(ld.published) if ld else None
     modified = parse_date(ld.modified) if ld else None
-    for key in _PUBLISHED_META:
-        if published:
-            break
-        published = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
-    for key in _MODIFIED_META:
-        if modified:
-            break
-        modified = next((d for v in meta.get(key, ()) if (d := parse_date(v))), None)
+    published = published or _meta_date(meta, _PUBLISHED_META)
+    modified = modified or _meta_date(meta, _MODIFIED_META)
     # Dates before the headline are the site header's clock.
     for node in times[h1_at or 0 :] or times:
         if published and modified:
             break
         if _in_chrome(node):
             continue
-        marks = (node.attributes.get("class") or "").lower()
-        value = parse_date(node.attributes.get("datetime")) or find_date(node.text()[:100])
+        attrs = node.attributes
+        marks = (attrs.get("class") or "").lower()
+        value = parse_date(attrs.get("datetime")) or find_date(node.text()[:100])
         # WordPress's post date is "entry-date"; tagDiv marks it "entry-date updated".
         if (
             ("modified" in marks or "updated" in marks)
@@ -261,11 +272,12 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         if not link:
             return None
         link = link.strip()
-        return urljoin(url, link) if url else link
+        return join_url(url, link) if url else link
 
+    author = display_text(author) if author else None
     return PageFacts(
         title=display_text(title) if title else None,
-        author=display_text(author) if author and display_text(author) else None,
+        author=author or None,
         published=published,
         modified=modified,
         categories=_unique(categories),

@@ -121,6 +121,64 @@ def resolve(base: str, href: str | None) -> str | None:
     return url
 
 
+_UNPLAIN = frozenset("[];\t\r\n")
+
+
+def join_url(base: str, href: str) -> str:
+    """`urljoin(base, href)`, without its parse and reassembly when `href` is an absolute
+    http(s) URL that the reassembly would give back unchanged, or a path from the root with no
+    dot segments, which urljoin puts after the base's scheme and host; `base` must be such that
+    urljoin could not raise. A page's canonical, image and shortlink, and most article links,
+    are one or the other."""
+    if _plain(base):
+        if _plain(href):
+            return href
+        if href.startswith("/") and not href.startswith("//") and _plain_path(href):
+            return _origin(base) + href
+    return urljoin(base, href)
+
+
+def _plain_path(path: str) -> bool:
+    return (
+        "/." not in path  # "." and ".." segments are resolved
+        and path.isascii()
+        and _UNPLAIN.isdisjoint(path)
+        and not path.endswith(("?", "#"))
+        and "?#" not in path
+    )
+
+
+def _origin(url: str) -> str:
+    """Scheme and host of a plain URL: up to the first "/", "?" or "#" after "//"."""
+    host = url.index("//") + 2
+    end = len(url)
+    for char in "/?#":
+        found = url.find(char, host, end)
+        if found != -1:
+            end = found
+    return url[:end]
+
+
+def _plain(url: str) -> bool:
+    # What urlsplit/urlunsplit would change or reject: an upper-case scheme, an empty host, an
+    # empty "?" or "#" (dropped), ";" params, "[" "]" (IPv6 hosts, validated), tabs and line
+    # breaks (removed), non-ASCII (host checked under NFKC).
+    if url.startswith("https://"):
+        host = 8
+    elif url.startswith("http://"):
+        host = 7
+    else:
+        return False
+    return (
+        len(url) > host
+        and url[host] not in "/?#"
+        and url.isascii()
+        and _UNPLAIN.isdisjoint(url)
+        and not url.endswith(("?", "#"))
+        and "?#" not in url
+    )
+
+
 @lru_cache(maxsize=16384)
 def url_key(url: str) -> str:
     """The dedup key: two URLs with one key are the same page.

@@ -251,3 +251,11 @@ def test_a_short_article_in_a_known_container_is_still_the_article():
     )
     result = extract(html)
     assert result.text == "بيان قصير" and result.reason is None
+
+
+def test_every_known_container_class_holds_a_hint():
+    """is_content looks for these substrings before splitting a class attribute into words."""
+    from crawler.boilerplate import _CONTENT_CLASSES
+
+    hints = ("ontent", "ody", "text", "entry")
+    assert all(any(hint in name for hint in hints) for name in _CONTENT_CLASSES)

@@ -1,0 +1,124 @@
+"""Removing page chrome from a parsed tree, by the rules in `crawler.boilerplate`.
+
+Inside a content container a short selector (INLINE_CHROME) does it. Over a whole page, where
+the generic fallback has to look, the rules are checked in Python while the tree is walked once:
+Lexbor matches a selector group one selector at a time, and CHROME_MARKED's 150 selectors over a
+body cost several parses of it. The two give the same answer (`is_marked`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from selectolax.lexbor import LexborNode
+
+from crawler.boilerplate import CHROME_TAG_NAMES, CONTENT_SELECTOR, is_marked
+
+# What the article's core is likely in: an element holding one is never removed as chrome.
+_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
+_KEPT_TAGS = ("html", "body", "head")
+
+
+def remove(root: LexborNode, selector: str) -> None:
+    """Decompose the elements under `root` that match `selector`, outermost first (a freed
+    node's children are gone too)."""
+    removed: set[int] = set()
+    for node in _unique(root.css(selector)):
+        if node.mem_id == root.mem_id or node.tag in _KEPT_TAGS:
+            continue
+        parent = node.parent
+        covered = False
+        while parent is not None and parent.mem_id != root.mem_id:
+            if parent.mem_id in removed:
+                covered = True
+                break
+            parent = parent.parent
+        if covered:
+            continue
+        removed.add(node.mem_id)
+        node.decompose()
+
+
+def strip_page_chrome(body: LexborNode) -> None:
+    """Remove chrome tags (CHROME_TAGS), then elements marked as chrome (CHROME_MARKED) unless
+    they hold the article's likely core (`main`, `h1` or a known container): "has-sidebar"
+    wrappers can enclose the whole page. Not `article`: WordPress marks up each comment as one."""
+    _strip(body, _is_chrome_tag)
+    _strip(body, _is_marked, guard=True)
+
+
+def strip_chrome(root: LexborNode) -> None:
+    """Remove every element CHROME_SELECTOR matches, outermost first, with no guard: for a
+    fragment that is all article (an `articleBody` written as HTML)."""
+    _strip(root, lambda node: _is_chrome_tag(node) or _is_marked(node))
+
+
+def _strip(root: LexborNode, is_chrome: Callable[[LexborNode], bool], guard: bool = False) -> None:
+    """Decompose the outermost elements under `root` that `is_chrome` accepts.
+
+    Matches are collected in one walk and decomposed after it, so the walk never steps on a freed
+    node; the subtree of a match is skipped. Deferring changes nothing for the guard: a match
+    earlier in document order is never inside a later one."""
+    found: list[LexborNode] = []
+    resume: int | None = None  # mem_id of the first node after the last match's subtree
+    walk = root.traverse()
+    next(walk)  # `root` itself
+    for node in walk:
+        if resume is not None:
+            if node.mem_id != resume:
+                continue
+            resume = None
+        if (
+            is_chrome(node)
+            and node.tag not in _KEPT_TAGS
+            and not (guard and node.css_matches(_GUARDED))
+        ):
+            found.append(node)
+            resume = _after(node, root)
+    for node in found:
+        node.decompose()
+
+
+def _after(node: LexborNode, root: LexborNode) -> int:
+    """The mem_id of the first non-text node after `node`'s subtree within `root` (-1: none)."""
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != root.mem_id:
+        following = current.next
+        while following is not None and following.is_text_node:
+            following = following.next
+        if following is not None:
+            return following.mem_id
+        current = current.parent
+    return -1
+
+
+def _is_chrome_tag(node: LexborNode) -> bool:
+    tag = node.tag
+    if tag in CHROME_TAG_NAMES:
+        return True
+    # A class selector ignores case in quirks mode, which only the selector engine knows.
+    return tag == "ins" and _matches(node, "ins.adsbygoogle")
+
+
+def _is_marked(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if is_marked(attrs):
+        return True
+    rel = attrs.get("rel")  # see is_marked: the case of `rel` is for the selector engine
+    return (
+        rel is not None
+        and rel.isascii()
+        and rel.lower() == "author"
+        and _matches(node, "[rel=author]")
+    )
+
+
+def _matches(node: LexborNode, selector: str) -> bool:
+    first = node.css_first(selector)  # the node itself comes first in document order
+    return first is not None and first.mem_id == node.mem_id
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    # Lexbor returns a node once per selector of a group it matches.
+    seen: set[int] = set()
+    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]
