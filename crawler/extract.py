@@ -218,9 +218,11 @@ def _read(
         href = (anchor.attrs.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")):
             continue
-        links.append(
-            Link(url=join_url(url, href) if url else href, text=display_text(texts[index]))
-        )
+        try:
+            target = join_url(url, href) if url else href
+        except ValueError:  # `http://[broken`: one bad link must not cost the whole article
+            continue
+        links.append(Link(url=target, text=display_text(texts[index])))
     return blocks, links
 
 

@@ -272,7 +272,10 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         if not link:
             return None
         link = link.strip()
-        return join_url(url, link) if url else link
+        try:
+            return join_url(url, link) if url else link
+        except ValueError:  # scraped markup holds `http://[broken` too: no link, not no page
+            return None
 
     author = display_text(author) if author else None
     return PageFacts(

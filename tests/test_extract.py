@@ -259,3 +259,17 @@ def test_every_known_container_class_holds_a_hint():
 
     hints = ("ontent", "ody", "text", "entry")
     assert all(any(hint in name for hint in hints) for name in _CONTENT_CLASSES)
+
+
+def test_a_malformed_link_is_dropped_not_the_whole_article():
+    paragraph = "نص المقال الطويل عن الأمن الجماعي في أوروبا. " * 10
+    html = (
+        '<html><head><link rel="canonical" href="http://[x/">'
+        '<meta property="og:image" content="http://[y"></head><body>'
+        f'<div class="entry-content"><p>{paragraph}</p>'
+        '<p>رابط <a href="http://[x">معطوب</a> و<a href="/ok/">سليم</a></p></div></body></html>'
+    )
+    result = extract(html, url="https://site.example/a/")
+    assert result.reason is None and result.text.startswith("نص المقال")
+    assert [link.url for link in result.links] == ["https://site.example/ok/"]
+    assert result.canonical_url is None and result.image is None
