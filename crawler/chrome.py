@@ -20,22 +20,25 @@ _KEPT_TAGS = ("html", "body", "head")
 
 
 def remove(root: LexborNode, selector: str) -> None:
-    """Decompose the elements under `root` that match `selector`, outermost first (a freed
-    node's children are gone too)."""
-    removed: set[int] = set()
-    for node in _unique(root.css(selector)):
-        if node.mem_id == root.mem_id or node.tag in _KEPT_TAGS:
-            continue
+    """Decompose the outermost elements under `root` that match `selector` (a freed node's
+    children are gone too). All ancestry is read before anything is freed: walking up from a
+    node whose ancestor was already decomposed would read freed memory."""
+    matched = [
+        node
+        for node in _unique(root.css(selector))
+        if node.mem_id != root.mem_id and node.tag not in _KEPT_TAGS
+    ]
+    ids = {node.mem_id for node in matched}
+    outermost = []
+    for node in matched:
         parent = node.parent
-        covered = False
         while parent is not None and parent.mem_id != root.mem_id:
-            if parent.mem_id in removed:
-                covered = True
+            if parent.mem_id in ids:
                 break
             parent = parent.parent
-        if covered:
-            continue
-        removed.add(node.mem_id)
+        else:
+            outermost.append(node)
+    for node in outermost:
         node.decompose()
 
 
