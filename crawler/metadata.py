@@ -112,7 +112,7 @@ def _in_chrome(node: LexborNode) -> bool:
         if parent.tag in ("aside", "nav"):
             return True
         attrs = parent.attributes
-        classes = (attrs.get("class") or "") + (attrs.get("id") or "")
+        classes = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
         if any(mark in classes for mark in _CHROME_MARKS):
             return True
         parent = parent.parent

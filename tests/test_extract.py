@@ -273,3 +273,13 @@ def test_a_malformed_link_is_dropped_not_the_whole_article():
     assert result.reason is None and result.text.startswith("نص المقال")
     assert [link.url for link in result.links] == ["https://site.example/ok/"]
     assert result.canonical_url is None and result.image is None
+
+
+def test_class_and_id_are_read_apart_when_looking_for_sidebars():
+    # "meta-wid" + "get-date" once read as "widget": the post's own date was taken for a sidebar's
+    html = (
+        f"<html><body><h1>عنوان المقال</h1>"
+        f'<div class="meta-wid" id="get-date"><time datetime="2024-07-20T10:00:00">20 يوليو</time></div>'
+        f'<div class="entry-content"><p>{LONG}</p></div></body></html>'
+    )
+    assert extract(html).published == "2024-07-20"
