@@ -30,9 +30,13 @@ LIMIT 200
 SELECT e.at, e.kind, e.page_id, v.version, v.title, v.words_added, v.words_removed,
        v.changed_fields, v.seed_similarity, e.detail
 FROM events e
-JOIN pages p ON p.id = e.page_id
 LEFT JOIN versions v ON v.id = e.version_id
-WHERE :url IN (p.url, p.final_url, p.canonical_url, p.shortlink)
+WHERE e.page_id IN (
+  -- the page first, then its events by index: joined the other way round SQLite walked every
+  -- event in time order (2 s at 1,000,000 versions; 60 ms this way)
+  SELECT id FROM pages
+  WHERE url = :url OR final_url = :url OR canonical_url = :url OR shortlink = :url
+)
 ORDER BY e.at, e.id
 """,
     },
