@@ -25,10 +25,10 @@ from crawler.safety import Scope
 from schedules.cadence import Cadence, next_interval
 from schedules.clock import iso, iso_after, now_iso, parse_iso
 from schedules.config import Config, Target
+from store.frontier import claim_page, release_page
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
-from store.frontier import claim_page, release_page
 from store.versions import CheckOutcome, Comparison, ensure_page, known_body_hash, record_check
 
 log = logging.getLogger("marsad.check")

@@ -20,7 +20,6 @@ from crawler.arabic import match_key
 from crawler.urls import url_key
 from store import fts, texts
 
-
 log = logging.getLogger("marsad.store")
 
 

@@ -31,12 +31,19 @@ class TextError(ValueError):
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _hash(text.encode("utf-8"))
+
+
+def _hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def encode(text: str) -> tuple[str | None, bytes | None]:
     """The (plain, compressed) pair to store: exactly one of them is set."""
-    raw = text.encode("utf-8")
+    return _encoded(text, text.encode("utf-8"))
+
+
+def _encoded(text: str, raw: bytes) -> tuple[str | None, bytes | None]:
     if len(raw) > COMPRESS_ABOVE:
         packed = zstandard.compress(raw, LEVEL)
         if len(packed) < len(raw):
@@ -58,19 +65,17 @@ def decode(plain: str | None, packed: bytes | None) -> str | None:
 
 def store_text(db: sqlite_utils.Database, text: str) -> str:
     """Store `text` unless it is there already; returns its key (call inside the write's
-    transaction, so a text never outlives the version it was stored for)."""
-    key = text_hash(text)
-    plain, packed = encode(text)
-    db.execute(
-        "INSERT OR IGNORE INTO texts (hash, size, text, zstd) VALUES (?, ?, ?, ?)",
-        [key, len(text.encode("utf-8")), plain, packed],
-    )
+    transaction, so a text never outlives the version it was stored for). A text already
+    stored (a title-only edit, a revert, a syndicated copy) is not compressed again."""
+    raw = text.encode("utf-8")
+    key = _hash(raw)
+    if db.execute("SELECT 1 FROM texts WHERE hash = ?", [key]).fetchone() is None:
+        plain, packed = _encoded(text, raw)
+        db.execute(
+            "INSERT INTO texts (hash, size, text, zstd) VALUES (?, ?, ?, ?)",
+            [key, len(raw), plain, packed],
+        )
     return key
-
-
-def load_text(db: sqlite_utils.Database, key: str) -> str | None:
-    row = db.execute("SELECT text, zstd FROM texts WHERE hash = ?", [key]).fetchone()
-    return decode(row[0], row[1]) if row else None
 
 
 def register(conn: sqlite3.Connection) -> None:
