@@ -28,7 +28,7 @@ from urllib.parse import quote
 import numpy as np
 
 from crawler.arabic import match_key
-from store import neardup, texts
+from store import fts, neardup, texts
 from store.schema import SCHEMA_VERSION, connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ OUT = REPO / "bench" / "out"
 SEED_NAME = "000_3b1ee1feec353f5c.txt"
 SEED_FILE = REPO / "seeds" / SEED_NAME
 SITE = "https://www.europarabct.com"
-GENERATOR_VERSION = 1  # bump when the generated content changes, to drop stale caches
+GENERATOR_VERSION = 2  # bump when the generated content changes, to drop stale caches
 BATCH = 5000  # versions per transaction: big enough to be fast, small enough to stay in memory
 SEED_PAGES_EVERY = 20  # one page in 20 is watched with the seed document (has seed_similarity)
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -348,7 +348,7 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
             event_rows.append(
                 {"page_id": plan.page_id, "at": at, "kind": "changed", "version_id": version_id}
             )
-            search_rows.append((version_id, key, title.key))
+            search_rows.append((version_id, fts.indexed(key), fts.indexed(title.key)))
             page_of_version.append(plan.page_id)
         page_rows.append({
             "id": plan.page_id, "url": url, "url_key": url, "final_url": final_url,

@@ -96,15 +96,17 @@ ORDER BY errors DESC
     },
     "search": {
         "title": "Search the text of every version",
-        "description": "Finds versions holding all the words of :q, whatever their harakat or"
-        " alef form (اسلام finds الإسلام; محمد finds مُحَمَّدٌ). Words under three letters are"
-        " ignored.",
+        "description": "Finds versions holding all the words of :q, whatever their harakat,"
+        " alef form or attached و ف ب ك ل ال (اسلام finds الإسلام and بالإسلامية; محمد finds"
+        " مُحَمَّدٌ). A word of three letters or more matches the words it begins; shorter"
+        " words and numbers match whole.",
         "sql": """
 SELECT p.url, v.page_id, v.version, v.fetched_at, v.title,
-       snippet(versions_fts, 0, '', '', '…', 40) AS excerpt
+       marsad_excerpt(marsad_text(t.text, t.zstd), :q) AS excerpt
 FROM versions_fts
 JOIN versions v ON v.id = versions_fts.rowid
 JOIN pages p ON p.id = v.page_id
+JOIN texts t ON t.hash = v.text_hash
 WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))
 ORDER BY versions_fts.rowid DESC
 LIMIT 100

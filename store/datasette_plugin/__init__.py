@@ -13,10 +13,8 @@ from urllib.parse import urlsplit
 import markupsafe
 from datasette import hookimpl
 
-from crawler.arabic import match_key
-from store import texts
+from store import fts, texts
 from store.datasette_plugin import views
-from store.fts import fts_query
 from store.queries import CANNED_QUERIES
 
 PLUGIN = "marsad"  # the distribution name: Datasette serves our static/ under this name
@@ -31,9 +29,7 @@ def _host(url: str | None) -> str | None:
 
 @hookimpl
 def prepare_connection(conn):  # type: ignore[no-untyped-def]
-    # Registered so canned queries normalize what a user types the same way as the index.
-    conn.create_function("marsad_match_key", 1, lambda text: match_key(text or ""), deterministic=True)
-    conn.create_function("marsad_fts_query", 1, fts_query, deterministic=True)
+    fts.register(conn)  # the search query normalizes what people type the way the index does
     conn.create_function("marsad_host", 1, _host, deterministic=True)
     texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
 
