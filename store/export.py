@@ -13,30 +13,37 @@ from typing import IO, Any
 import sqlite_utils
 
 # The page filter accepts any URL a page is known by: watched, after redirects, canonical, short.
-_PAGE = "(:page IS NULL OR :page IN (p.url, p.final_url, p.canonical_url, p.shortlink))"
+# The page is found first and its rows read by index; tested inside the time-ordered scan,
+# SQLite walked every row of the table (the same fix as `page_history`, store/queries.py).
+_PAGE_IDS = "(SELECT id FROM pages WHERE :page IN (url, final_url, canonical_url, shortlink))"
+# Each export: its SQL, with {page} where the page filter goes, and the column it filters.
 QUERIES = {
     "pages": (
         "SELECT p.url, p.final_url, p.canonical_url, p.first_seen, p.last_checked, p.state,"
         " p.versions FROM pages p"
-        f" WHERE (:since IS NULL OR coalesce(p.last_checked, p.first_seen) >= :since) AND {_PAGE}"
-        " ORDER BY p.id"
+        " WHERE (:since IS NULL OR coalesce(p.last_checked, p.first_seen) >= :since){page}"
+        " ORDER BY p.id",
+        "p.id",
     ),
     "versions": (
         "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title,"
         " marsad_text(t.text, t.zstd) AS text, v.content_hash,"
         " v.seed_similarity, v.words_added, v.words_removed, v.changed_fields"
         " FROM versions v JOIN pages p ON p.id = v.page_id JOIN texts t ON t.hash = v.text_hash"
-        f" WHERE (:since IS NULL OR v.fetched_at >= :since) AND {_PAGE} ORDER BY v.fetched_at, v.id"
+        " WHERE (:since IS NULL OR v.fetched_at >= :since){page} ORDER BY v.fetched_at, v.id",
+        "v.page_id",
     ),
     "changes": (
         "SELECT p.url, e.at, e.kind, v.version, v.title, v.words_added, v.words_removed, e.detail"
         " FROM events e JOIN pages p ON p.id = e.page_id LEFT JOIN versions v ON v.id = e.version_id"
-        f" WHERE (:since IS NULL OR e.at >= :since) AND {_PAGE} ORDER BY e.at, e.id"
+        " WHERE (:since IS NULL OR e.at >= :since){page} ORDER BY e.at, e.id",
+        "e.page_id",
     ),
     "fetches": (
         "SELECT f.url, f.final_url, f.fetched_at, f.status, f.outcome, f.error, f.error_class,"
         " f.elapsed_ms, f.bytes, f.redirects FROM fetches f LEFT JOIN pages p ON p.id = f.page_id"
-        f" WHERE (:since IS NULL OR f.fetched_at >= :since) AND {_PAGE} ORDER BY f.fetched_at, f.id"
+        " WHERE (:since IS NULL OR f.fetched_at >= :since){page} ORDER BY f.fetched_at, f.id",
+        "f.page_id",
     ),
 }
 FORMATS = ("csv", "json", "ndjson")
@@ -54,7 +61,9 @@ def spreadsheet_cell(value: Any) -> Any:
 
 
 def _cursor(db: sqlite_utils.Database, what: str, since: str | None, page: str | None):  # type: ignore[no-untyped-def]
-    return db.conn.execute(QUERIES[what], {"since": since, "page": page})
+    sql, page_column = QUERIES[what]
+    where_page = f" AND {page_column} IN {_PAGE_IDS}" if page is not None else ""
+    return db.conn.execute(sql.format(page=where_page), {"since": since, "page": page})
 
 
 def rows(db: sqlite_utils.Database, what: str, since: str | None = None,

@@ -122,3 +122,13 @@ def test_export_streams_100000_versions_in_bounded_memory(tmp_path):
         # 30 million characters written (about 55 MB of UTF-8); a stream holds a few rows at a time.
         assert out.chars > 30_000_000
         assert peak < 2_000_000, f"{fmt}: peak {peak} bytes"
+
+
+def test_one_page_is_exported_from_its_own_rows_not_a_scan_of_all(tmp_path):
+    # At 1,000,000 versions a filter tested row by row inside the time-ordered scan read them all.
+    db = two_pages(tmp_path / "m.db")
+    for what, (sql, column) in export.QUERIES.items():
+        query = sql.format(page=f" AND {column} IN {export._PAGE_IDS}")
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", {"since": None, "page": URL})]
+        big = {"versions": "v", "changes": "e", "fetches": "f"}.get(what)
+        assert big is None or not any(step.startswith(f"SCAN {big}") for step in plan), (what, plan)
