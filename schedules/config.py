@@ -110,8 +110,8 @@ class Config:
 
 def parse_duration(value: Any) -> float:
     """Seconds from `30`, `"30s"`, `"15m"`, `"6h"`, `"7d"`; raises ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
+    if isinstance(value, bool):  # callers turn ValueError into the config file's line
+        raise ValueError(value)  # noqa: TRY004
     if isinstance(value, (int, float)):
         if value < 0:
             raise ValueError(value)
@@ -236,9 +236,8 @@ def load_config(path: str | Path) -> Config:
         if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
             raise fail("url", f"must be an http(s) URL, got `{url}`", start)
         seed = item.get("seed")
-        if seed is not None:
-            if not isinstance(seed, str) or not (path.parent / seed).is_file():
-                raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
+        if seed is not None and (not isinstance(seed, str) or not (path.parent / seed).is_file()):
+            raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
         raw_discovery = item.get("discovery", {})
         discovery = Discovery(
             enabled=switch(raw_discovery, "enabled", True, start),

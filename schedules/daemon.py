@@ -34,6 +34,7 @@ from types import FrameType
 
 import sqlite_utils
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crawler.fetch import Fetcher
@@ -288,7 +289,7 @@ class Daemon:
     def _stop_scheduler(self) -> None:
         try:
             self.scheduler.shutdown(wait=False)
-        except Exception:  # not started yet: the first tick sees `stopping` and stops it
+        except SchedulerNotRunningError:  # not started yet: the first tick sees `stopping`
             pass
 
     def run(self) -> None:

@@ -16,6 +16,7 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 
 class AlreadyRunning(Exception):
@@ -87,8 +88,9 @@ class DaemonLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def __enter__(self) -> DaemonLock:
-        return self.acquire()
+    def __enter__(self) -> Self:
+        self.acquire()
+        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None

@@ -19,30 +19,38 @@ _PAGE_IDS = "(SELECT id FROM pages WHERE :page IN (url, final_url, canonical_url
 # Each export: its SQL, with {page} where the page filter goes, and the column it filters.
 QUERIES = {
     "pages": (
-        "SELECT p.url, p.final_url, p.canonical_url, p.first_seen, p.last_checked, p.state,"
-        " p.versions FROM pages p"
-        " WHERE (:since IS NULL OR coalesce(p.last_checked, p.first_seen) >= :since){page}"
-        " ORDER BY p.id",
+        (
+            "SELECT p.url, p.final_url, p.canonical_url, p.first_seen, p.last_checked, p.state,"
+            " p.versions FROM pages p"
+            " WHERE (:since IS NULL OR coalesce(p.last_checked, p.first_seen) >= :since){page}"
+            " ORDER BY p.id"
+        ),
         "p.id",
     ),
     "versions": (
-        "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title,"
-        " marsad_text(t.text, t.zstd) AS text, v.content_hash,"
-        " v.seed_similarity, v.words_added, v.words_removed, v.changed_fields"
-        " FROM versions v JOIN pages p ON p.id = v.page_id JOIN texts t ON t.hash = v.text_hash"
-        " WHERE (:since IS NULL OR v.fetched_at >= :since){page} ORDER BY v.fetched_at, v.id",
+        (
+            "SELECT p.url, v.final_url, v.version, v.fetched_at, v.title,"
+            " marsad_text(t.text, t.zstd) AS text, v.content_hash,"
+            " v.seed_similarity, v.words_added, v.words_removed, v.changed_fields"
+            " FROM versions v JOIN pages p ON p.id = v.page_id JOIN texts t ON t.hash = v.text_hash"
+            " WHERE (:since IS NULL OR v.fetched_at >= :since){page} ORDER BY v.fetched_at, v.id"
+        ),
         "v.page_id",
     ),
     "changes": (
-        "SELECT p.url, e.at, e.kind, v.version, v.title, v.words_added, v.words_removed, e.detail"
-        " FROM events e JOIN pages p ON p.id = e.page_id LEFT JOIN versions v ON v.id = e.version_id"
-        " WHERE (:since IS NULL OR e.at >= :since){page} ORDER BY e.at, e.id",
+        (
+            "SELECT p.url, e.at, e.kind, v.version, v.title, v.words_added, v.words_removed, e.detail"
+            " FROM events e JOIN pages p ON p.id = e.page_id LEFT JOIN versions v ON v.id = e.version_id"
+            " WHERE (:since IS NULL OR e.at >= :since){page} ORDER BY e.at, e.id"
+        ),
         "e.page_id",
     ),
     "fetches": (
-        "SELECT f.url, f.final_url, f.fetched_at, f.status, f.outcome, f.error, f.error_class,"
-        " f.elapsed_ms, f.bytes, f.redirects FROM fetches f LEFT JOIN pages p ON p.id = f.page_id"
-        " WHERE (:since IS NULL OR f.fetched_at >= :since){page} ORDER BY f.fetched_at, f.id",
+        (
+            "SELECT f.url, f.final_url, f.fetched_at, f.status, f.outcome, f.error, f.error_class,"
+            " f.elapsed_ms, f.bytes, f.redirects FROM fetches f LEFT JOIN pages p ON p.id = f.page_id"
+            " WHERE (:since IS NULL OR f.fetched_at >= :since){page} ORDER BY f.fetched_at, f.id"
+        ),
         "f.page_id",
     ),
 }

@@ -12,7 +12,7 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     """A stored timestamp (or any ISO 8601 with `Z` or an offset) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text.strip())  # Python 3.11 reads a `Z` too
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
