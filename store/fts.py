@@ -72,7 +72,11 @@ def rebuild(db: sqlite_utils.Database) -> None:
     db.conn.executemany(
         f"INSERT INTO {TABLE} (rowid, text_key, title_key) VALUES (?, ?, ?)",
         (
-            (version_id, indexed(match_key(_readable(version_id, plain, packed))), indexed(match_key(title or "")))
+            (
+                version_id,
+                indexed(match_key(_readable(version_id, plain, packed))),
+                indexed(match_key(title or "")),
+            )
             for version_id, plain, packed, title in rows
         ),
     )
@@ -101,7 +105,8 @@ def index_version(
 def indexed(key: str) -> str:
     """What the index holds for a match key: its words, then the clitic-less forms of those
     that have one."""
-    stems = [stem for word in _WORD.findall(key) for stem in _stems(word)]
+    words = dict.fromkeys(_WORD.findall(key))  # the index keeps no counts: each word once
+    stems = [stem for word in words for stem in _stems(word)]
     return f"{key} {' '.join(stems)}" if stems else key
 
 
