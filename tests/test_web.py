@@ -256,3 +256,18 @@ def test_upgrading_an_older_database_indexes_its_versions_for_search(tmp_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert fts.search(db, "اسلام") == [1] and fts.search(db, "محمد") == [1]
     assert fts.search(db, "أوروبا") == []
+
+
+def test_a_post_to_a_canned_query_is_refused_with_a_clear_405(site):
+    path, _ = site
+
+    async def ask():
+        ds = build_datasette(path)
+        posted = await ds.client.post("/marsad/search.json", data={"q": "محمد"})
+        read = await ds.client.get("/marsad/search.json?_shape=array&q=محمد")
+        return posted, read
+
+    posted, read = asyncio.run(ask())
+    assert posted.status_code == 405 and posted.headers["allow"] == "GET"
+    assert posted.text == "`search` is a read-only query: open it with GET (its page or a link), not POST.\n"
+    assert read.status_code == 200 and read.json()

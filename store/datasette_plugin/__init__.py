@@ -46,6 +46,41 @@ def canned_queries(datasette, database):  # type: ignore[no-untyped-def]
 
 
 @hookimpl
+def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
+    """Datasette 0.65 answers a POST to a read-only canned query with its own 500 (the view
+    hands back a tuple): say plainly, with 405, that these queries are read with GET."""
+
+    def wrap(app):  # type: ignore[no-untyped-def]
+        async def wrapped(scope, receive, send):  # type: ignore[no-untyped-def]
+            name = _canned_query_posted(scope)
+            if name is None:
+                await app(scope, receive, send)
+                return
+            body = f"`{name}` is a read-only query: open it with GET (its page or a link), not POST.\n"
+            await send({
+                "type": "http.response.start",
+                "status": 405,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET")],
+            })
+            await send({"type": "http.response.body", "body": body.encode("utf-8")})
+
+        return wrapped
+
+    return wrap
+
+
+def _canned_query_posted(scope: dict[str, Any]) -> str | None:
+    """The name of the canned query a POST is sent to (`/<database>/<query>[.json|.csv]`)."""
+    if scope.get("type") != "http" or scope.get("method") != "POST":
+        return None
+    parts = str(scope.get("path", "")).strip("/").split("/")
+    if len(parts) != 2:
+        return None
+    name = parts[1].split(".")[0]
+    return name if name in CANNED_QUERIES else None
+
+
+@hookimpl
 def register_routes():  # type: ignore[no-untyped-def]
     return [
         (r"^/-/marsad/?$", views.index),
