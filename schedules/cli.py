@@ -221,6 +221,41 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
 
 
 @cli.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100),
+              help="Versions to show, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of text.")
+@click.pass_obj
+def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Versions holding all WORDS, newest first, with the text around the first match.
+
+    The same search as Datasette's `search` query: harakat, alef forms and the clitics written
+    onto a word (و ف ب ك ل ال) are seen through; a word of three letters or more matches the
+    words it begins.
+    """
+    import json
+
+    from store import fts
+    from store.queries import SEARCH_SQL
+
+    db = obj.db()
+    fts.register(db.conn)
+    cursor = db.conn.execute(SEARCH_SQL + "LIMIT :limit", {"q": " ".join(words), "limit": limit})
+    columns = [d[0] for d in cursor.description]
+    found = 0
+    for row in cursor:
+        found += 1
+        item = dict(zip(columns, row))
+        if as_json:
+            click.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            click.echo(f"{item['url']}  version {item['version']}, {item['fetched_at']}\n"
+                       f"  {item['title'] or ''}\n  {item['excerpt']}")
+    if not found and not as_json:
+        click.echo(f"no version holds all of: {' '.join(words)}")
+
+
+@cli.command()
 @click.pass_obj
 def status(obj: Context) -> None:
     """The daemon's heartbeat, then each watched page: last check, its result, next check,

@@ -7,6 +7,19 @@ links to the page's timeline and to the version's diff.
 from __future__ import annotations
 
 # Title and description show above each query's form in Datasette.
+# Versions holding every word of :q, newest first; the canned query and `marsad search` add
+# their own LIMIT. The functions are registered by `store.fts.register`.
+SEARCH_SQL = """
+SELECT p.url, v.page_id, v.version, v.fetched_at, v.title,
+       marsad_excerpt(marsad_text(t.text, t.zstd), :q) AS excerpt
+FROM versions_fts
+JOIN versions v ON v.id = versions_fts.rowid
+JOIN pages p ON p.id = v.page_id
+JOIN texts t ON t.hash = v.text_hash
+WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))
+ORDER BY versions_fts.rowid DESC
+"""
+
 CANNED_QUERIES: dict[str, dict[str, object]] = {
     "latest_changes": {
         "title": "Latest changes across all pages",
@@ -100,16 +113,6 @@ ORDER BY errors DESC
         " alef form or attached و ف ب ك ل ال (اسلام finds الإسلام and بالإسلامية; محمد finds"
         " مُحَمَّدٌ). A word of three letters or more matches the words it begins; shorter"
         " words and numbers match whole.",
-        "sql": """
-SELECT p.url, v.page_id, v.version, v.fetched_at, v.title,
-       marsad_excerpt(marsad_text(t.text, t.zstd), :q) AS excerpt
-FROM versions_fts
-JOIN versions v ON v.id = versions_fts.rowid
-JOIN pages p ON p.id = v.page_id
-JOIN texts t ON t.hash = v.text_hash
-WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))
-ORDER BY versions_fts.rowid DESC
-LIMIT 100
-""",
+        "sql": SEARCH_SQL + "LIMIT 100\n",
     },
 }

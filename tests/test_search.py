@@ -149,3 +149,23 @@ def test_a_damaged_text_does_not_stop_the_upgrade(tmp_path, caplog):
     assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert "version 1 is not searchable by its text" in caplog.text
     assert fts.search(db, "عنوان") == [1] and fts.search(db, "ارهاب") == [2]
+
+
+def test_marsad_search_prints_matches_newest_first_with_excerpts(path):
+    import json
+
+    from click.testing import CliRunner
+
+    from schedules.cli import cli
+
+    runner = CliRunner()
+    base = ["--db", str(path), "search"]
+    text = runner.invoke(cli, [*base, "إرهاب"])
+    assert text.exit_code == 0, text.output
+    # newest first: page 4 was checked after page 2
+    assert text.output.index(f"{BASE}4 ") < text.output.index(f"{BASE}2 ")
+    assert "الاستخبارات الألمانية مع الشركاء للإرهاب" in text.output
+    lines = runner.invoke(cli, [*base, "--json", "--limit", "1", "إرهاب"]).output.splitlines()
+    assert [json.loads(line)["url"] for line in lines] == [f"{BASE}4"]
+    none = runner.invoke(cli, [*base, "خبارات"])
+    assert none.exit_code == 0 and none.output == "no version holds all of: خبارات\n"
