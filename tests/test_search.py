@@ -169,3 +169,17 @@ def test_marsad_search_prints_matches_newest_first_with_excerpts(path):
     assert [json.loads(line)["url"] for line in lines] == [f"{BASE}4"]
     none = runner.invoke(cli, [*base, "خبارات"])
     assert none.exit_code == 0 and none.output == "no version holds all of: خبارات\n"
+
+
+def test_the_excerpt_comes_from_the_block_that_matched():
+    text = "\n\n".join(["الفقرة الأولى عن الناتو", "الفقرة الثانية عن الطاقة", "فقرة ثالثة عن الإسلامِ هنا"])
+    assert fts.excerpt(text, "اسلام") == "… فقرة ثالثة عن الإسلامِ هنا"
+    assert fts.excerpt(text, "الطاقة") == "… الفقرة الثانية عن الطاقة …"
+    assert fts.excerpt(text, "غير") == "الفقرة الأولى عن الناتو …"
+
+
+def test_the_excerpt_centres_on_a_whole_word_match_not_a_word_holding_it():
+    text = f"الحركات الإسلامية {FILLER} ثم دعا إلى السلام في المنطقة {FILLER}"
+    shown = fts.excerpt(text, "سلام")
+    assert "دعا إلى السلام في المنطقة" in shown and "الإسلامية" not in shown
+    assert "الإسلامية" in fts.excerpt(text, "اسلام")
