@@ -29,6 +29,7 @@ from crawler.settings import FetchSettings
 from crawler.transport import LOCATION_HEADER
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+SHORT_BODY = 65_536  # bytes: an error page or a redirect's note worth reading to keep the connection
 _SNIFF_BYTES = 512
 
 
@@ -90,6 +91,8 @@ def read_answer(
     answer that may pass (5xx, 429, a deadline passed while reading)."""
     status = response.status_code
     got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+    if status < 200 or status >= 300:
+        finish_short_body(response)
     if status in REDIRECT_STATUSES:
         location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
         if not location:
@@ -117,6 +120,24 @@ def read_answer(
     if status >= 300:
         return run.failed("HTTPStatus", f"HTTP {status} from {checked.url}", **common)
     return _read_page(run, checked, response, got, common, settings)
+
+def finish_short_body(response: httpx.Response) -> None:
+    """Read to its end an answer whose body nobody needs (a 304, a redirect, an error page) when
+    it is short, so the connection goes back to the pool: httpx closes a connection whose answer
+    was left unread, and each re-check of an unchanged page, each short link's redirect, then
+    paid a new TCP (and TLS) handshake. A body of unknown or large size is left, and the
+    connection with it; a failure here only costs the connection, never the answer."""
+    length = response.headers.get("content-length", "")
+    if response.status_code not in (204, 304) and not (
+        length.isdigit() and int(length) <= SHORT_BODY
+    ):
+        return
+    try:
+        for _ in response.iter_raw():
+            pass
+    except (httpx.TransportError, httpx.StreamError):
+        pass
+
 
 def _read_page(
     run: Run,

@@ -208,3 +208,23 @@ def test_one_fetcher_survives_every_misbehaviour_and_goes_on(server):
         assert not result.error.startswith("unexpected"), result.error
     assert fetcher.fetch(server.url("/page")).outcome == "ok"
     assert time.monotonic() - started < 6
+
+
+def test_re_checks_and_short_link_redirects_keep_one_connection():
+    """A 304 or a redirect left unread made httpx close the connection: every re-check of an
+    unchanged page paid a new TCP (on the real site, TLS) handshake."""
+    from crawler.safety import Scope
+    from tests.servers.replica import ReplicaServer, ReplicaSite
+
+    with ReplicaServer(ReplicaSite()) as replica:
+        site = replica.site
+        target = site.shortlink(site.published()[0])
+        fetcher = Fetcher(
+            FetchSettings(min_delay=0.0, jitter=0.0), scope=Scope.of_targets([target])
+        )
+        first = fetcher.fetch(target)
+        assert first.outcome == "ok" and first.redirects[0].status == 301
+        again = [fetcher.fetch(target, first.validators) for _ in range(5)]
+        assert {r.outcome for r in again} == {"not_modified"}
+        assert {r.redirects[0].status for r in again} == {301}
+        assert replica.connections == 1

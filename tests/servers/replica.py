@@ -72,6 +72,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     replica: ReplicaServer
+    connections = 0  # accepted so far: a client that reuses its connection makes one
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
 
 
 class ReplicaServer:
@@ -114,6 +119,11 @@ class ReplicaServer:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        return self._httpd.connections
 
     def record(self, entry: RequestRecord) -> None:
         with self._log_lock:
