@@ -22,6 +22,7 @@ from crawler.answer import (
     TRANSPORT_TEXT,
     Retry,
     Run,
+    finish_short_body,
     late_message,
     one_line,
     read_answer,
@@ -352,6 +353,8 @@ class Fetcher:
                     ) as resp,
                 ):
                     location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
+                    if not 200 <= resp.status_code < 300:
+                        finish_short_body(resp)  # a site without robots.txt answers 404
                     if resp.status_code in REDIRECT_STATUSES and location:
                         try:
                             current = check_url(urljoin(current.url, location))
