@@ -121,6 +121,7 @@ def read_answer(
         return run.failed("HTTPStatus", f"HTTP {status} from {checked.url}", **common)
     return _read_page(run, checked, response, got, common, settings)
 
+
 def finish_short_body(response: httpx.Response) -> None:
     """Read to its end an answer whose body nobody needs (a 304, a redirect, an error page) when
     it is short, so the connection goes back to the pool: httpx closes a connection whose answer

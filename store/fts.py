@@ -8,7 +8,7 @@ the words that start with it once clitics are taken off (`اسلام` finds `ا�
 
 Until schema 9 the index was trigram, which matched any substring but made a query of two common
 words that never meet intersect the posting lists of nearly every version: 620 ms at 1,000,000
-versions, where a word index answers in milliseconds (docs/benchmarks.md). The table is
+versions, where the word index answers in tens of milliseconds (docs/benchmarks.md). The table is
 contentless: the excerpt shown with a result is cut from the version's own text (`excerpt`),
 so the index holds no second copy of every text.
 """
@@ -153,11 +153,13 @@ def _first_match(key: str, terms: list[str]) -> int | None:
             begin = at
             while begin > 0 and at - begin <= 4 and key[begin - 1].isalnum():
                 begin -= 1
+            after_clitic = (
+                key[begin:at] in _CLITIC_SET
+                and not key[begin - 1 : begin].isalnum()
+                and len(term) >= _MIN_STEM  # a shorter stem is never indexed
+            )
             whole_word = not key[at + len(term) : at + len(term) + 1].isalnum()
-            if (
-                (begin == at or key[begin:at] in _CLITIC_SET and not key[begin - 1 : begin].isalnum())
-                and (len(term) >= PREFIX_FROM or whole_word)
-            ):
+            if (begin == at or after_clitic) and (len(term) >= PREFIX_FROM or whole_word):
                 first = at
                 break
             at = key.find(term, at + 1)
