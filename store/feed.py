@@ -17,14 +17,72 @@ ATOM = "http://www.w3.org/2005/Atom"
 # U+FFFE/U+FFFF; anything else in scraped text would make the whole feed unparsable.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-FEED_SQL = """
+_FEED_SELECT = """
 SELECT v.id, v.page_id, v.version, v.fetched_at, v.title, v.final_url, v.words_added,
        v.words_removed, v.changed_fields, v.seed_similarity, p.url
 FROM versions v JOIN pages p ON p.id = v.page_id
-WHERE :url IS NULL OR :url IN (p.url, p.final_url, p.canonical_url, p.shortlink)
+"""
+# One page, by any URL it is known by: found first, then its versions by index (tested inside
+# the time-ordered scan, a quiet page cost a walk through every version).
+_ONE_PAGE = """
+WHERE v.page_id IN (
+  SELECT id FROM pages WHERE :url IN (url, final_url, canonical_url, shortlink))
+"""
+_NEWEST = """
 ORDER BY v.fetched_at DESC, v.id DESC
 LIMIT :limit
 """
+# Versions where the words of :q appear: they hold them and the page's version before did not
+# (or there was none), so a reader is told when a watched page starts mentioning something,
+# not again at each later edit. The versions holding the words are looked up once (`hits`);
+# across all pages the search index is read newest first (versions are numbered as they are
+# recorded), so a common word stops at the limit instead of sorting all that hold it. Needs
+# the functions `store.fts.register` adds.
+_HITS = """
+WITH hits(id) AS (
+  SELECT rowid FROM versions_fts
+  WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q)))
+"""
+_WORDS_COLUMNS = """
+SELECT v.id, v.page_id, v.version, v.fetched_at, v.title, v.final_url, v.words_added,
+       v.words_removed, v.changed_fields, v.seed_similarity, p.url,
+       marsad_excerpt(marsad_text(t.text, t.zstd), :q) AS excerpt
+"""
+_FIRST_TO_HOLD = """
+  AND NOT EXISTS (
+    SELECT 1 FROM versions before
+    WHERE before.page_id = v.page_id AND before.version = v.version - 1
+      AND before.id IN hits)
+"""
+_WORDS_APPEAR = (
+    _HITS
+    + _WORDS_COLUMNS
+    + """FROM versions_fts
+JOIN versions v ON v.id = versions_fts.rowid
+JOIN pages p ON p.id = v.page_id
+JOIN texts t ON t.hash = v.text_hash
+WHERE versions_fts MATCH marsad_fts_query(marsad_match_key(:q))"""
+    + _FIRST_TO_HOLD
+    + """ORDER BY versions_fts.rowid DESC
+LIMIT :limit
+"""
+)
+_WORDS_APPEAR_ON_PAGE = (
+    _HITS
+    + _WORDS_COLUMNS
+    + """FROM versions v JOIN pages p ON p.id = v.page_id JOIN texts t ON t.hash = v.text_hash"""
+    + _ONE_PAGE
+    + "  AND +v.id IN hits  -- the page's versions drive; `+` keeps SQLite from driving by hits\n"
+    + _FIRST_TO_HOLD
+    + _NEWEST
+)
+
+
+def feed_sql(*, url: bool, words: bool) -> str:
+    """The newest versions, of one page (`:url`) and/or where words appear (`:q`)."""
+    if words:
+        return _WORDS_APPEAR_ON_PAGE if url else _WORDS_APPEAR
+    return _FEED_SELECT + (_ONE_PAGE if url else "") + _NEWEST
 
 
 @dataclass(frozen=True)
@@ -40,6 +98,7 @@ class FeedEntry:
     changed_fields: tuple[str, ...]
     seed_similarity: float | None
     diff_href: str  # absolute URL of the diff with the previous version
+    excerpt: str | None = None  # the text around the words a `?q=` feed follows
 
 
 def _clean(text: str | None) -> str:
@@ -56,6 +115,8 @@ def summary(entry: FeedEntry) -> str:
             line += f" Changed: {', '.join(entry.changed_fields)}."
     if entry.seed_similarity is not None:
         line += f" Similarity to seed: {entry.seed_similarity:.2f}."
+    if entry.excerpt:
+        line += f" {entry.excerpt}"
     return line
 
 

@@ -50,3 +50,25 @@ def test_characters_xml_cannot_carry_do_not_break_the_feed():
     assert not feed.bozo and feed.entries[0].title == "عنوان مع رموز — version 2"
     assert feed.entries[0].summary == (
         "Version 2: +3 words, −1 words. Changed: text. Similarity to seed: 0.50.")
+
+
+def test_a_feed_of_where_words_appear_tells_once_per_page(tmp_path):
+    ids = populate(tmp_path / "marsad.db")
+    islam, muhammad, none, both = get(
+        tmp_path / "marsad.db",
+        "/-/marsad/changes.atom?q=اسلام",
+        "/-/marsad/changes.atom?q=محمد",
+        "/-/marsad/changes.atom?q=خبارات",
+        f"/-/marsad/changes.atom?q=محمد&url={URL}",
+    )
+    islam_feed = parse(islam)
+    assert islam_feed.feed.title == "marsad — changes where «اسلام» appears"
+    # Only version 2 says الإسلام: it is where the word appears.
+    (entry,) = islam_feed.entries
+    assert entry.link == f"http://localhost/-/marsad/diff/{ids['page']}/1/2"
+    assert "دور الإسلام في أوروبا" in entry.summary  # the excerpt, as written
+    # Both versions say مُحَمَّدٌ: told once, when it first appeared.
+    assert [e.link.rsplit("/", 2)[-2:] for e in parse(muhammad).entries] == [["0", "1"]]
+    assert parse(none).entries == []
+    assert [e.link.rsplit("/", 2)[-2:] for e in parse(both).entries] == [["0", "1"]]
+    assert "q=" in parse(both).feed.links[0].href

@@ -16,7 +16,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 
 from store.datasette_plugin.chart import Bar, Mark, changes_chart
 from store.datasette_plugin.diffview import field_changes, text_diff
-from store.feed import FEED_SQL, FeedEntry, atom_feed, changed_fields
+from store.feed import FeedEntry, atom_feed, changed_fields, feed_sql
 
 FEED_LIMIT = 100
 
@@ -187,7 +187,9 @@ async def diff(datasette: Any, request: Request) -> Response:
 async def changes_feed(datasette: Any, request: Request) -> Response:
     db = await _database(datasette)
     url = request.args.get("url") or None
-    rows = await db.execute(FEED_SQL, {"url": url, "limit": FEED_LIMIT})
+    words = (request.args.get("q") or "").strip() or None
+    sql = feed_sql(url=url is not None, words=words is not None)
+    rows = await db.execute(sql, {"url": url, "q": words, "limit": FEED_LIMIT})
     absolute = lambda path: datasette.absolute_url(request, datasette.urls.path(path))
     entries = [
         FeedEntry(
@@ -197,15 +199,24 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
             changed_fields=changed_fields(r["changed_fields"]),
             seed_similarity=r["seed_similarity"],
             diff_href=absolute(f"/-/marsad/diff/{r['page_id']}/{r['version'] - 1}/{r['version']}"),
+            excerpt=r["excerpt"] if words else None,
         )
         for r in rows.rows
     ]
-    suffix = f"?url={_quote(url)}" if url else ""
+    query = "&".join(
+        f"{name}={_quote(value)}" for name, value in (("url", url), ("q", words)) if value
+    )
+    about = " ".join(
+        part for part in (f"to {url}" if url else "", f"where «{words}» appears" if words else "")
+        if part
+    )
     xml = atom_feed(
         entries,
-        feed_id=f"tag:marsad,2024:changes{':' + url if url else ''}",
-        title=f"marsad — changes to {url}" if url else "marsad — changes to watched pages",
-        self_href=absolute(f"/-/marsad/changes.atom{suffix}"),
+        feed_id="tag:marsad,2024:changes"
+        + (f":{url}" if url else "")
+        + (f":q={words}" if words else ""),
+        title=f"marsad — changes {about}" if about else "marsad — changes to watched pages",
+        self_href=absolute("/-/marsad/changes.atom" + (f"?{query}" if query else "")),
         alternate_href=absolute("/-/marsad/"),
         updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
