@@ -91,8 +91,6 @@ def read_answer(
     answer that may pass (5xx, 429, a deadline passed while reading)."""
     status = response.status_code
     got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
-    if status < 200 or status >= 300:
-        finish_short_body(response)
     if status in REDIRECT_STATUSES:
         location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
         if not location:
@@ -123,15 +121,18 @@ def read_answer(
 
 
 def finish_short_body(response: httpx.Response) -> None:
-    """Read to its end an answer whose body nobody needs (a 304, a redirect, an error page) when
-    it is short, so the connection goes back to the pool: httpx closes a connection whose answer
+    """Read to its end an answer whose body nobody needs (a 304, a redirect, a 4xx page) when it
+    is short, so the connection goes back to the pool: httpx closes a connection whose answer
     was left unread, and each re-check of an unchanged page, each short link's redirect, then
-    paid a new TCP (and TLS) handshake. A body of unknown or large size is left, and the
-    connection with it; a failure here only costs the connection, never the answer."""
+    paid a new TCP (and TLS) handshake. A page (2xx) is read by `_read_page`; a body of unknown
+    or large size, or from a server in trouble (5xx, 429: it is backed off anyway), is left, and
+    the connection with it. Call it within `PinnedBackend.hurry`: a failure or a slow body here
+    only costs the connection, never the answer."""
+    status = response.status_code
+    if 200 <= status < 300 and status != 204 or status >= 500 or status == 429:
+        return
     length = response.headers.get("content-length", "")
-    if response.status_code not in (204, 304) and not (
-        length.isdigit() and int(length) <= SHORT_BODY
-    ):
+    if status not in (204, 304) and not (length.isdigit() and int(length) <= SHORT_BODY):
         return
     try:
         for _ in response.iter_raw():

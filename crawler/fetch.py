@@ -13,6 +13,7 @@ import logging
 import random as random_module
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from urllib.parse import urljoin
 
 import httpx
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
+DRAIN_SECONDS = 2.0  # for a short body nobody needs (finish_short_body): then the connection goes
 
 
 class Fetcher:
@@ -293,7 +295,11 @@ class Fetcher:
                         timeout=min(self.settings.timeout, left),
                     ) as response,
                 ):
-                    return read_answer(run, checked, response, validators, self.settings)
+                    try:
+                        return read_answer(run, checked, response, validators, self.settings)
+                    finally:
+                        with self._hurried():
+                            finish_short_body(response)
             except httpx.InvalidURL as error:  # only with a client given to us: httpx read Location
                 raise RefusedURL(f"refused redirect from {checked.url}: {one_line(error)}")
             except httpx.TimeoutException as error:
@@ -316,6 +322,12 @@ class Fetcher:
                     f"{checked.url}: {one_line(error)}",
                 ) from None
 
+
+    def _hurried(self) -> AbstractContextManager[None]:
+        """Reading a body nobody needs gets DRAIN_SECONDS at most, whatever the deadline left."""
+        if self._backend is None:
+            return nullcontext()
+        return self._backend.hurry(DRAIN_SECONDS)
 
     def _pinned(self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float):  # type: ignore[no-untyped-def]
         if self._backend is None:
@@ -353,7 +365,7 @@ class Fetcher:
                     ) as resp,
                 ):
                     location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
-                    if not 200 <= resp.status_code < 300:
+                    with self._hurried():
                         finish_short_body(resp)  # a site without robots.txt answers 404
                     if resp.status_code in REDIRECT_STATUSES and location:
                         try:

@@ -228,3 +228,13 @@ def test_re_checks_and_short_link_redirects_keep_one_connection():
         assert {r.outcome for r in again} == {"not_modified"}
         assert {r.redirects[0].status for r in again} == {301}
         assert replica.connections == 1
+
+
+def test_a_redirect_whose_note_drips_is_left_after_a_moment(server):
+    """The short body of a redirect is read so the connection can be reused; one that comes a
+    byte a second must not hold the fetch up until its timeout."""
+    from crawler.fetch import DRAIN_SECONDS
+
+    result, took = fetch(server, "/redirect-drip", deadline=30.0, timeout=20.0)
+    assert result.outcome == "ok" and result.redirects[0].status == 302
+    assert DRAIN_SECONDS - 0.5 < took < DRAIN_SECONDS + 3.0

@@ -203,6 +203,7 @@ class MisbehavingServer:
             "/hang": lambda: self._stop.wait(5),
             "/drip": lambda: self._drip(sock, body=True),
             "/drip-headers": lambda: self._drip(sock, body=False),
+            "/redirect-drip": lambda: self._drip_redirect(sock),
             "/reset": lambda: self._reset(sock),
             "/truncated-chunked": lambda: sock.sendall(
                 _head(200, {"Content-Type": "text/html", "Transfer-Encoding": "chunked"})
@@ -307,6 +308,14 @@ class MisbehavingServer:
             if self._stop.wait(1.0 if body else 0.5):
                 return
             sock.sendall(bytes([byte]))
+
+    def _drip_redirect(self, sock: socket.socket) -> None:
+        """A redirect to /page whose short note of a body comes one byte a second."""
+        sock.sendall(_head(302, {"Location": "/page", "Content-Length": "100"}))
+        for _ in range(100):
+            if self._stop.wait(1.0):
+                return
+            sock.sendall(b"x")
 
     def _reset(self, sock: socket.socket) -> None:
         sock.sendall(
