@@ -46,5 +46,5 @@ clean:
 # pinned, so a new release's rules never turn CI red by themselves.
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff==0.17.6 mypy==2.4.1
-	$(BIN)/ruff check crawler store schedules
+	$(BIN)/ruff check crawler store schedules tests bench
 	$(BIN)/mypy crawler

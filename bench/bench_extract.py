@@ -199,13 +199,17 @@ def run(scale: str = "full", repeats: int | None = None) -> dict:
              f"{summary['speedup_vs_trafilatura']:.1f}×", "met": summary["goal_10x_trafilatura"]},
         ]
     notes = [
-        "trafilatura and readability-lxml are each timed in a fresh process of their own (see"
-        " `_timing`): loaded side by side, their heaps slowed ours by half again. The bare parse"
-        " is timed in marsad's process, interleaved with it: alone in a fresh process it ran 2×"
-        " slower (the allocator returns memory between pages), a floor that flattered our ratio"
-        " until 2026-11-29.",
-        "The corpus and the extractor's rules were written by the same people, so F1 here is"
-        " optimistic for pages of themes never seen.",
+        (
+            "trafilatura and readability-lxml are each timed in a fresh process of their own (see"
+            " `_timing`): loaded side by side, their heaps slowed ours by half again. The bare"
+            " parse is timed in marsad's process, interleaved with it: alone in a fresh process it"
+            " ran 2× slower (the allocator returns memory between pages), a floor that flattered"
+            " our ratio until 2026-11-29."
+        ),
+        (
+            "The corpus and the extractor's rules were written by the same people, so F1 here is"
+            " optimistic for pages of themes never seen."
+        ),
     ]
     return {"title": "Extraction: marsad vs the bare parse, trafilatura and readability-lxml",
             "goals": goals, "notes": notes, "tools": results, "summary": summary}

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from store import texts
 
@@ -56,7 +56,7 @@ class Site:
 class _Handler(BaseHTTPRequestHandler):
     site: Site
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         site = self.site
         with site.lock:
             site.hits[self.path] += 1
@@ -95,7 +95,7 @@ class SiteServer:
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -156,7 +156,7 @@ class DaemonProcess:
 
     def start(self, *extra: str) -> DaemonProcess:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the daemon writes to it after we return
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "schedules.cli", "--db", str(self.db_path), "--config",
              str(self.config_path), "run", "--no-serve", "--log-format", "json", *extra],

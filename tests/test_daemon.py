@@ -148,15 +148,19 @@ def test_second_daemon_refuses_and_health_follows_the_daemon(tmp_path, server):
     try:
         wait_for(lambda: versions(db_path, "/a"), 10, "the first check")
         second = subprocess.run([*marsad, "run", "--no-serve"], capture_output=True, text=True,
-                                timeout=30, cwd=REPO)
+                                timeout=30, cwd=REPO, check=False)
         assert second.returncode == 2
         [line] = second.stderr.strip().splitlines()
         assert f"pid {daemon.pid}" in line and "since" in line
-        healthy = subprocess.run([*marsad, "health"], capture_output=True, text=True, timeout=30, cwd=REPO)
+        healthy = subprocess.run(
+            [*marsad, "health"], capture_output=True, text=True, timeout=30, cwd=REPO, check=False
+        )
         assert healthy.returncode == 0, healthy.stderr
         assert daemon.stop() == 0
     finally:
         daemon.kill()
-    stopped = subprocess.run([*marsad, "health"], capture_output=True, text=True, timeout=30, cwd=REPO)
+    stopped = subprocess.run(
+        [*marsad, "health"], capture_output=True, text=True, timeout=30, cwd=REPO, check=False
+    )
     assert stopped.returncode == 1
     assert stopped.stderr.strip().startswith("unhealthy: the daemon") and "stopped" in stopped.stderr

@@ -1,18 +1,17 @@
 """The frontier and maintenance in a real SQLite file: claims, catch-up spread, pruning, backup."""
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crawler.models import Block, Extracted, Fetched
-from store.versions import Comparison
 from store.frontier import SqliteFrontier, iso, load_host_states, parse_iso, save_host_states
 from store.maintenance import BackupError, backup, prune_fetches
 from store.schema import connect
-from store.versions import ensure_page
+from store.versions import Comparison, ensure_page
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T = "https://site.example/"
 
 

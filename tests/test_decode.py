@@ -17,7 +17,6 @@ from crawler.decode import (
     parse_encodings,
     unsupported_type,
 )
-
 from tests.servers.misbehaving import ARABIC, arabic_page, gzip_bomb_pieces
 
 PAGE = arabic_page()

@@ -1,9 +1,9 @@
 """The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
 
 import feedparser
-from tests.test_web import URL, XSS_TITLE, get, populate
 
 from store.feed import FeedEntry, atom_feed
+from tests.test_web import URL, XSS_TITLE, get, populate
 
 
 def parse(response):

@@ -11,7 +11,6 @@ import pytest
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
 from crawler.models import Fetched, Validators
-
 from tests.servers.misbehaving import ARABIC, ETAG, LAST_MODIFIED, MisbehavingServer
 
 

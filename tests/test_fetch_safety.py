@@ -11,7 +11,6 @@ import pytest
 
 from crawler.fetch import DEFAULT_USER_AGENT, Fetcher, FetchSettings
 from crawler.safety import Scope
-
 from tests.servers.misbehaving import MisbehavingServer
 
 PUBLIC = "93.184.216.34"

@@ -8,7 +8,6 @@ import pytest
 
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.politeness import HostState, Politeness, parse_retry_after
-
 from tests.servers.misbehaving import FakeClock, MisbehavingServer
 
 

@@ -1,6 +1,6 @@
 """The heartbeat as `marsad status` and `marsad health` (the container's health check) read it."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from click.testing import CliRunner
@@ -11,7 +11,7 @@ from store.frontier import save_host_states
 from store.schema import connect
 from store.versions import ensure_page
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def beat(db, at, stale_after=20.0):
@@ -43,12 +43,12 @@ def test_health_command_exit_codes(tmp_path):
     missing = runner.invoke(cli, ["--db", str(path), "health"])
     assert missing.exit_code == 1 and missing.output.strip() == f"unhealthy: no database at {path}"
     db = connect(path)
-    beat(db, datetime.now(timezone.utc) - timedelta(seconds=300))
+    beat(db, datetime.now(UTC) - timedelta(seconds=300))
     stale = runner.invoke(cli, ["--db", str(path), "health"])
     assert stale.exit_code == 1
     [line] = stale.output.strip().splitlines()
     assert line.startswith("unhealthy: heartbeat is 300 s old") and "pid 4242" in line
-    beat(db, datetime.now(timezone.utc))
+    beat(db, datetime.now(UTC))
     fresh = runner.invoke(cli, ["--db", str(path), "health"])
     assert fresh.exit_code == 0 and fresh.output.startswith("ok: heartbeat 0 s ago (pid 4242)")
 
@@ -58,8 +58,8 @@ def test_status_shows_heartbeat_and_host_back_off(tmp_path):
     db = connect(path)
     ensure_page(db, "https://www.europarabct.com/?p=95655", now="2026-03-01T11:00:00.000Z")
     ensure_page(db, "https://other.example/a", now="2026-03-01T11:00:00.000Z")
-    beat(db, datetime.now(timezone.utc))
-    paused = datetime.now(timezone.utc) + timedelta(hours=1)
+    beat(db, datetime.now(UTC))
+    paused = datetime.now(UTC) + timedelta(hours=1)
     # Duck-typed like the fetcher's HostState: paused_until in epoch seconds.
     save_host_states(db, [SimpleNamespace(host="www.europarabct.com", failures=3,
                                           paused_until=paused.timestamp(), last_error="HTTP 503")], NOW)

@@ -40,8 +40,8 @@ def test_lock_of_a_killed_process_is_recovered(tmp_path):
     db = tmp_path / "marsad.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from schedules.lock import DaemonLock; DaemonLock(sys.argv[1]).acquire();"
-         " print('held', flush=True); time.sleep(60)", str(db)],
+         ("import sys, time; from schedules.lock import DaemonLock; DaemonLock(sys.argv[1]).acquire();"
+          " print('held', flush=True); time.sleep(60)"), str(db)],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -6,7 +6,6 @@ import pytest
 
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.robots import RobotsAnswer, RobotsCache
-
 from tests.servers.misbehaving import FakeClock, MisbehavingServer
 
 DAY = 24 * 3600.0

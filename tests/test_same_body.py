@@ -31,7 +31,7 @@ def setup(tmp_path, replica, extra=""):
 
 
 def test_identical_body_is_unchanged_and_a_real_edit_still_a_version(tmp_path, replica):
-    db, page, check = setup(tmp_path, replica)
+    db, _page, check = setup(tmp_path, replica)
     assert check().outcome == "new_version"
     assert check().outcome == "unchanged"
     [[known]] = db.execute("SELECT body_hash FROM pages").fetchall()
@@ -46,7 +46,7 @@ def test_identical_body_is_unchanged_and_a_real_edit_still_a_version(tmp_path, r
 
 
 def test_a_change_awaiting_confirmation_is_never_short_cut(tmp_path, replica):
-    db, page, check = setup(tmp_path, replica, extra="confirm = 2\n")
+    _db, _page, check = setup(tmp_path, replica, extra="confirm = 2\n")
     assert check().outcome == "new_version"
     paragraphs = replica.site.seed_paragraphs()
     replica.site.edit_paragraph(95655, 3, paragraphs[3] + " جملة مضافة")
@@ -56,7 +56,7 @@ def test_a_change_awaiting_confirmation_is_never_short_cut(tmp_path, replica):
 
 
 def test_a_page_back_from_gone_is_read_again(tmp_path, replica):
-    db, page, check = setup(tmp_path, replica)
+    db, _page, check = setup(tmp_path, replica)
     check()
     replica.site.take_down(95655)
     assert check().outcome == "gone"

@@ -172,7 +172,7 @@ def test_marsad_search_prints_matches_newest_first_with_excerpts(path):
 
 
 def test_the_excerpt_comes_from_the_block_that_matched():
-    text = "\n\n".join(["الفقرة الأولى عن الناتو", "الفقرة الثانية عن الطاقة", "فقرة ثالثة عن الإسلامِ هنا"])
+    text = "الفقرة الأولى عن الناتو\n\nالفقرة الثانية عن الطاقة\n\nفقرة ثالثة عن الإسلامِ هنا"
     assert fts.excerpt(text, "اسلام") == "… فقرة ثالثة عن الإسلامِ هنا"
     assert fts.excerpt(text, "الطاقة") == "… الفقرة الثانية عن الطاقة …"
     assert fts.excerpt(text, "غير") == "الفقرة الأولى عن الناتو …"
