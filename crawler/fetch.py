@@ -329,10 +329,10 @@ class Fetcher:
             return nullcontext()
         return self._backend.hurry(DRAIN_SECONDS)
 
-    def _pinned(self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float):  # type: ignore[no-untyped-def]
+    def _pinned(
+        self, checked: CheckedURL, addresses: tuple[str, ...], deadline: float
+    ) -> AbstractContextManager[None]:
         if self._backend is None:
-            from contextlib import nullcontext
-
             return nullcontext()
         return self._backend.pinned(checked.host, addresses, deadline, self.clock)
 
