@@ -21,6 +21,10 @@ from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
 from crawler.urls import join_url
 
+# Bumped whenever a change to extraction can change the text of some page: a stored version read
+# by another extractor version is re-read before it is compared (no false "changed" on upgrade).
+EXTRACTOR_VERSION = "2"
+
 _TEXT_TAG = LexborHTMLParser("<p>text</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
 _MIN_CONTAINER = 150  # characters; below this a known container is a teaser or an empty shell
 

@@ -95,8 +95,11 @@ class Extracted:
     blocks: tuple[Block, ...] = ()
     links: tuple[Link, ...] = ()
     reason: str | None = None
-    # Which evidence gave the blocks: "container", "json-ld" or "fallback" (None when empty).
+    # Which evidence gave the blocks: "container", "json-ld" or "fallback" (None when empty),
+    # and how sure the extractor is of them, 0..1 (None when empty): a user sorts by it to find
+    # the pages where extraction is shaky.
     method: str | None = None
+    confidence: float | None = None
 
     @property
     def text(self) -> str:
