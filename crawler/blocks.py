@@ -139,17 +139,18 @@ def walk(
 
 
 def typed_blocks(
-    raw: list[tuple[BlockKind, str, LexborNode | None]],
+    raw: list[tuple[BlockKind, str, LexborNode | int | None]],
     link_chars: dict[int, int],
     title: str | None,
 ) -> tuple[list[Block], set[int]]:
-    """Typed, normalised blocks without the chrome that only its words give away."""
+    """Typed, normalised blocks without the chrome that only its words give away. Each raw
+    block names its source by a node or a key of `link_chars`; `dropped` holds those keys."""
     blocks: list[Block] = []
     dropped: set[int] = set()
     after_label = False
     title_key = match_key(title) if title else None  # a repeated headline is not body text
     for kind, text, node in raw:
-        node_id = node.mem_id if node is not None else -1
+        node_id = -1 if node is None else node if isinstance(node, int) else node.mem_id
         if BR in text:
             pieces = [piece for piece in map(display_text, text.split(BR)) if piece]
         else:

@@ -13,6 +13,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.arabic import display_text
 from crawler.blocks import BR, block_of, typed_blocks, walk
+from crawler.density import choose
+from crawler.segments import BR as SEGMENT_BR
+from crawler.segments import read_page
 from crawler.boilerplate import CONTENT_CANDIDATES, INLINE_CHROME, is_content
 from crawler.chrome import remove, strip_chrome, strip_page_chrome
 from crawler.fallback import best_content
@@ -75,6 +78,8 @@ def _content(
     body = tree.body
     if body is None or not _has_text(body) and not (ld and ld.body):
         return [], [], None, "page has no visible text"
+    if _NEW:
+        return _density_content(tree, body, ld, title, url)
     containers = _known_container(tree)
     if containers:
         blocks, links = _read(containers, title, url)
@@ -101,6 +106,47 @@ def _content(
             return blocks, links, "container", None
     if not _has_text(body):
         return [], [], None, "page has no visible text outside scripts and page chrome"
+    return [], [], None, "no main content found"
+
+
+import os
+_NEW = os.environ.get("MARSAD_OLD") is None
+
+
+def _density_content(
+    tree: LexborHTMLParser, body: LexborNode, ld: ArticleFacts | None, title: str | None,
+    url: str | None
+) -> tuple[list[Block], list[Link], str | None, str | None]:
+    page = read_page(body)
+    choice = choose(page)
+    blocks: list[Block] = []
+    links: list[Link] = []
+    if choice is not None:
+        raw: list[tuple[BlockKind, str, LexborNode | int | None]] = []
+        link_chars = {}
+        for index in choice.kept:
+            segment = page.segments[index]
+            raw.append((segment.kind, segment.text.replace(SEGMENT_BR, BR), index))
+            link_chars[index] = segment.link_chars
+        blocks, dropped = typed_blocks(raw, link_chars, title)
+        kept = set(choice.kept) - dropped
+        for anchor in page.anchors:
+            if anchor.segment not in kept:
+                continue
+            href = anchor.href
+            if not href or href.startswith(("#", "javascript:")):
+                continue
+            try:
+                target = join_url(url, href) if url else href
+            except ValueError:
+                continue
+            links.append(Link(url=target, text=display_text("".join(anchor.text))))
+    if ld and ld.body and (not blocks or _much_shorter(blocks, ld)):
+        ld_blocks = _blocks_from_text(ld.body, title)
+        if ld_blocks:
+            return ld_blocks, [], "json-ld", None
+    if blocks:
+        return blocks, links, "density", None
     return [], [], None, "no main content found"
 
 
