@@ -58,7 +58,7 @@ def choose(page: Page) -> Choice | None:
     worth = []
     for segment, value in zip(segments, good):
         if segment.marks and not wrappers.issuperset(segment.marks):
-            worth.append(-float(segment.chars))
+            worth.append(0.0)  # left out of the text wherever it is, so it costs nothing
         elif value > 0:
             worth.append(value - (segment.chars - value))
         elif segment.chars < _SHORT and not segment.link_chars:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from crawler.boilerplate import is_chrome
+from crawler.boilerplate import is_chrome, is_content
 from crawler.models import BlockKind
 
 BR = "\u2028"  # stands for <br> in collected text until blocks are split
@@ -155,7 +155,10 @@ def read_page(root: LexborNode) -> Page:
             run.append(f" {BR} ")
             continue
         attrs = child.attributes
-        chrome = tag in _CHROME_BLOCKS or bool(attrs) and is_chrome(tag, attrs)
+        # A known article container is content even when a class says otherwise ("no-share").
+        chrome = (tag in _CHROME_BLOCKS or bool(attrs) and is_chrome(tag, attrs)) and not (
+            attrs and is_content(attrs)
+        )
         if tag in _BLOCKS:
             flush()
             if len(stack) >= MAX_DEPTH:
