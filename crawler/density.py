@@ -19,7 +19,8 @@ from crawler.segments import Page, Segment
 _SHORT = 25  # characters; shorter segments are labels, buttons, dates, headings
 _LINKY = 0.5  # link density above which a segment is a list of links, not text
 _WRAPPER = 0.5  # a chrome-marked element holding this share of the good text is a wrapper
-_NEAR = 0.9  # a descendant scoring this share of its ancestor is the tighter, better choice
+_NEAR = 0.9
+_MIN_PROSE = 400  # characters of prose under which a page is read as a listing too  # a descendant scoring this share of its ancestor is the tighter, better choice
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,31 @@ def _good(segment: Segment) -> float:
 
 def choose(page: Page) -> Choice | None:
     """The element holding the main text and the segments of it to keep, or None when the page
-    has no prose at all."""
-    segments, elements = page.segments, page.elements
+    has no text at all. Prose first; a page with hardly any (a listing, a shop's category, a
+    forum thread of short posts) is read again with its links counted as content."""
+    segments = page.segments
     if not segments:
         return None
     good = [_good(segment) for segment in segments]
+    prose = _choose(page, good, listing=False) if sum(good) > 0 else None
+    if prose is not None and _kept_chars(page, prose) >= _MIN_PROSE:
+        return prose
+    linked = [float(s.chars) if s.chars >= _SHORT else 0.0 for s in segments]
+    listing = _choose(page, linked, listing=True) if sum(linked) > 0 else None
+    if listing is None or prose is not None and _kept_chars(page, listing) <= _kept_chars(
+        page, prose
+    ):
+        return prose
+    return listing
+
+
+def _kept_chars(page: Page, choice: Choice) -> int:
+    return sum(page.segments[index].chars for index in choice.kept)
+
+
+def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
+    segments, elements = page.segments, page.elements
     total_good = sum(good)
-    if total_good <= 0:
-        return None
     good_sums = [0.0, *accumulate(good)]
     # A chrome mark on an element holding most of the page's prose is a wrapper's name.
     wrappers = {
@@ -68,12 +86,14 @@ def choose(page: Page) -> Choice | None:
     sums = [0.0, *accumulate(worth)]
     scores = [sums[element.end] - sums[element.start] for element in elements]
     best = max(range(len(elements)), key=scores.__getitem__)
+    if scores[best] <= 0:
+        return None
     best = _tightest(page, best, scores)
     winner = elements[best]
     kept = tuple(
         index
         for index in range(winner.start, winner.end)
-        if _kept(segments[index], best, wrappers, page)
+        if _kept(segments[index], best, wrappers, listing)
     )
     share = (good_sums[winner.end] - good_sums[winner.start]) / total_good
     return Choice(best, kept, scores[best], share)
@@ -96,10 +116,10 @@ def _tightest(page: Page, best: int, scores: list[float]) -> int:
     return chosen
 
 
-def _kept(segment: Segment, winner: int, wrappers: set[int], page: Page) -> bool:
+def _kept(segment: Segment, winner: int, wrappers: set[int], listing: bool) -> bool:
     for mark in segment.marks:
         if mark not in wrappers and mark > winner:  # marked inside the winner
             return False
-    if segment.link_chars / segment.chars > _LINKY and segment.chars < 400:
+    if not listing and segment.link_chars / segment.chars > _LINKY and segment.chars < 400:
         return False
     return True
