@@ -127,6 +127,10 @@ _CLASS_PARTS = (
     "td-a-rec",
     "stream-item",
     "jeg_ad",
+    # Image captions and comment threads by other names.
+    "caption",
+    "img-desc",
+    "discuss",
     # Simple Author Box; Drupal's tag field.
     "saboxplugin",
     "field-tags",

@@ -19,8 +19,12 @@ from crawler.segments import Page, Segment
 _SHORT = 25  # characters; shorter segments are labels, buttons, dates, headings
 _LINKY = 0.5  # link density above which a segment is a list of links, not text
 _WRAPPER = 0.5  # a chrome-marked element holding this share of the good text is a wrapper
-_NEAR = 0.9
-_MIN_PROSE = 400  # characters of prose under which a page is read as a listing too  # a descendant scoring this share of its ancestor is the tighter, better choice
+_NEAR = 0.8
+_MIN_PROSE = 400
+
+# What a character of a list of links costs; content links (a list of sources, a table of
+# courses) sit inside articles too, so a menu costs a quarter of what prose is worth.
+_LINK_COST = 0.25  # characters of prose under which a page is read as a listing too  # a descendant scoring this share of its ancestor is the tighter, better choice
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
         elif segment.chars < _SHORT and not segment.link_chars:
             worth.append(-1.0)
         else:
-            worth.append(-float(segment.chars))
+            worth.append(-_LINK_COST * segment.chars)
     sums = [0.0, *accumulate(worth)]
     scores = [sums[element.end] - sums[element.start] for element in elements]
     best = max(range(len(elements)), key=scores.__getitem__)
