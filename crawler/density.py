@@ -19,12 +19,13 @@ from crawler.segments import Page, Segment
 _SHORT = 25  # characters; shorter segments are labels, buttons, dates, headings
 _LINKY = 0.5  # link density above which a segment is a list of links, not text
 _WRAPPER = 0.5  # a chrome-marked element holding this share of the good text is a wrapper
-_NEAR = 0.8
-_MIN_PROSE = 400
+_NEAR = 0.8  # a descendant scoring this share of its ancestor is the tighter, better choice
+_MIN_PROSE = 400  # characters of prose under which a page is read as a listing too
 
 # What a character of a list of links costs; content links (a list of sources, a table of
 # courses) sit inside articles too, so a menu costs a quarter of what prose is worth.
-_LINK_COST = 0.25  # characters of prose under which a page is read as a listing too  # a descendant scoring this share of its ancestor is the tighter, better choice
+_LINK_COST = 0.25
+_RECOUNTS = 8
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,7 @@ def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
     segments, elements = page.segments, page.elements
     total_good = sum(good)
     good_sums = [0.0, *accumulate(good)]
-    # A chrome mark on an element holding most of the page's prose is a wrapper's name.
-    wrappers = {
-        index
-        for index, element in enumerate(elements)
-        if element.marked
-        and good_sums[element.end] - good_sums[element.start] > _WRAPPER * total_good
-    }
+    wrappers = _wrappers(page, good, good_sums)
     worth = []
     for segment, value in zip(segments, good):
         if segment.marks and not wrappers.issuperset(segment.marks):
@@ -101,6 +96,31 @@ def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
     )
     share = (good_sums[winner.end] - good_sums[winner.start]) / total_good
     return Choice(best, kept, scores[best], share)
+
+
+def _wrappers(page: Page, good: list[float], good_sums: list[float]) -> set[int]:
+    """Chrome-marked elements that are wrappers of the article by their name ("has-sidebar",
+    "sidebar-content", an ASP.NET `<form>`): those holding most of the page's prose, or far
+    more than the page shows outside marked elements. Outer elements are judged first."""
+    total = good_sums[-1]
+    wrappers: set[int] = set()
+    unmarked = sum(value for segment, value in zip(page.segments, good) if not segment.marks)
+    recounts = 0  # each recount walks the page; a hostile page must not make it quadratic
+    for index, element in enumerate(page.elements):
+        if not element.marked:
+            continue
+        inside = good_sums[element.end] - good_sums[element.start]
+        if inside <= 0:
+            continue
+        if inside > _WRAPPER * total or unmarked < 0.25 * inside and recounts < _RECOUNTS:
+            wrappers.add(index)
+            recounts += 1
+            unmarked = sum(
+                value
+                for segment, value in zip(page.segments, good)
+                if value and wrappers.issuperset(segment.marks)
+            )
+    return wrappers
 
 
 def _tightest(page: Page, best: int, scores: list[float]) -> int:
