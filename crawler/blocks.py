@@ -1,141 +1,15 @@
-"""Typed blocks from a content container: one walk in document order, then word-level filters.
-
-Kept apart from container finding (`crawler.extract`) because it is the part every evidence
-path shares: known containers, JSON-LD bodies written as HTML, and the generic fallback.
-"""
+"""Typed blocks from the chosen text: the word-level filters every evidence path shares (the
+scored container, a JSON-LD body written as HTML or as plain text)."""
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
 from crawler.arabic import display_text, match_key
-from crawler.boilerplate import LABEL_LINE, READ_ALSO, SHORTLINK_LINE, is_chrome
+from crawler.boilerplate import LABEL_LINE, READ_ALSO, SHORTLINK_LINE
 from crawler.models import Block, BlockKind
 
-_BLOCK_KIND: dict[str, BlockKind] = {
-    "p": "paragraph",
-    "pre": "paragraph",
-    "address": "paragraph",
-    "dt": "paragraph",
-    "dd": "paragraph",
-    "caption": "paragraph",
-    "li": "list_item",
-    "blockquote": "quote",
-    "h1": "heading",
-    "h2": "heading",
-    "h3": "heading",
-    "h4": "heading",
-    "h5": "heading",
-    "h6": "heading",
-}
-# Elements that only group blocks: walked into, never taken as one piece of text.
-_STRUCTURE = {
-    "div",
-    "section",
-    "article",
-    "main",
-    "ul",
-    "ol",
-    "dl",
-    "figure",
-    "table",
-    "tbody",
-    "thead",
-    "tfoot",
-    "tr",
-    "td",
-    "th",
-    "center",
-    "details",
-    "summary",
-    "menu",
-    "hgroup",
-    "body",
-    "html",
-    "picture",
-}
-_SKIP = {
-    "img",
-    "hr",
-    "wbr",
-    "source",
-    "track",
-    "area",
-    "col",
-    "colgroup",
-    "param",
-    "meta",
-    "link",
-    "base",
-    "head",
-    "title",
-}
 BR = "\u2028"  # stands for <br> in collected text until blocks are split
-_MAX_DEPTH = 64  # deeper nesting (50-level tables) is read as flat text, not walked
-
-
-def block_of(anchor: LexborNode) -> int | None:
-    parent = anchor.parent
-    for _ in range(12):
-        if parent is None:
-            return None
-        if parent.tag in _BLOCK_KIND:
-            return parent.mem_id
-        parent = parent.parent
-    return None
-
-
-def walk(
-    root: LexborNode, chrome: list[LexborNode]
-) -> list[tuple[BlockKind, str, LexborNode | None]]:
-    """Blocks of `root` in document order: block elements whole, loose inline text as
-    paragraphs; chrome elements are skipped and collected in `chrome`. An explicit stack, so
-    no nesting depth can exhaust Python's recursion."""
-    out: list[tuple[BlockKind, str, LexborNode | None]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            text = "".join(run)
-            # The line breaks between blocks are half the runs; blank, they make no block.
-            if not text.isspace():
-                out.append(("paragraph", text, None))
-            run.clear()
-
-    stack = [root.iter(include_text=True)]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            flush()
-            continue
-        if child.is_text_node:
-            run.append(child.text_content or "")
-            continue
-        tag = child.tag
-        if not tag or tag.startswith("-") or tag in _SKIP:
-            continue
-        if is_chrome(tag, child.attributes):
-            chrome.append(child)
-            continue
-        kind = _BLOCK_KIND.get(tag)
-        if kind == "quote":
-            flush()
-            parts = child.css("p")
-            for node in parts or [child]:
-                out.append(("quote", node.text(), node))
-        elif kind is not None:
-            flush()
-            out.append((kind, child.text(), child))
-        elif tag in _STRUCTURE:
-            flush()
-            if len(stack) < _MAX_DEPTH:
-                stack.append(child.iter(include_text=True))
-            else:
-                out.append(("paragraph", child.text(), None))
-        else:
-            run.append(child.text())
-    return out
 
 
 def typed_blocks(

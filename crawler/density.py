@@ -34,6 +34,7 @@ class Choice:
     kept: tuple[int, ...]  # indices of the segments that are the main text, in order
     score: float  # the winner's worth
     share: float  # its good text over the page's good text, 0..1
+    listing: bool  # read as a listing: link text counted as content
 
 
 def _good(segment: Segment) -> float:
@@ -95,7 +96,7 @@ def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
         if _kept(segments[index], best, wrappers, listing)
     )
     share = (good_sums[winner.end] - good_sums[winner.start]) / total_good
-    return Choice(best, kept, scores[best], share)
+    return Choice(best, kept, scores[best], share, listing)
 
 
 def _wrappers(page: Page, good: list[float], good_sums: list[float]) -> set[int]:
@@ -144,6 +145,4 @@ def _kept(segment: Segment, winner: int, wrappers: set[int], listing: bool) -> b
     for mark in segment.marks:
         if mark not in wrappers and mark > winner:  # marked inside the winner
             return False
-    if not listing and segment.link_chars / segment.chars > _LINKY and segment.chars < 400:
-        return False
-    return True
+    return not (not listing and segment.link_chars / segment.chars > _LINKY and segment.chars < 400)

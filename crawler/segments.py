@@ -16,28 +16,23 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
+from crawler.blocks import BR
 from crawler.boilerplate import is_chrome, is_content
 from crawler.models import BlockKind
 
-BR = "\u2028"  # stands for <br> in collected text until blocks are split
-
 # Elements whose text is never the article's, skipped with everything inside.
 _SKIP = frozenset(
-    "script style template svg math iframe object embed video audio canvas map head "
-    "title meta link base img picture source track area param input select textarea button "
-    "option optgroup datalist dialog wbr hr col colgroup".split()
+    ["script", "style", "template", "svg", "math", "iframe", "object", "embed", "video", "audio", "canvas", "map", "head", "title", "meta", "link", "base", "img", "picture", "source", "track", "area", "param", "input", "select", "textarea", "button", "option", "optgroup", "datalist", "dialog", "wbr", "hr", "col", "colgroup"]
 )
 # Elements that start a new segment; the rest (a, span, strong, font…) are inline.
 _BLOCKS = frozenset(
-    "address article aside blockquote body center dd details div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup li main menu nav ol p pre section "
-    "summary table tbody td tfoot th thead tr ul caption legend html noscript".split()
+    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "legend", "html", "noscript"]
 )
 # Marked as chrome by their tag alone; every class-marked element is, too.
 # <noscript> too: apps that render in the browser (Discourse) serve crawlers their text in it,
 # so it is walked, and kept only where it holds most of the page's prose.
 _CHROME_BLOCKS = frozenset(
-    "nav aside footer header form figcaption fieldset legend noscript".split()
+    ["nav", "aside", "footer", "header", "form", "figcaption", "fieldset", "legend", "noscript"]
 )
 _KIND: dict[str, BlockKind] = {
     "li": "list_item",
