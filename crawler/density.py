@@ -26,6 +26,7 @@ _MIN_PROSE = 400  # characters of prose under which a page is read as a listing 
 # courses) sit inside articles too, so a menu costs a quarter of what prose is worth.
 _LINK_COST = 0.25
 _RECOUNTS = 8
+_TEXT_LEVEL = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "address", "caption"])
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,14 @@ def choose(page: Page) -> Choice | None:
     if not segments:
         return None
     good = [_good(segment) for segment in segments]
-    prose = _choose(page, good, listing=False) if sum(good) > 0 else None
+    # Wrappers are told by prose in both readings: a <nav> holding all the links of a page
+    # with no text is chrome, not the wrapper of a listing.
+    wrappers = _wrappers(page, good, [0.0, *accumulate(good)]) if sum(good) > 0 else set()
+    prose = _choose(page, good, wrappers, listing=False) if sum(good) > 0 else None
     if prose is not None and _kept_chars(page, prose) >= _MIN_PROSE:
         return prose
-    linked = [float(s.chars) if s.chars >= _SHORT else 0.0 for s in segments]
-    listing = _choose(page, linked, listing=True) if sum(linked) > 0 else None
+    linked = [float(s.chars) for s in segments]
+    listing = _choose(page, linked, wrappers, listing=True) if sum(linked) > 0 else None
     if listing is None or prose is not None and _kept_chars(page, listing) <= _kept_chars(
         page, prose
     ):
@@ -68,11 +72,10 @@ def _kept_chars(page: Page, choice: Choice) -> int:
     return sum(page.segments[index].chars for index in choice.kept)
 
 
-def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
+def _choose(page: Page, good: list[float], wrappers: set[int], listing: bool) -> Choice | None:
     segments, elements = page.segments, page.elements
     total_good = sum(good)
     good_sums = [0.0, *accumulate(good)]
-    wrappers = _wrappers(page, good, good_sums)
     worth = []
     for segment, value in zip(segments, good):
         if segment.marks and not wrappers.issuperset(segment.marks):
@@ -89,6 +92,8 @@ def _choose(page: Page, good: list[float], listing: bool) -> Choice | None:
     if scores[best] <= 0:
         return None
     best = _tightest(page, best, scores)
+    while elements[best].tag in _TEXT_LEVEL and elements[best].parent > 0:
+        best = elements[best].parent  # one paragraph is a part of the text, not its container
     winner = elements[best]
     kept = tuple(
         index

@@ -88,7 +88,7 @@ def _content(
         if ld_blocks:
             return ld_blocks, [], "json-ld", 0.8, None
     if not blocks or choice is None:
-        if not any(segment.chars for segment in page.segments):
+        if all(segment.marks for segment in page.segments):
             return [], [], None, None, "page has no visible text outside scripts and page chrome"
         return [], [], None, None, "no main content found"
     method, confidence = _judged(page, choice, blocks)

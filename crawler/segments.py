@@ -106,10 +106,14 @@ def read_page(root: LexborNode) -> Page:
     def flush() -> None:
         if not run:
             return
-        text = " ".join("".join(run).split())
+        text = "".join(run)
         run.clear()
+        if BR in text:  # str.split() takes the line separator for a space
+            text = BR.join(" ".join(part.split()) for part in text.split(BR)).strip(BR + " ")
+        else:
+            text = " ".join(text.split())
         chars = len(text)
-        if chars and text != BR:
+        if chars:
             owner = elements[block]
             tag = owner.tag
             kind: BlockKind = _KIND.get(tag, "paragraph")
@@ -151,7 +155,7 @@ def read_page(root: LexborNode) -> Page:
         if not tag or tag in _SKIP or tag.startswith("-"):
             continue
         if tag == "br":
-            run.append(f" {BR} ")
+            run.append(BR)
             continue
         attrs = child.attributes
         # A known article container is content even when a class says otherwise ("no-share").
