@@ -26,7 +26,24 @@ _MIN_PROSE = 400  # characters of prose under which a page is read as a listing 
 # courses) sit inside articles too, so a menu costs a quarter of what prose is worth.
 _LINK_COST = 0.25
 _RECOUNTS = 8
-_TEXT_LEVEL = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "address", "caption"])
+_TEXT_LEVEL = frozenset(
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "address",
+        "caption",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +78,10 @@ def choose(page: Page) -> Choice | None:
         return prose
     linked = [float(s.chars) for s in segments]
     listing = _choose(page, linked, wrappers, listing=True) if sum(linked) > 0 else None
-    if listing is None or prose is not None and _kept_chars(page, listing) <= _kept_chars(
-        page, prose
+    if (
+        listing is None
+        or prose is not None
+        and _kept_chars(page, listing) <= _kept_chars(page, prose)
     ):
         return prose
     return listing

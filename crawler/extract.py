@@ -100,10 +100,14 @@ def _judged(page: Page, choice: Choice, blocks: list[Block]) -> tuple[str, float
     named as an article container; most of the page's prose inside it. A listing read with its
     links, or a short text, lowers it."""
     winner = page.elements[choice.element]
-    named = winner.tag in ("article", "main") or is_content(winner.attrs) or any(
-        is_content(page.elements[index].attrs)
-        for index in range(choice.element + 1, min(len(page.elements), choice.element + 4))
-        if page.elements[index].parent == choice.element
+    named = (
+        winner.tag in ("article", "main")
+        or is_content(winner.attrs)
+        or any(
+            is_content(page.elements[index].attrs)
+            for index in range(choice.element + 1, min(len(page.elements), choice.element + 4))
+            if page.elements[index].parent == choice.element
+        )
     )
     if choice.listing:
         method, confidence = "listing", 0.3 + 0.3 * choice.share

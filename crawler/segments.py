@@ -22,11 +22,93 @@ from crawler.models import BlockKind
 
 # Elements whose text is never the article's, skipped with everything inside.
 _SKIP = frozenset(
-    ["script", "style", "template", "svg", "math", "iframe", "object", "embed", "video", "audio", "canvas", "map", "head", "title", "meta", "link", "base", "img", "picture", "source", "track", "area", "param", "input", "select", "textarea", "button", "option", "optgroup", "datalist", "dialog", "wbr", "hr", "col", "colgroup"]
+    [
+        "script",
+        "style",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+        "map",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "img",
+        "picture",
+        "source",
+        "track",
+        "area",
+        "param",
+        "input",
+        "select",
+        "textarea",
+        "button",
+        "option",
+        "optgroup",
+        "datalist",
+        "dialog",
+        "wbr",
+        "hr",
+        "col",
+        "colgroup",
+    ]
 )
 # Elements that start a new segment; the rest (a, span, strong, font…) are inline.
 _BLOCKS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "caption", "legend", "html", "noscript"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "legend",
+        "html",
+        "noscript",
+    ]
 )
 # Marked as chrome by their tag alone; every class-marked element is, too.
 # <noscript> too: apps that render in the browser (Discourse) serve crawlers their text in it,
@@ -89,9 +171,7 @@ def read_page(root: LexborNode) -> Page:
     """Segments, block elements and anchors under `root` (usually `<body>`). An explicit stack,
     so no nesting depth can exhaust Python's recursion."""
     segments: list[Segment] = []
-    elements: list[Element] = [
-        Element(root, root.tag or "body", {}, -1, 0, 0, False, 0)
-    ]
+    elements: list[Element] = [Element(root, root.tag or "body", {}, -1, 0, 0, False, 0)]
     anchors: list[Anchor] = []
     run: list[str] = []
     link = [0]
