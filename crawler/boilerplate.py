@@ -282,6 +282,10 @@ INLINE_CHROME = (
 )
 
 
+# Class attributes repeat across a page and across a site's pages: the answer for each is kept.
+_CHROME_CLASSES: dict[str, bool] = {}
+
+
 def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
     """Whether an element is page chrome by its tag or markup (see the selectors above)."""
     if tag in CHROME_TAG_NAMES:
@@ -289,11 +293,18 @@ def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
     if not attrs:
         return False
     classes = attrs.get("class")
-    if classes and (
-        _CLASS_PART.search(classes)
-        or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
-    ):
-        return True
+    if classes:
+        known = _CHROME_CLASSES.get(classes)
+        if known is None:
+            known = bool(
+                _CLASS_PART.search(classes)
+                or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
+            )
+            if len(_CHROME_CLASSES) > 20_000:  # a page of random class names cannot grow it
+                _CHROME_CLASSES.clear()
+            _CHROME_CLASSES[classes] = known
+        if known:
+            return True
     ident = attrs.get("id")
     if ident and _ID_PART.search(ident):
         return True

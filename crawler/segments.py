@@ -211,7 +211,8 @@ def read_page(root: LexborNode) -> Page:
         if child is None:
             stack.pop()
             if index > 0:
-                flush()
+                if run:
+                    flush()
                 element = elements[index]
                 element.end = len(segments)
                 if element.marked:
@@ -224,6 +225,10 @@ def read_page(root: LexborNode) -> Page:
         if child.is_text_node:
             text = child.text_content
             if text:
+                if text.isspace():  # the line breaks between tags: one space keeps words apart
+                    if run:
+                        run.append(" ")
+                    continue
                 run.append(text)
                 if open_anchors:
                     size = len(text.strip())
@@ -243,7 +248,8 @@ def read_page(root: LexborNode) -> Page:
             attrs and is_content(attrs)
         )
         if tag in _BLOCKS:
-            flush()
+            if run:
+                flush()
             if len(stack) >= MAX_DEPTH:
                 run.append(child.text(separator=" "))
                 continue
