@@ -107,6 +107,21 @@ GROUP BY host
 ORDER BY errors DESC
 """,
     },
+    "shaky_extractions": {
+        "title": "Shaky extractions",
+        "description": "Versions whose text the extractor was least sure of: found by the"
+        " fallback scorer, or with a confidence below :below (0–1, default 0.5). Newest first;"
+        " compare with the page before trusting their changes.",
+        "sql": """
+SELECT v.fetched_at, p.url, v.page_id, v.version, v.title, v.method,
+       round(v.confidence, 3) AS confidence, v.extractor_version, v.diff_summary
+FROM versions v JOIN pages p ON p.id = v.page_id
+WHERE v.method = 'fallback'
+   OR v.confidence < CAST(coalesce(nullif(:below, ''), 0.5) AS REAL)
+ORDER BY v.fetched_at DESC, v.id DESC
+LIMIT 200
+""",
+    },
     "search": {
         "title": "Search the text of every version",
         "description": "Finds versions holding all the words of :q, whatever their harakat,"
