@@ -19,6 +19,7 @@ no version): a change made between the last check before the upgrade and that on
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from crawler.models import Extracted, Fetched
 from store import texts
 from store.baseline import StoredVersion, stored_snapshot
 from store.rules import NO_RULES, IgnoreRules, Snapshot, changed_fields, content_hash, snapshot
+
+log = logging.getLogger("marsad.store")
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,18 @@ class Reread:
     was_read_by: str | None
     reader: str
     text_differs: bool  # whether today's reading differs from the text the version shows
+    had_body: bool = True  # for "rebaselined": a body was stored, but today's reader found no article in it
 
     def detail(self) -> dict[str, object]:
-        why = (
-            f"the extractor changed ({self.was_read_by} → {self.reader}): version {self.number}"
-            " was re-read from its stored body and compared as today's extractor reads it"
-            if self.kind == "reread"
-            else f"version {self.number} has no stored body (stored before schema 10): this"
-            f" answer, read by {self.reader}, is its reading from now on; no version is made"
-        )
+        if self.kind == "reread":
+            why = (f"the extractor changed ({self.was_read_by} → {self.reader}): version"
+                   f" {self.number} was re-read from its stored body and compared as today's"
+                   " extractor reads it")
+        else:
+            lack = ("its stored body has no article for today's extractor" if self.had_body
+                    else "it has no stored body (stored before schema 10)")
+            why = (f"version {self.number} cannot be re-read: {lack}; this answer, read by"
+                   f" {self.reader}, is its reading from now on and no version is made")
         return {
             "version": self.number,
             "was_read_by": self.was_read_by,
@@ -109,7 +115,8 @@ def as_read_by(
         done[version.id] = again
         if version.id == baseline.id:
             differs = again.content_hash != version.content_hash
-            note = Reread(kind, version.id, version.number, version.read_by, reader.name, differs)
+            note = Reread(kind, version.id, version.number, version.read_by, reader.name, differs,
+                          had_body=version.body_hash is not None)
     return done.get(baseline.id, baseline), [done.get(v.id, v) for v in recent], note
 
 
@@ -118,7 +125,7 @@ def _reread(
 ) -> StoredVersion | None:
     """The version read from its stored body by `reader`, kept; None without a body, or when
     today's reader finds no article in it (then the stored text is all there is to compare)."""
-    body = texts.load_body(db, version.body_hash) if version.body_hash else None
+    body = _body(db, version.body_hash)
     if body is None:
         return None
     extracted = reader.read(body, version.url)
@@ -127,6 +134,18 @@ def _reread(
         return None
     meta = (extracted.method, extracted.confidence)
     return _keep(db, reader, version, "reread", version.body_hash, snap, meta, rules, now)
+
+
+def _body(db: sqlite_utils.Database, key: str | None) -> str | None:
+    """A stored body, or None when there is none or it is damaged (then the version is treated
+    as one without a body: a damaged blob must not stop its page's checks from recording)."""
+    if key is None:
+        return None
+    try:
+        return texts.load_body(db, key)
+    except texts.TextError as error:
+        log.error("body %s: %s", key, error)
+        return None
 
 
 def _keep(
@@ -198,7 +217,7 @@ def reextract(
         args,
     )
     for url, page_id, number, read_by, body_hash, final_url, title, plain, packed, kinds, meta in rows:
-        body = texts.load_body(db, body_hash) if body_hash else None
+        body = _body(db, body_hash)
         if body is None:
             yield None
             continue

@@ -248,13 +248,7 @@ def _record(
             new_hash,
         ],
     )
-    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status)
-    if reread is not None:  # once per page and reader: the reading is kept
-        db.execute(
-            "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [page_id, now, reread.kind, reread.version_id,
-             json.dumps(reread.detail(), ensure_ascii=False)],
-        )
+    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status, reread)
     _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
     if body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
         db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [body_hash, page_id])
@@ -339,6 +333,7 @@ def _events(
     fetched: Fetched,
     previous_final: str | None,
     status: int | None,
+    reread: Reread | None = None,
 ) -> None:
     def event(kind: str, version_id: int | None = None, detail: object = None) -> None:
         db.execute(
@@ -365,6 +360,8 @@ def _events(
         and fetched.final_url != previous_final
     ):
         event("redirect_changed", detail={"from": previous_final, "to": fetched.final_url})
+    if reread is not None:  # once per page and reader: the reading is kept
+        event(reread.kind, reread.version_id, reread.detail())
 
 
 def _update_page(
