@@ -24,14 +24,15 @@ CANNED_QUERIES: dict[str, dict[str, object]] = {
     "latest_changes": {
         "title": "Latest changes across all pages",
         "description": "Newest first: new versions with their word counts, and gone, restored,"
-        " reverted and redirect events.",
+        " reverted and redirect events (not the reread and rebaselined events of an extractor"
+        " upgrade: page_history shows those).",
         "sql": """
 SELECT e.at, e.kind, p.url, e.page_id, v.version, v.title, v.words_added, v.words_removed,
        v.changed_fields, e.detail
 FROM events e
 JOIN pages p ON p.id = e.page_id
 LEFT JOIN versions v ON v.id = e.version_id
-WHERE e.kind != 'first_seen'
+WHERE e.kind NOT IN ('first_seen', 'reread', 'rebaselined')
 ORDER BY e.at DESC, e.id DESC
 LIMIT 200
 """,

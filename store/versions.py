@@ -361,7 +361,9 @@ def _events(
     ):
         event("redirect_changed", detail={"from": previous_final, "to": fetched.final_url})
     if reread is not None:  # once per page and reader: the reading is kept
-        event(reread.kind, reread.version_id, reread.detail())
+        # the version is named in the detail, not linked: the timeline and chart would take the
+        # event for that version's change
+        event(reread.kind, detail=reread.detail())
 
 
 def _update_page(

@@ -8,6 +8,7 @@ body, every one of the 50 pages would get a version; with it, exactly the three 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import replace
@@ -20,6 +21,7 @@ import crawler.extract
 from crawler.models import Block, Extracted
 from schedules import jobs
 from schedules.cli import cli
+from store.web import build_datasette
 from tests.servers.replica import ReplicaServer
 from tests.servers.replica_site import ReplicaSite
 
@@ -127,6 +129,17 @@ def test_an_extractor_upgrade_makes_only_the_real_edits_versions(tmp_path, site,
     # one reading per first version; the new versions were read by today's extractor already
     assert marsad.sql("SELECT v.version, r.how, count(*) FROM readings r"
                       " JOIN versions v ON v.id = r.version_id GROUP BY 1, 2") == [(1, "reread", PAGES)]
+
+    # Datasette: the upgrade is on each page's timeline, not in the latest changes
+    latest, timeline = asyncio.run(ask(marsad.db, "/marsad/latest_changes.json?_shape=array",
+                                       "/-/marsad/page/1"))
+    assert {row["kind"] for row in latest.json()} == {"changed"} and len(latest.json()) == PAGES + 3
+    assert timeline.status_code == 200 and "kind-reread" in timeline.text
+
+
+async def ask(path: Path, *urls: str) -> list:
+    datasette = build_datasette(path)
+    return [await datasette.client.get(url) for url in urls]
 
 
 def test_a_database_from_before_stored_bodies_rebaselines_without_versions(tmp_path, site, monkeypatch):
