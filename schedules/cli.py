@@ -391,8 +391,10 @@ def demo(obj: Context, port: int, every: float) -> None:
 
 
 from schedules.commands.extract import extract_command
+from schedules.commands.reextract import reextract_command
 
 cli.add_command(extract_command)
+cli.add_command(reextract_command)
 
 
 if __name__ == "__main__":

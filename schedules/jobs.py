@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+import crawler.extract as extraction
 from crawler.extract import extract
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
@@ -26,6 +27,7 @@ from schedules.cadence import Cadence, next_interval
 from schedules.clock import iso, iso_after, now_iso, parse_iso
 from schedules.config import Config, Target
 from store.frontier import claim_page, release_page
+from store.readings import Reader
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
@@ -82,8 +84,15 @@ def make_fetcher(config: Config, previous: Fetcher | None = None) -> Fetcher:
     return fetcher
 
 
+def current_reader() -> Reader:
+    """What reads pages today: the extractor (behind its guard) under its version, the key a
+    stored version's reading is compared by; learned site rules will add their fingerprint."""
+    return Reader(extraction.EXTRACTOR_VERSION, extract_guarded)
+
+
 def comparison_for(target: Target, seed: Seed | None) -> Comparison:
-    return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore), confirm=target.confirm)
+    return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore),
+                      confirm=target.confirm, reader=current_reader())
 
 
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
@@ -103,7 +112,7 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     return list(pages.values())
 
 
-def extract_guarded(html: str, url: str) -> Extracted:
+def extract_guarded(html: str, url: str | None) -> Extracted:
     """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting."""
     risk = parse_risk(html)
     if risk:
@@ -134,10 +143,13 @@ def observe(
     fetched = fetcher.fetch(url, validators)
     if not (fetched.ok and fetched.body):
         return Observation(fetched)
-    digest = body_digest(fetched.body, comparison or Comparison())
+    comparison = comparison or Comparison()
+    digest = body_digest(fetched.body, comparison)
     if known_body is not None and digest == known_body:
         return Observation(fetched, body_hash=digest, same_body=True)
-    extracted = extract_guarded(fetched.body, fetched.final_url)
+    # the reader the recorder compares by, so a check and a re-read are read alike
+    read = comparison.reader.read if comparison.reader else extract_guarded
+    extracted = read(fetched.body, fetched.final_url)
     return Observation(
         fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0),
         body_hash=digest,
@@ -183,7 +195,7 @@ def record(
         db, page_id, seen.fetched, seen.extracted, now=now, seed=comparison.seed,
         rules=comparison.rules, confirm=comparison.confirm, not_article=seen.not_article,
         next_check_at=next_check_at, unconditional=unconditional, body_hash=seen.body_hash,
-        same_body=seen.same_body,
+        same_body=seen.same_body, reader=comparison.reader,
     )
 
 

@@ -8,6 +8,10 @@ anything else is a new version, once it has been seen on `confirm` consecutive c
 Stored versions are compared after re-applying the target's current ignore rules, so adding a
 rule (a view counter) never makes every page change once: the stored hash records the rules of
 its day, the comparison uses today's.
+
+Likewise for the extractor: each version records the reader that read it, and a version read
+by an older one is compared as today's reader reads its stored body (`store.readings`), so an
+upgraded extractor never makes every page change once either.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ class StoredVersion:
     number: int
     snapshot: Snapshot
     content_hash: str  # under the current rules
+    read_by: str | None = None  # the reader whose reading `snapshot` is (None: unknown, pre-v10)
+    body_hash: str | None = None  # a stored body it was read from, for re-reading
+    url: str | None = None  # the URL the body was answered from, for its relative links
 
 
 @dataclass(frozen=True)
@@ -81,19 +88,32 @@ def recent_versions(
     baseline_id: int | None,
     rules: IgnoreRules,
     window: int = DEFAULT_WINDOW,
+    reader: str | None = None,
 ) -> tuple[StoredVersion | None, list[StoredVersion]]:
-    """The baseline and the last `window` versions of a page (newest first), under `rules`."""
+    """The baseline and the last `window` versions of a page (newest first), under `rules`;
+    each as `reader` read it when a reading by it is stored, else as its own reader did."""
     rows = db.execute(
-        "SELECT v.id, v.version, v.title, t.text, t.zstd, v.blocks, v.metadata"
-        " FROM versions v JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ?"
+        "SELECT v.id, v.version, v.title, t.text, t.zstd, v.blocks, v.metadata, v.reader,"
+        " coalesce(v.body_hash, (SELECT body_hash FROM readings WHERE version_id = v.id"
+        "   AND body_hash IS NOT NULL ORDER BY read_at DESC LIMIT 1)), v.final_url,"
+        " r.reader, r.title, rt.text, rt.zstd, r.blocks, r.metadata"
+        " FROM versions v JOIN texts t ON t.hash = v.text_hash"
+        " LEFT JOIN readings r ON r.version_id = v.id AND r.reader = ?"
+        " LEFT JOIN texts rt ON rt.hash = r.text_hash"
+        " WHERE v.page_id = ?"
         " AND (v.id IN (SELECT id FROM versions WHERE page_id = ? ORDER BY version DESC LIMIT ?)"
         "      OR v.id = ?) ORDER BY v.version DESC",
-        [page_id, page_id, max(window, 1), baseline_id if baseline_id is not None else -1],
+        [reader, page_id, page_id, max(window, 1), baseline_id if baseline_id is not None else -1],
     ).fetchall()
     stored = []
-    for version_id, number, title, plain, packed, kinds, metadata in rows:
+    for row in rows:
+        version_id, number, title, plain, packed, kinds, metadata, read_by, body, url = row[:10]
+        if row[10] is not None:  # today's reader has read this version already
+            read_by, title, plain, packed, kinds, metadata = row[10:]
         snap = stored_snapshot(title, decode(plain, packed) or "", kinds, metadata, rules)
-        stored.append(StoredVersion(version_id, number, snap, content_hash(snap)))
+        stored.append(
+            StoredVersion(version_id, number, snap, content_hash(snap), read_by, body, url)
+        )
     if not stored:
         return None, []
     baseline = next((s for s in stored if s.id == baseline_id), stored[0])

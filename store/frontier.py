@@ -158,7 +158,7 @@ class SqliteFrontier:
                 self.db, claim.page_id, fetched, extracted, now=iso(now), seed=comparison.seed,
                 rules=comparison.rules, confirm=comparison.confirm, not_article=not_article,
                 next_check_at=iso(next_check_at), unconditional=unconditional,
-                body_hash=body_hash, same_body=same_body,
+                body_hash=body_hash, same_body=same_body, reader=comparison.reader,
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -21,6 +22,9 @@ from store.baseline import StoredVersion
 from store.diff import diff_snapshots
 from store.rules import Snapshot, changed_fields
 from store.seedmatch import Seed, align, parse_seed, seed_similarity
+
+if TYPE_CHECKING:
+    from store.readings import Reader
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,11 @@ def write_version(
     baseline: StoredVersion | None,
     now: str,
     seed: Seed | None,
+    reader: Reader | None = None,
 ) -> WrittenVersion:
     """Insert a version with everything computed once, at write time: mask, diff, seed
-    alignment, near-duplicate links."""
+    alignment, near-duplicate links; and the body it was read from, with the headers that
+    matter and what read it, so a later extractor can re-read it (`store.readings`)."""
     latest = db.execute("SELECT max(version) FROM versions WHERE page_id = ?", [page_id]).fetchone()
     number = int(latest[0] or 0) + 1
     old = baseline.snapshot if baseline else None
@@ -66,7 +72,9 @@ def write_version(
         "INSERT INTO versions (page_id, version, fetched_at, final_url, title, text_hash, blocks,"
         " metadata, content_hash, changed_fields, diff, words_added, words_removed, blocks_added,"
         " blocks_removed, blocks_changed, diff_summary, base_version, seed_similarity,"
-        " seed_alignment, seed_coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " seed_alignment, seed_coverage, body_hash, content_type, encoding, etag, last_modified,"
+        " method, confidence, extractor_version, reader)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             page_id,
             number,
@@ -90,6 +98,15 @@ def write_version(
             seed_similarity(seed.text, snap.text) if seed else None,
             alignment.to_json() if alignment else None,
             round(alignment.coverage, 4) if alignment else None,
+            texts.store_body(db, fetched.body) if fetched.body is not None else None,
+            fetched.content_type,
+            fetched.encoding,
+            fetched.validators.etag,
+            fetched.validators.last_modified,
+            extracted.method if extracted else None,
+            extracted.confidence if extracted else None,
+            reader.extractor_version if reader else None,
+            reader.name if reader else None,
         ],
     )
     version_id = int(cursor.lastrowid or 0)

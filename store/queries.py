@@ -24,14 +24,15 @@ CANNED_QUERIES: dict[str, dict[str, object]] = {
     "latest_changes": {
         "title": "Latest changes across all pages",
         "description": "Newest first: new versions with their word counts, and gone, restored,"
-        " reverted and redirect events.",
+        " reverted and redirect events (not the reread and rebaselined events of an extractor"
+        " upgrade: page_history shows those).",
         "sql": """
 SELECT e.at, e.kind, p.url, e.page_id, v.version, v.title, v.words_added, v.words_removed,
        v.changed_fields, e.detail
 FROM events e
 JOIN pages p ON p.id = e.page_id
 LEFT JOIN versions v ON v.id = e.version_id
-WHERE e.kind != 'first_seen'
+WHERE e.kind NOT IN ('first_seen', 'reread', 'rebaselined')
 ORDER BY e.at DESC, e.id DESC
 LIMIT 200
 """,
@@ -105,6 +106,21 @@ WHERE f.outcome IN ('error', 'no_content')
   AND f.fetched_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
 GROUP BY host
 ORDER BY errors DESC
+""",
+    },
+    "shaky_extractions": {
+        "title": "Shaky extractions",
+        "description": "Versions whose text the extractor was least sure of: found by the"
+        " listing reading (links counted as text), or with a confidence below :below (0–1, default 0.5). Newest first;"
+        " compare with the page before trusting their changes.",
+        "sql": """
+SELECT v.fetched_at, p.url, v.page_id, v.version, v.title, v.method,
+       round(v.confidence, 3) AS confidence, v.extractor_version, v.diff_summary
+FROM versions v JOIN pages p ON p.id = v.page_id
+WHERE v.method = 'listing'
+   OR v.confidence < CAST(coalesce(nullif(:below, ''), 0.5) AS REAL)
+ORDER BY v.fetched_at DESC, v.id DESC
+LIMIT 200
 """,
     },
     "search": {

@@ -368,9 +368,53 @@ def _v9_word_search(db: sqlite_utils.Database) -> None:
     fts.rebuild(db)
 
 
+def _v10_bodies(db: sqlite_utils.Database) -> None:
+    """Upgrades without false alarms (issue 14, section 4): the body of every answer that became
+    a version, stored once per content and compressed like texts, with the headers that matter
+    and the reader (extractor version) that read it; `readings` holds a version re-read by a
+    newer reader, so a changed extractor compares like with like. DDL only: the versions stored
+    before have no body, and their first check after the upgrade re-baselines them."""
+    for sql in (
+        """CREATE TABLE bodies (
+            hash TEXT PRIMARY KEY,             -- SHA-256 of the UTF-8 document
+            size INTEGER NOT NULL,             -- bytes of the UTF-8 document
+            text TEXT,                         -- the document, when stored plain
+            zstd BLOB,                         -- the document as a zstd frame, when it is not
+            CHECK ((text IS NULL) <> (zstd IS NULL))
+        )""",
+        "ALTER TABLE versions ADD COLUMN body_hash TEXT REFERENCES bodies(hash)",
+        "ALTER TABLE versions ADD COLUMN content_type TEXT",
+        "ALTER TABLE versions ADD COLUMN encoding TEXT",
+        "ALTER TABLE versions ADD COLUMN etag TEXT",
+        "ALTER TABLE versions ADD COLUMN last_modified TEXT",
+        "ALTER TABLE versions ADD COLUMN method TEXT",
+        "ALTER TABLE versions ADD COLUMN confidence REAL",
+        "ALTER TABLE versions ADD COLUMN extractor_version TEXT",
+        "ALTER TABLE versions ADD COLUMN reader TEXT",
+        "CREATE INDEX idx_versions_body ON versions(body_hash)",
+        """CREATE TABLE readings (
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            reader TEXT NOT NULL,              -- the reader whose reading this is
+            how TEXT NOT NULL,                 -- reread (its own body) or rebaseline (no body)
+            body_hash TEXT REFERENCES bodies(hash),  -- the document read
+            title TEXT,
+            text_hash TEXT NOT NULL REFERENCES texts(hash),
+            blocks TEXT NOT NULL,              -- JSON list of block kinds, as in versions
+            metadata TEXT NOT NULL,            -- JSON, as in versions
+            method TEXT,
+            confidence REAL,
+            read_at TEXT NOT NULL,
+            PRIMARY KEY (version_id, reader)
+        )""",
+        "CREATE INDEX idx_readings_body ON readings(body_hash)",
+        "CREATE INDEX idx_readings_text ON readings(text_hash)",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
-    _v8_texts, _v9_word_search,
+    _v8_texts, _v9_word_search, _v10_bodies,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

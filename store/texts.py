@@ -9,6 +9,10 @@ compression saves little and the cell stays readable in any SQLite tool.
 Readers go through `marsad_text(text, zstd)`, an SQL function registered on every connection
 marsad opens (`register`), in Datasette too, so SQL, the `version_texts` view and exports see
 plain text whichever way a row is stored.
+
+The bodies of the answers that became versions (`bodies`, schema 10) are kept the same way, in a
+table of the same shape: an upgraded extractor re-reads them instead of seeing every page
+"change" (`store.readings`). A body is always over the threshold, so always a zstd frame.
 """
 
 from __future__ import annotations
@@ -67,12 +71,28 @@ def store_text(db: sqlite_utils.Database, text: str) -> str:
     """Store `text` unless it is there already; returns its key (call inside the write's
     transaction, so a text never outlives the version it was stored for). A text already
     stored (a title-only edit, a revert, a syndicated copy) is not compressed again."""
+    return _store(db, "texts", text)
+
+
+def store_body(db: sqlite_utils.Database, body: str) -> str:
+    """Store an answer's body (the document the extractor read) unless it is there already;
+    returns its key. Like `store_text`: call inside the write's transaction."""
+    return _store(db, "bodies", body)
+
+
+def load_body(db: sqlite_utils.Database, key: str) -> str | None:
+    """A stored body back as the document the extractor read; None when there is no such row."""
+    row = db.execute("SELECT text, zstd FROM bodies WHERE hash = ?", [key]).fetchone()
+    return decode(row[0], row[1]) if row else None
+
+
+def _store(db: sqlite_utils.Database, table: str, text: str) -> str:
     raw = text.encode("utf-8")
     key = _hash(raw)
-    if db.execute("SELECT 1 FROM texts WHERE hash = ?", [key]).fetchone() is None:
+    if db.execute(f"SELECT 1 FROM {table} WHERE hash = ?", [key]).fetchone() is None:
         plain, packed = _encoded(text, raw)
         db.execute(
-            "INSERT INTO texts (hash, size, text, zstd) VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {table} (hash, size, text, zstd) VALUES (?, ?, ?, ?)",
             [key, len(raw), plain, packed],
         )
     return key

@@ -21,6 +21,7 @@ from crawler.models import Extracted, Fetched
 from store import identity
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import WrittenVersion, seed_for, write_version
+from store.readings import Reader, Reread, as_read_by
 from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
 from store.schema import transaction
 from store.seedmatch import Seed
@@ -33,11 +34,13 @@ _GOOD = ("new_version", "unchanged", "not_modified", "reverted", "pending")
 @dataclass(frozen=True)
 class Comparison:
     """How a target's checks are compared: its seed, its ignore rules, how many checks a change
-    must be seen on before it becomes a version."""
+    must be seen on before it becomes a version, and the reader its pages are read with (None:
+    stored versions are compared as they are, never re-read)."""
 
     seed: Seed | None = None
     rules: IgnoreRules = NO_RULES
     confirm: int = 1
+    reader: Reader | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def record_check(
     unconditional: bool | None = None,
     body_hash: str | None = None,
     same_body: bool = False,
+    reader: Reader | None = None,
 ) -> CheckOutcome:
     """Store the outcome of one check.
 
@@ -115,7 +119,8 @@ def record_check(
     the fetch went without validators, which restarts the count towards the next such fetch.
     `body_hash` is the digest of the answer's body (and the rules it was read under);
     `same_body` says the caller found it equal to the page's `known_body_hash`, so the page was
-    not extracted: its content is the baseline's.
+    not extracted: its content is the baseline's. `reader` is what read `extracted`: stored
+    versions another reader read are compared as it reads their bodies (`store.readings`).
     """
     with transaction(db):
         outcome = _record(
@@ -133,6 +138,7 @@ def record_check(
             next_check_at=next_check_at,
             body_hash=body_hash,
             same_body=same_body,
+            reader=reader,
         )
         if unconditional is not None:
             db.execute(
@@ -159,6 +165,7 @@ def _record(
     next_check_at: str | None,
     body_hash: str | None = None,
     same_body: bool = False,
+    reader: Reader | None = None,
 ) -> CheckOutcome:
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
     snap = snapshot(extracted, rules) if article and extracted is not None else None
@@ -185,8 +192,15 @@ def _record(
         ).fetchone()[0]
     written: WrittenVersion | None = None
     decision: Decision | None = None
-    if snap is not None and new_hash is not None:
-        baseline, recent = recent_versions(db, page_id, baseline_id, rules, window)
+    reread: Reread | None = None
+    if snap is not None and new_hash is not None and extracted is not None:
+        name = reader.name if reader else None
+        baseline, recent = recent_versions(db, page_id, baseline_id, rules, window, name)
+        if reader is not None:
+            baseline, recent, reread = as_read_by(
+                db, reader, baseline, recent, rules, fetched=fetched, extracted=extracted,
+                snap=snap, now=now,
+            )
         decision = decide(
             new_hash,
             baseline,
@@ -207,6 +221,7 @@ def _record(
                 baseline,
                 now,
                 seed_for(db, page_id, seed, seed_text),
+                reader,
             )
         _move_baseline(db, page_id, decision, written, new_hash, now)
 
@@ -233,7 +248,7 @@ def _record(
             new_hash,
         ],
     )
-    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status)
+    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status, reread)
     _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
     if body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
         db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [body_hash, page_id])
@@ -318,6 +333,7 @@ def _events(
     fetched: Fetched,
     previous_final: str | None,
     status: int | None,
+    reread: Reread | None = None,
 ) -> None:
     def event(kind: str, version_id: int | None = None, detail: object = None) -> None:
         db.execute(
@@ -344,6 +360,10 @@ def _events(
         and fetched.final_url != previous_final
     ):
         event("redirect_changed", detail={"from": previous_final, "to": fetched.final_url})
+    if reread is not None:  # once per page and reader: the reading is kept
+        # the version is named in the detail, not linked: the timeline and chart would take the
+        # event for that version's change
+        event(reread.kind, detail=reread.detail())
 
 
 def _update_page(

@@ -3,7 +3,8 @@
 A helper process imports marsad once and forks a worker for each round; the worker runs the real
 `record_check` over a fixed sequence of answers (new text, repeats, a syndicated copy on a second
 page, flapping, a 404 and back, a timeout) on a database file, resuming after the last check
-that was committed. The test kills the worker at a random moment, 20 times, checks the database
+that was committed. Halfway the extractor is "upgraded" (another reader, reading every body
+with one more block), so re-reading stored bodies is on the killed path too. The test kills the worker at a random moment, 20 times, checks the database
 after each kill, then lets a last round finish and compares it with an uninterrupted run.
 """
 
@@ -19,12 +20,32 @@ import time
 from pathlib import Path
 
 from crawler.models import Block, Extracted, Fetched
+from store.readings import Reader
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://www.europarabct.com/?p=95655"
 COPY_URL = "https://syndicator.example/news/nato-ip4"
 CHECKS = 160  # 20 cycles of 8 answers; a round gets through a few before its kill
 KILLS = 20
+# The upgrade lands on an unchanged check (cycle 10's harakat-only re-save): only a re-read of
+# the baseline's body keeps it from being a version.
+UPGRADE = 8 * 10 + 5
+SHARE = "شارك المقال"
+
+
+def read_body(body: str, url: str | None = None) -> Extracted:
+    """The reader before the upgrade: each answer's body names the check it belongs to."""
+    extracted = answer(int(body.split("check ")[1].split(" ")[0]))[2]
+    assert extracted is not None
+    return extracted
+
+
+def read_body_upgraded(body: str, url: str | None = None) -> Extracted:
+    extracted = read_body(body, url)
+    return Extracted(title=extracted.title, blocks=(*extracted.blocks, Block("paragraph", SHARE)))
+
+
+READERS = (Reader("1", read_body), Reader("2", read_body_upgraded))
 
 
 def answer(i: int) -> tuple[str, Fetched, Extracted | None]:
@@ -39,7 +60,8 @@ def answer(i: int) -> tuple[str, Fetched, Extracted | None]:
     b[7] = "فقرة بديلة أدخلها المحرر ثم تراجع عنها: " + b[7]
 
     def ok(url: str, texts: list[str]) -> tuple[str, Fetched, Extracted]:
-        fetched = Fetched(url=url, final_url=url, outcome="ok", status=200, body="<html/>")
+        body = f"<html><!-- check {i} --></html>"
+        fetched = Fetched(url=url, final_url=url, outcome="ok", status=200, body=body)
         return (
             url,
             fetched,
@@ -70,7 +92,10 @@ def run_checks(path: Path, stop: int = CHECKS) -> None:
     for i in range(db.execute("SELECT count(*) FROM fetches").fetchone()[0], stop):
         url, fetched, extracted = answer(i)
         now = f"2026-01-01T{i // 60:02d}:{i % 60:02d}:01+00:00"
-        record_check(db, pages[url], fetched, extracted, now=now)
+        reader = READERS[i >= UPGRADE]
+        if fetched.body is not None:
+            extracted = reader.read(fetched.body, url)
+        record_check(db, pages[url], fetched, extracted, now=now, reader=reader)
 
 
 def zygote() -> None:
@@ -115,6 +140,16 @@ def assert_whole(path: Path) -> int:
             " OR NOT EXISTS (SELECT 1 FROM near_dup_signatures s WHERE s.version_id = v.id)"
         ).fetchall()
         assert half == []
+        unread = conn.execute(
+            "SELECT v.id FROM versions v LEFT JOIN bodies b ON b.hash = v.body_hash"
+            " WHERE b.hash IS NULL OR v.reader IS NULL"
+        ).fetchall()
+        assert unread == []  # every version keeps its body and says what read it
+        rereads = conn.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM events WHERE kind = 'reread'"
+            " GROUP BY page_id)"
+        ).fetchone()[0]
+        assert rereads in (None, 1)  # a page's baseline is re-read once per upgrade
         checks = conn.execute("SELECT count(*) FROM fetches").fetchone()[0]
         assert conn.execute("SELECT sum(checks) FROM pages").fetchone()[0] == checks
         return checks
@@ -134,6 +169,8 @@ def dump(path: Path) -> dict[str, list[tuple]]:
                 "events",
                 "near_duplicates",
                 "page_aliases",
+                "bodies",
+                "readings",
             )
         }
     finally:
@@ -182,3 +219,4 @@ def test_sigkill_while_writing_leaves_whole_checks_and_the_same_versions(tmp_pat
     assert killed == expected
     # per cycle: the new text and its flap on the article, the copy on the other page
     assert len(expected["versions"]) == 3 * CHECKS // 8 and expected["near_duplicates"]
+    assert expected["readings"], "the upgrade re-read no stored body"

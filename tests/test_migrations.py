@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import sqlite_utils
 
 from crawler.models import Block, Extracted, Fetched
 from store import schema
+from store.readings import Reader
 from store.schema import DatabaseError, connect
 from store.seedmatch import load_seed
 from store.versions import ensure_page, record_check
@@ -143,3 +145,26 @@ def test_a_fresh_database_has_wal_foreign_keys_and_the_query_indexes(tmp_path):
         )
     )
     assert "idx_fetches_at" in plan
+
+
+def test_versions_from_before_stored_bodies_are_rebaselined_once_then_compared(tmp_path):
+    """Schema 10 keeps bodies; an older version has none, so its page's first check after the
+    upgrade takes its answer as the baseline's reading: an event, no version."""
+    path = tmp_path / "old.db"
+    v1_database(path)
+    db = connect(path)
+    assert {"bodies", "readings"} <= set(db.table_names())
+    assert {"body_hash", "method", "confidence", "extractor_version", "reader"} <= columns(db, "versions")
+    article = Extracted(title=TITLE, blocks=tuple(Block("paragraph", p) for p in PARAGRAPHS[:2]))
+    reader = Reader("9", lambda html, url: article)
+    fetched = Fetched(url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html>1</html>")
+    first = record_check(db, 1, fetched, article, now="t3", reader=reader)
+    again = record_check(db, 1, replace(fetched, body="<html>2</html>"), article, now="t4", reader=reader)
+    assert (first.outcome, again.outcome) == ("unchanged", "unchanged")
+    [(kind, detail)] = db.execute(
+        "SELECT kind, detail FROM events WHERE kind IN ('reread', 'rebaselined')"
+    ).fetchall()
+    assert kind == "rebaselined" and json.loads(detail)["text_differs"] is True
+    assert db.execute("SELECT how, body_hash IS NOT NULL FROM readings").fetchall() == [("rebaseline", 1)]
+    edited = Extracted(title=TITLE, blocks=(*article.blocks, Block("paragraph", "فقرة جديدة.")))
+    assert record_check(db, 1, fetched, edited, now="t5", reader=reader).version == 2

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -271,3 +272,28 @@ def test_a_post_to_a_canned_query_is_refused_with_a_clear_405(site):
     assert posted.status_code == 405 and posted.headers["allow"] == "GET"
     assert posted.text == "`search` is a read-only query: open it with GET (its page or a link), not POST.\n"
     assert read.status_code == 200 and read.json()
+
+
+def test_shaky_extractions_and_stored_bodies_are_shown_escaped(tmp_path):
+    path = tmp_path / "marsad.db"
+    db = connect(path)
+    body = "<html><body><script>alert('body')</script><p>نص المقال الأصلي</p></body></html>" * 40
+    shaky = ensure_page(db, URL, now=iso(T0))
+    sure = ensure_page(db, GONE_URL, now=iso(T0))
+    fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body,
+                      content_type="text/html; charset=UTF-8")
+    record_check(db, shaky, fetched, replace(article(V1, title=XSS_TITLE), method="listing",
+                                             confidence=0.31), now=iso(T0 + timedelta(hours=1)))
+    record_check(db, sure, ok(GONE_URL), replace(article(V2), method="container", confidence=0.97),
+                 now=iso(T0 + timedelta(hours=2)))
+    db.conn.close()
+    found = rows(path, "/marsad/shaky_extractions.json?_shape=array")
+    assert [(r["page_id"], r["method"], r["confidence"]) for r in found] == [(shaky, "listing", 0.31)]
+    assert rows(path, "/marsad/shaky_extractions.json?_shape=array&below=0.99")[0]["page_id"] == sure
+    versions, bodies, query = get(path, "/marsad/versions", "/marsad/bodies",
+                                  "/marsad/shaky_extractions")
+    assert "listing" in versions.text and "text/html; charset=UTF-8" in versions.text
+    for response in (bodies, query):
+        assert response.status_code == 200
+        assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert(" in bodies.text and "نص المقال الأصلي" in bodies.text

@@ -117,7 +117,7 @@ def _value(row: Any, column: str) -> Any:
 @hookimpl
 def render_cell(row, value, column, table, datasette):  # type: ignore[no-untyped-def]
     path = datasette.urls.path
-    if table == "texts" and column == "zstd" and isinstance(value, bytes):
+    if table in ("texts", "bodies") and column == "zstd" and isinstance(value, bytes):
         return _stored_text(value, datasette.setting("truncate_cells_html"))
     if column == "version" and isinstance(value, int) and table in ("versions", "version_texts", None):
         page_id = _value(row, "page_id")
@@ -148,7 +148,8 @@ def _text_cell(value: str, limit: int | None) -> markupsafe.Markup:
 
 
 def _stored_text(packed: bytes, limit: int | None) -> markupsafe.Markup:
-    """A compressed text shown as the text it holds, not as a blob to download."""
+    """A compressed text (or a page's body) shown as the text it holds, escaped, not as a blob
+    to download."""
     try:
         return _text_cell(texts.decode(None, packed) or "", limit)
     except texts.TextError as error:
