@@ -91,7 +91,7 @@ def check_url(url: str) -> CheckedURL:
     )
     authority, tail = after[:cut], after[cut:]
     if "@" in authority:
-        raise RefusedURL(f"refused URL with credentials: {shown}")
+        raise RefusedURL(f"refused URL with credentials: {redact_credentials(shown)}")
     host, port = _split_authority(authority, shown)
     host_text, ip = _normalise_host(host, shown)
     tail = tail.split("#", 1)[0]
@@ -107,6 +107,19 @@ def check_url(url: str) -> CheckedURL:
         port=port or _DEFAULT_PORTS[scheme],
         ip=ip,
     )
+
+
+def redact_credentials(url: str) -> str:
+    """`url` with any user name and password replaced by `***`, for messages and logs: a
+    credential typed into a URL must never reach a log line, a traceback or the database."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    authority = rest[:cut]
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{rest[cut:]}"
 
 
 def _split_authority(authority: str, shown: str) -> tuple[str, int | None]:

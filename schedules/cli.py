@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import click
 
-from schedules.config import Config, ConfigError, load_config, with_targets
+from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
 from store.schema import DatabaseError, connect
 
 if TYPE_CHECKING:
@@ -112,6 +112,9 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     live = sys.stderr.isatty() and not obj.debug
     setup_logging(obj.debug, quiet=live)
     config = obj.config()
+    for url in urls:
+        if problem := target_url_problem(url):
+            raise MarsadError(f"check: the URL {problem}")
     if urls:
         config = with_targets(config, list(urls))
     db = obj.db()
