@@ -14,6 +14,7 @@ from typing import Any
 
 from crawler.fetch import DEFAULT_USER_AGENT
 from crawler.safety import Refused, check_url, redact_credentials
+from store.seeds import seed_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
@@ -263,8 +264,13 @@ def load_config(path: str | Path) -> Config:
         if problem := target_url_problem(url):
             raise fail("url", problem, start)
         seed = item.get("seed")
-        if seed is not None and (not isinstance(seed, str) or not (path.parent / seed).is_file()):
-            raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
+        if seed is not None and not isinstance(seed, str):
+            raise fail("seed", f"must be a file name in {path.parent}, got `{seed}`", start)
+        if seed is not None:
+            try:
+                seed_path(path.parent, seed)
+            except ValueError as error:
+                raise fail("seed", str(error), start) from None
         raw_discovery = item.get("discovery", {})
         discovery = Discovery(
             enabled=switch(raw_discovery, "enabled", True, start),
