@@ -13,6 +13,7 @@ its day, the comparison uses today's.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +21,9 @@ import sqlite_utils
 
 from crawler.models import Block, BlockKind
 from store.rules import IgnoreRules, Snapshot, content_hash
-from store.texts import decode
+from store.texts import TextError, decode
+
+log = logging.getLogger("marsad.store")
 
 DEFAULT_WINDOW = 3
 
@@ -84,15 +87,25 @@ def recent_versions(
 ) -> tuple[StoredVersion | None, list[StoredVersion]]:
     """The baseline and the last `window` versions of a page (newest first), under `rules`."""
     rows = db.execute(
-        "SELECT v.id, v.version, v.title, t.text, t.zstd, v.blocks, v.metadata"
+        "SELECT v.id, v.version, v.title, t.text, t.zstd, v.blocks, v.metadata, v.content_hash"
         " FROM versions v JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ?"
         " AND (v.id IN (SELECT id FROM versions WHERE page_id = ? ORDER BY version DESC LIMIT ?)"
         "      OR v.id = ?) ORDER BY v.version DESC",
         [page_id, page_id, max(window, 1), baseline_id if baseline_id is not None else -1],
     ).fetchall()
     stored = []
-    for version_id, number, title, plain, packed, kinds, metadata in rows:
-        snap = stored_snapshot(title, decode(plain, packed) or "", kinds, metadata, rules)
+    for version_id, number, title, plain, packed, kinds, metadata, saved_hash in rows:
+        try:
+            text = decode(plain, packed) or ""
+        except TextError as error:
+            # One damaged text must not stop the page's checks (nor a whole `marsad check`
+            # pass): it is compared by the hash stored with it, and diffed as if empty.
+            log.warning("page %d version %d: %s; compared by its stored hash", page_id, number,
+                        error)  # fmt: skip
+            snap = stored_snapshot(title, "", kinds, metadata, rules)
+            stored.append(StoredVersion(version_id, number, snap, saved_hash))
+            continue
+        snap = stored_snapshot(title, text, kinds, metadata, rules)
         stored.append(StoredVersion(version_id, number, snap, content_hash(snap)))
     if not stored:
         return None, []
