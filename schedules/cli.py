@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import shutil
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC
@@ -14,7 +16,7 @@ from urllib.parse import unquote
 import click
 
 from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
-from store.schema import DatabaseError, connect
+from store.schema import DatabaseError, connect, database_problem
 
 if TYPE_CHECKING:
     from store.versions import CheckOutcome
@@ -78,7 +80,28 @@ class CheckProgress:
             click.echo(err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MarsadGroup(click.Group):
+    """Turns a database failure in any command (locked, read-only, disk full, damaged) into
+    one line and exit code 2; `--debug` keeps the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, DatabaseError, OSError) as error:
+            obj = ctx.obj
+            if not isinstance(obj, Context) or obj.debug:
+                raise
+            if isinstance(error, DatabaseError):
+                raise MarsadError(str(error)) from error
+            if isinstance(error, OSError) and error.errno not in _DISK_ERRNOS:
+                raise
+            raise MarsadError(database_problem(obj.db_path, error)) from error
+
+
+_DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+
+
+@click.group(cls=MarsadGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", envvar="MARSAD_DB", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file.")
 @click.option("--config", "config_path", envvar="MARSAD_CONFIG", default=DEFAULT_CONFIG,
