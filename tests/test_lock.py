@@ -70,6 +70,5 @@ def test_a_symlink_to_the_database_meets_the_same_lock(tmp_path):
         for other in (alias, tmp_path / "sub" / ".." / "alias.db"):
             with pytest.raises(AlreadyRunning):
                 DaemonLock(other).acquire()
-    with DaemonLock(alias):  # and the other way round
-        with pytest.raises(AlreadyRunning):
-            DaemonLock(db).acquire()
+    with DaemonLock(alias), pytest.raises(AlreadyRunning):  # and the other way round
+        DaemonLock(db).acquire()

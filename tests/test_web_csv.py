@@ -72,7 +72,7 @@ def test_other_answers_are_untouched(path):
 def test_records_split_anywhere_in_the_stream_come_out_whole():
     from store.datasette_plugin.safecsv import _Records
 
-    raw = 'id,title\r\n1,"=A1, ""x""\r\n=B2"\r\n2,-3\r\n3,@x'.encode()
+    raw = b'id,title\r\n1,"=A1, ""x""\r\n=B2"\r\n2,-3\r\n3,@x'
     records = _Records()
     out = b"".join(records.feed(raw[i : i + 1], final=i == len(raw) - 1) for i in range(len(raw)))
     rows = list(csv.reader(io.StringIO(out.decode())))
