@@ -70,6 +70,12 @@ _NEEDS_TABLE = re.compile(
 )
 
 
+# C0 and C1 controls that are not whitespace (those become a space like any other): ESC and BEL
+# in a scraped page would reach a terminal as escape sequences (`ESC]0;…BEL` retitles it,
+# `ESC[2J` clears it). `isprintable` is False for all of them, so printable text never pays.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
 def display_text(text: str) -> str:
     """Text as shown to people: invisible and copy-paste damage removed, nothing readers see."""
     if text.isascii():  # none of the steps below touches ASCII but the last
@@ -91,6 +97,8 @@ def _single_spaced(text: str) -> str:
     if "\n" in text:  # line breaks of the HTML source, the usual unprintable character
         text = text.replace("\n", " ")
     if not text.isprintable():
+        if _CONTROL.search(text):
+            text = _CONTROL.sub("", text)
         return " ".join(text.split())
     while "  " in text:
         text = text.replace("  ", " ")

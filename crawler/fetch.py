@@ -37,6 +37,7 @@ from crawler.safety import (
     CheckedURL,
     Dial,
     DNSError,
+    OutOfScope,
     Refused,
     RefusedURL,
     Resolver,
@@ -206,8 +207,7 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        base = self.scope or Scope.of_targets([checked.url])
-        return Scope(base.hosts | self._aliases.hosts, base.private_ok | self._aliases.private_ok)
+        return (self.scope or Scope.of_targets([checked.url])) | self._aliases
 
     def _attempts(
         self,
@@ -337,9 +337,10 @@ class Fetcher:
         return self._backend.pinned(checked.host, addresses, deadline, self.clock)
 
     def _fetch_robots(self, page: CheckedURL, scope: Scope) -> RobotsAnswer:
-        """robots.txt through the same address checks and host turns as pages. Its redirects
-        (RFC 9309 §2.3.1.2: follow at least five) may leave the scope: reading a public
-        robots.txt elsewhere is harmless, but each hop's address is still checked."""
+        """robots.txt through the same scope, address checks and host turns as pages. Its
+        redirects (RFC 9309 §2.3.1.2: follow at least five) are followed within the scope only:
+        one that leaves it (another host or port) makes robots.txt "unavailable", as too many
+        redirects do, rather than a request to a server nobody configured."""
         current = check_url(f"{page.origin}/robots.txt")
         for _ in range(6):
             private_ok = scope.allows_private(current.host)
@@ -370,6 +371,11 @@ class Fetcher:
                     if resp.status_code in REDIRECT_STATUSES and location:
                         try:
                             current = check_url(urljoin(current.url, location))
+                            admit(current, scope)
+                        except OutOfScope as error:
+                            # a redirect we will not follow: "unavailable" (RFC 9309 §2.3.1.2)
+                            log.info("robots.txt of %s not followed: %s", page.origin, error)
+                            return RobotsAnswer(399, error=str(error))
                         except Refused as error:
                             return RobotsAnswer(None, error=f"redirected badly: {error}")
                         continue

@@ -5,7 +5,8 @@ Three doors, each checked for every seed, link, redirect hop and robots.txt requ
 1. the URL's *form*: http(s) only, no credentials, no backslashes, no whitespace or control
    characters, an authority after `scheme://`. These are the places where two URL parsers (ours,
    httpx's, a browser's WHATWG parser) read one string differently, so we refuse them outright.
-2. the *scope*: the hosts of the configured targets plus the aliases the user declares.
+2. the *scope*: the origins (host and port) of the configured targets plus the aliases the
+   user declares.
 3. the *address*: names are resolved here, every address is classified, and the connection is
    pinned to an address we checked (see `crawler.transport`), so DNS cannot answer "public" to the
    check and "127.0.0.1" to the connect (DNS rebinding).
@@ -90,7 +91,7 @@ def check_url(url: str) -> CheckedURL:
     )
     authority, tail = after[:cut], after[cut:]
     if "@" in authority:
-        raise RefusedURL(f"refused URL with credentials: {shown}")
+        raise RefusedURL(f"refused URL with credentials: {redact_credentials(shown)}")
     host, port = _split_authority(authority, shown)
     host_text, ip = _normalise_host(host, shown)
     tail = tail.split("#", 1)[0]
@@ -106,6 +107,19 @@ def check_url(url: str) -> CheckedURL:
         port=port or _DEFAULT_PORTS[scheme],
         ip=ip,
     )
+
+
+def redact_credentials(url: str) -> str:
+    """`url` with any user name and password replaced by `***`, for messages and logs: a
+    credential typed into a URL must never reach a log line, a traceback or the database."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    authority = rest[:cut]
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{rest[cut:]}"
 
 
 def _split_authority(authority: str, shown: str) -> tuple[str, int | None]:
@@ -207,7 +221,13 @@ def address_problem(ip: IPAddress) -> str | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """The hosts we may fetch: the configured targets' hosts and declared aliases.
+    """The origins we may fetch: the configured targets' and the declared aliases'.
+
+    An origin is a host *and a port*: another port of the same host is another server (an admin
+    panel, a metrics endpoint), so `http://127.0.0.1:9101/` does not admit `:9102`. A host named
+    without a port, or with its scheme's default port, admits both 80 and 443, because a real
+    site's http → https upgrade (and its http robots.txt answering from https) is one site. The
+    scheme is otherwise free: what a connection reaches is decided by host and port.
 
     Only the hosts in `private_ok` may be non-public addresses: targets configured *by address*
     (`http://127.0.0.1:8080/`) and hosts the user lists as private. A target configured by name
@@ -217,27 +237,50 @@ class Scope:
 
     hosts: frozenset[str]
     private_ok: frozenset[str] = frozenset()
+    origins: frozenset[tuple[str, int]] | None = None  # None: every port of `hosts`
 
     @classmethod
     def of_targets(
         cls, urls: Iterable[str], aliases: Iterable[str] = (), private_hosts: Iterable[str] = ()
     ) -> Scope:
         checked = [check_url(url) for url in urls]
-        targets = {c.host for c in checked}
         by_address = {c.host for c in checked if c.ip is not None}
-        alias_hosts = {_host_of(alias) for alias in aliases}
-        extra = {_host_of(host) for host in private_hosts}
-        return cls(frozenset(targets | alias_hosts | extra), frozenset(by_address | extra))
+        extra = [_checked_of(host) for host in private_hosts]
+        every = [*checked, *(_checked_of(alias) for alias in aliases), *extra]
+        origins = {origin for c in every for origin in _origins(c)}
+        return cls(
+            frozenset(c.host for c in every),
+            frozenset(by_address | {c.host for c in extra}),
+            frozenset(origins),
+        )
 
-    def contains(self, host: str) -> bool:
-        return host in self.hosts
+    def contains(self, host: str, port: int | None = None) -> bool:
+        if host not in self.hosts:
+            return False
+        return self.origins is None or port is None or (host, port) in self.origins
+
+    def admits(self, checked: CheckedURL) -> bool:
+        return self.contains(checked.host, checked.port)
 
     def allows_private(self, host: str) -> bool:
         return host in self.private_ok
 
+    def __or__(self, other: Scope) -> Scope:
+        origins = None
+        if self.origins is not None and other.origins is not None:
+            origins = self.origins | other.origins
+        return Scope(self.hosts | other.hosts, self.private_ok | other.private_ok, origins)
 
-def _host_of(text: str) -> str:
-    return check_url(text if "://" in text else f"http://{text}/").host
+
+def _checked_of(text: str) -> CheckedURL:
+    return check_url(text if "://" in text else f"http://{text}/")
+
+
+def _origins(checked: CheckedURL) -> set[tuple[str, int]]:
+    """The (host, port) pairs one configured URL or alias stands for (see `Scope`)."""
+    if checked.port == _DEFAULT_PORTS[checked.scheme]:
+        return {(checked.host, port) for port in _DEFAULT_PORTS.values()}
+    return {(checked.host, checked.port)}
 
 
 def admit(checked: CheckedURL, scope: Scope) -> None:
@@ -248,6 +291,11 @@ def admit(checked: CheckedURL, scope: Scope) -> None:
             raise RefusedAddress(f"refused {checked.url}: {problem}")
     if not scope.contains(checked.host):
         raise OutOfScope(f"refused {checked.url}: host {checked.host} is not a configured target")
+    if not scope.admits(checked):
+        raise OutOfScope(
+            f"refused {checked.url}: port {checked.port} of {checked.host} is not a configured "
+            "target's port (another port is another server; declare it in the target's aliases)"
+        )
 
 
 def resolve_checked(checked: CheckedURL, resolver: Resolver, private_ok: bool) -> tuple[str, ...]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import shutil
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC
@@ -13,14 +15,21 @@ from urllib.parse import unquote
 
 import click
 
-from schedules.config import Config, ConfigError, load_config, with_targets
-from store.schema import DatabaseError, connect
+from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
+from schedules.logs import escape_controls
+from store.schema import DatabaseError, connect, database_problem
 
 if TYPE_CHECKING:
     from store.versions import CheckOutcome
 
 DEFAULT_DB = "data/marsad.db"
 DEFAULT_CONFIG = "seeds/watch.toml"
+
+
+def shown(text: str) -> str:
+    """Scraped text (a URL, a title, an error body) as printed on a terminal: one line, its
+    control characters written out, so a page cannot retitle or clear the terminal."""
+    return escape_controls(text)
 
 
 class MarsadError(click.ClickException):
@@ -68,7 +77,7 @@ class CheckProgress:
         self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
         done = sum(self.counts.values())
         found = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
-        url = unquote(outcome.url)  # an Arabic slug reads as Arabic, not as %D8%A7…
+        url = shown(unquote(outcome.url))  # an Arabic slug reads as Arabic, not as %D8%A7…
         line = f"checked {done} page(s) of {self.targets} target(s): {found} — {url}"
         width = shutil.get_terminal_size((100, 20)).columns - 1
         click.echo("\r" + line[:width].ljust(width), nl=False, err=True)
@@ -78,7 +87,28 @@ class CheckProgress:
             click.echo(err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MarsadGroup(click.Group):
+    """Turns a database failure in any command (locked, read-only, disk full, damaged) into
+    one line and exit code 2; `--debug` keeps the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, DatabaseError, OSError) as error:
+            obj = ctx.obj
+            if not isinstance(obj, Context) or obj.debug:
+                raise
+            if isinstance(error, DatabaseError):
+                raise MarsadError(str(error)) from error
+            if isinstance(error, OSError) and error.errno not in _DISK_ERRNOS:
+                raise
+            raise MarsadError(database_problem(obj.db_path, error)) from error
+
+
+_DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+
+
+@click.group(cls=MarsadGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", envvar="MARSAD_DB", default=DEFAULT_DB, show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file.")
 @click.option("--config", "config_path", envvar="MARSAD_CONFIG", default=DEFAULT_CONFIG,
@@ -112,6 +142,9 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
     live = sys.stderr.isatty() and not obj.debug
     setup_logging(obj.debug, quiet=live)
     config = obj.config()
+    for url in urls:
+        if problem := target_url_problem(url):
+            raise MarsadError(f"check: the URL {problem}")
     if urls:
         config = with_targets(config, list(urls))
     db = obj.db()
@@ -249,8 +282,8 @@ def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
         if as_json:
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
-            click.echo(f"{item['url']}  version {item['version']}, {item['fetched_at']}\n"
-                       f"  {item['title'] or ''}\n  {item['excerpt']}")
+            click.echo(f"{shown(item['url'])}  version {item['version']}, {item['fetched_at']}\n"
+                       f"  {shown(item['title'] or '')}\n  {shown(item['excerpt'] or '')}")
     if not found and not as_json:
         click.echo(f"no version holds all of: {' '.join(words)}")
 
@@ -281,7 +314,7 @@ def status(obj: Context) -> None:
     stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     for url, final_url, state, last, outcome, nxt, versions, claimed in rows:
         upcoming = "now (checking)" if claimed and claimed > stamp else nxt or "-"
-        click.echo(f"{url}\n  state {state}, {versions} version(s); last check {last or 'never'}"
+        click.echo(f"{shown(url)}\n  state {state}, {versions} version(s); last check {last or 'never'}"
                    f" ({outcome or '-'}); next check {upcoming}")
         if outcome in ("error", "skipped", "no_content", "not_article", "gone"):
             why = db.execute(
@@ -289,12 +322,12 @@ def status(obj: Context) -> None:
                 " ORDER BY id DESC LIMIT 1", [url],
             ).fetchone()
             if why and why[0]:
-                click.echo(f"  why: {why[0]}")
+                click.echo(f"  why: {shown(why[0])}")
         host = host_of(final_url or url)
         if host in hosts:
             failures, paused, error = hosts[host]
             pause = f", paused until {paused}" if paused and paused > stamp else ""
-            click.echo(f"  host {host}: {failures} failure(s){pause}" + (f"; last error: {error}" if error else ""))
+            click.echo(f"  host {host}: {failures} failure(s){pause}" + (f"; last error: {shown(error)}" if error else ""))
 
 
 @cli.command()
@@ -365,8 +398,9 @@ def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
         if not row:
             raise MarsadError(f"{url} has no version {number} (it has {page[1]})")
         texts[number] = row[0]
-    click.echo(f"{url}: version {from_} → {to}")
-    for op, words in word_diff(texts[from_], texts[to]):
+    click.echo(f"{shown(url)}: version {from_} → {to}")
+    for op, diffed in word_diff(texts[from_], texts[to]):
+        words = escape_controls(diffed, keep="\n")  # stored before controls were stripped
         if op == "equal":
             click.echo(words, nl=False)
         elif op == "insert":

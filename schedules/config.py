@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.fetch import DEFAULT_USER_AGENT
+from crawler.safety import Refused, check_url, redact_credentials
+from store.seeds import seed_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
@@ -122,6 +124,21 @@ def parse_duration(value: Any) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+def target_url_problem(url: str) -> str | None:
+    """Why `url` cannot be watched, in words that never repeat a password; None when it can."""
+    shown = redact_credentials(url)
+    if shown != url:
+        return (
+            f"carries a user name or password ({shown}); remove it: marsad never sends, "
+            "stores or shows credentials"
+        )
+    try:
+        check_url(url)
+    except Refused as error:
+        return f"is not a URL marsad fetches ({error})"
+    return None
+
+
 def _line_of(text: str, key: str, start_line: int = 0) -> int:
     """1-based line where `key = …` first appears at or after `start_line` (for error messages)."""
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
@@ -169,6 +186,14 @@ def load_config(path: str | Path) -> Config:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail(key, "must be a list of strings", start)
         return tuple(value)
+
+    def aliases(table: dict[str, Any], start: int) -> tuple[str, ...]:
+        found = strings(table, "aliases", start)
+        for alias in found:
+            problem = target_url_problem(alias if "://" in alias else f"http://{alias}/")
+            if problem:
+                raise fail("aliases", f"entry {problem}", start)
+        return found
 
     def confirm(table: dict[str, Any], start: int) -> int:
         value = table.get("confirm", 1)
@@ -234,10 +259,18 @@ def load_config(path: str | Path) -> Config:
         start = starts[index] if index < len(starts) else 0
         url = item.get("url")
         if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
-            raise fail("url", f"must be an http(s) URL, got `{url}`", start)
+            shown = redact_credentials(url) if isinstance(url, str) else url
+            raise fail("url", f"must be an http(s) URL, got `{shown}`", start)
+        if problem := target_url_problem(url):
+            raise fail("url", problem, start)
         seed = item.get("seed")
-        if seed is not None and (not isinstance(seed, str) or not (path.parent / seed).is_file()):
-            raise fail("seed", f"names no file in {path.parent}: `{seed}`", start)
+        if seed is not None and not isinstance(seed, str):
+            raise fail("seed", f"must be a file name in {path.parent}, got `{seed}`", start)
+        if seed is not None:
+            try:
+                seed_path(path.parent, seed)
+            except ValueError as error:
+                raise fail("seed", str(error), start) from None
         raw_discovery = item.get("discovery", {})
         discovery = Discovery(
             enabled=switch(raw_discovery, "enabled", True, start),
@@ -260,7 +293,7 @@ def load_config(path: str | Path) -> Config:
                 seed=seed,
                 every=duration(item, "every", defaults.every, start),
                 jitter=duration(item, "jitter", defaults.jitter, start),
-                aliases=strings(item, "aliases", start),
+                aliases=aliases(item, start),
                 ignore=strings(item, "ignore", start),
                 confirm=confirm(item, start),
                 discovery=discovery,

@@ -46,7 +46,7 @@ from schedules.lock import DaemonLock
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
-from store.schema import connect
+from store.schema import DatabaseError, connect
 from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
@@ -94,6 +94,9 @@ class Daemon:
         self._refilling = threading.Lock()
         self._wanted = threading.Event()
         self._saved_hosts: object = None
+        self.failure: str | None = None  # why the daemon stopped by itself, if it did
+        main = db.execute("PRAGMA database_list").fetchone()[2]
+        self.wal_path = Path(main + "-wal") if main else None
 
     def recheck_interval(self, page_id: int, target: Target, now: datetime) -> float:
         with self.frontier.lock:
@@ -180,8 +183,25 @@ class Daemon:
         if self.stopping.is_set():
             self._stop_scheduler()
             return
+        if self._wal_lost():
+            return
         self.refill()
         self._beat()
+
+    def _wal_lost(self) -> bool:
+        """A deleted `<db>-wal` under a running daemon: SQLite goes on writing to the unlinked
+        file and every row since the last checkpoint is lost at exit. Stop at once and say so
+        instead of writing more into nowhere."""
+        if self.wal_path is None or self.wal_path.exists():
+            return False
+        self.failure = (
+            f"database {self.wal_path.with_name(self.wal_path.name[:-4])}: its write-ahead log "
+            f"{self.wal_path} was deleted while the daemon ran; rows written since the last "
+            "checkpoint are lost; stopped: check with `marsad status` and start again"
+        )
+        self.stopping.set()
+        self._stop_scheduler()
+        return True
 
     def refill(self) -> None:
         """Claim due pages for every free worker slot. Called by the tick and by each finishing
@@ -309,9 +329,10 @@ class Daemon:
             finished, cancelled = self.workers.drain(self.config.daemon.stop_timeout)
             log.info("stopped: %d in-flight check(s) finished, %d cancelled", finished, cancelled)
             try:
-                self._beat()
-                with self.frontier.lock:
-                    health.mark_stopped(self.db, utcnow())
+                if self.failure is None:  # with the WAL gone, writing more only loses more
+                    self._beat()
+                    with self.frontier.lock:
+                        health.mark_stopped(self.db, utcnow())
             finally:
                 self._signals.put(0)
                 for fetcher in [*self._old_fetchers, self.fetcher]:
@@ -341,6 +362,8 @@ def run_daemon(
         server = start_datasette(db_path, host, port) if serve else None
         try:
             daemon.run()
+            if daemon.failure:
+                raise DatabaseError(daemon.failure)
         finally:
             if server is not None:
                 server.terminate()

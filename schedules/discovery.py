@@ -577,9 +577,15 @@ class _Pass:
         discovered_from: int | None = None,
     ) -> None:
         """Register a source, if the scope lets us read it at all (never off-site or excluded)."""
-        # robots.txt and the REST API are built from the target's own origin; the scope's page
-        # rules (file extensions, /wp-json/) are not for them.
-        if kind not in ("article", "robots", "rest_post", "rest_changes"):
+        # robots.txt and the REST API are not pages: the scope's page rules (file extensions,
+        # /wp-json/) are not for them, but its site is. A REST root comes from the page's own
+        # `<link rel="https://api.w.org/">`, which may name any host or port.
+        if kind in ("robots", "rest_post", "rest_changes"):
+            allowed, why = self.scope.on_site(url)
+            if not allowed:
+                log.info("discovery source %s not read: %s", url, why)
+                return
+        elif kind != "article":
             allowed, _why = self.scope.allows(url, depth=depth)
             if not allowed:
                 return

@@ -1,5 +1,9 @@
 """One daemon per database: an exclusive `flock` on `<db>.lock`, which names its holder.
 
+The lock belongs to the database file, not to the path it was named by: `<db>` is the path with
+every symlink resolved, so `alias.db -> d.db` and `./x/../d.db` take the one lock of `d.db`.
+(A hard link is a second name for the same inode that realpath cannot see; do not make one.)
+
 The kernel drops a `flock` when its holder dies, however it dies (SIGKILL, OOM killer, power
 loss of a container), so a lock left by a killed daemon is recovered simply by taking it again;
 the pid and start time written in the file are only there to tell people who holds it.
@@ -34,7 +38,9 @@ class AlreadyRunning(Exception):
 
 
 def lock_path(db_path: str | Path) -> Path:
-    db_path = Path(db_path)
+    """`<db>.lock` beside the file the path *resolves* to: through a symlink (`ln -s d.db
+    alias.db`) or a `..` detour a second daemon must meet the same lock, not its own."""
+    db_path = Path(os.path.realpath(db_path))
     return db_path.with_name(db_path.name + ".lock")
 
 

@@ -8,12 +8,36 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
 # Everything a LogRecord carries by itself; any other attribute came in through `extra`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """`text` with every C0/C1 control character but those in `keep` written as `\\xNN`: a
+    scraped page or an error body must not forge a log line (a newline) or drive a terminal
+    (ESC, BEL, the C1 CSI)."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(
+        lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", text
+    )
+
+
+class TextFormatter(logging.Formatter):
+    """The readable format, one line per record whatever the message holds (a traceback,
+    printed with `--debug` or for a bug, still follows on its own lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,11 +47,11 @@ class JsonFormatter(logging.Formatter):
             .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": escape_controls(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = escape_controls(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
@@ -42,7 +66,7 @@ def setup_logging(
     """Configure the root logger once per process; `fmt` is "text" or "json". `quiet` keeps
     warnings and errors only (a live progress line stands in for the per-check lines)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(TEXT_FORMAT))
     handler.marsad = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -66,6 +67,17 @@ def spreadsheet_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """`spreadsheet_cell` for a CSV cell whose type is lost (Datasette's web CSV): a cell that
+    is a plain number (`-5`, `+1.5e3`) stays a number, every other formula start is made text."""
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _cursor(db: sqlite_utils.Database, what: str, since: str | None, page: str | None):  # type: ignore[no-untyped-def]

@@ -23,8 +23,32 @@ from store import fts, texts
 log = logging.getLogger("marsad.store")
 
 
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write lock
+
+
 class DatabaseError(Exception):
     """The database cannot be used; the message says which file and what to do."""
+
+
+def database_problem(path: str | Path, error: BaseException) -> str:
+    """One line for a person: what failed on which database file, and what to do about it."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    lowered = text.lower()
+    if isinstance(error, UnicodeDecodeError) or "malformed" in lowered or "not a database" in lowered:
+        advice = ("the file is damaged; restore it from a backup (`marsad backup` makes one) or "
+                  "move it aside to start afresh")  # fmt: skip
+        text = f"unreadable ({text})" if isinstance(error, UnicodeDecodeError) else text
+    elif "locked" in lowered or "busy" in lowered:
+        advice = (f"another process held its write lock for over {BUSY_TIMEOUT:g} s; try again, "
+                  "or stop the other marsad process")  # fmt: skip
+    elif "readonly" in lowered or "read-only" in lowered or getattr(error, "errno", None) == 30:
+        advice = ("marsad cannot write to it; make the file, its -wal and -shm files and its "
+                  "folder writable")  # fmt: skip
+    elif "full" in lowered or getattr(error, "errno", None) == 28:
+        advice = "the disk is full; free some space (SQLite needs room for its WAL) and start again"
+    else:
+        advice = "check the path or move the file aside to start afresh"
+    return f"database {path}: {text}; {advice}"
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -437,21 +461,27 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        conn = _open(path)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
         # nothing committed, a power cut at worst the last few checks, and never corrupts.
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         texts.register(conn)
         migrate(db)
-    except (sqlite3.DatabaseError, OSError) as error:
-        raise DatabaseError(
-            f"database {path}: {error}; check the path or move the file aside to start afresh"
-        ) from error
+    except (sqlite3.DatabaseError, OSError, UnicodeDecodeError) as error:
+        # UnicodeDecodeError: flipped bytes in the schema's text (sqlite_master) reach Python
+        # as undecodable names, not as an SQLite error.
+        raise DatabaseError(database_problem(path, error)) from error
     return db
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+    )
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -16,6 +16,19 @@ from store.schema import transaction
 from store.seedmatch import Seed, load_seed
 
 
+def seed_path(seeds_dir: Path, name: str) -> Path:
+    """The file a config's `seed = name` means: inside `seeds_dir` only, after resolving `..`
+    and symlinks, so a watch list cannot load /etc/passwd into a table Datasette shows.
+    Raises ValueError naming what is wrong."""
+    folder = Path(seeds_dir).resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise ValueError(f"must name a file inside the seed folder {folder}, got `{name}`")
+    if not path.is_file():
+        raise ValueError(f"names no file in {folder}: `{name}`")
+    return path
+
+
 def sync_seeds(
     db: sqlite_utils.Database, names: Iterable[str], seeds_dir: Path, now: str
 ) -> dict[str, Seed]:
@@ -24,7 +37,7 @@ def sync_seeds(
     `text` is the seed's paragraphs one per line, as `store.seedmatch.parse_seed` reads it back.
     """
     # named as the config names it (pages.seed refers to it), even a path under seeds/
-    seeds = {name: replace(load_seed(Path(seeds_dir) / name), name=name) for name in names}
+    seeds = {name: replace(load_seed(seed_path(seeds_dir, name)), name=name) for name in names}
     with transaction(db):
         for seed in seeds.values():
             db.execute(

@@ -8,7 +8,8 @@ compression saves little and the cell stays readable in any SQLite tool.
 
 Readers go through `marsad_text(text, zstd)`, an SQL function registered on every connection
 marsad opens (`register`), in Datasette too, so SQL, the `version_texts` view and exports see
-plain text whichever way a row is stored.
+plain text whichever way a row is stored. A damaged frame reads as `DAMAGED` (and one log line
+per blob): one bad row must not fail a whole export, search, feed or diff page.
 
 The bodies of the answers that became versions (`bodies`, schema 10) are kept the same way, in a
 table of the same shape: an upgraded extractor re-reads them instead of seeing every page
@@ -28,6 +29,9 @@ COMPRESS_ABOVE = 1024  # bytes of UTF-8; about 500 Arabic letters
 LEVEL = 6  # 3.4× on the seed article at about 0.2 ms; level 19 gains 5% for 20× the time
 SQL_FUNCTION = "marsad_text"
 log = logging.getLogger("marsad.store")
+
+
+DAMAGED = "[marsad: the stored text of this version is damaged; restore the database from a backup]"
 
 
 class TextError(ValueError):
@@ -104,10 +108,11 @@ def register(conn: sqlite3.Connection) -> None:
 
 
 def _decode_in_sql(plain: str | None, packed: bytes | None) -> str | None:
-    # SQLite replaces a function's exception with "user-defined function raised exception":
-    # log the cause so the person reading the error knows what broke and what to do.
+    # An exception here would fail the whole statement ("user-defined function raised
+    # exception"), so one damaged row would hide every other: it reads as a marker instead,
+    # and the log says which blob to restore.
     try:
         return decode(plain, packed)
     except TextError as error:
-        log.error("%s", error)
-        raise
+        log.error("texts row with zstd sha256 %s…: %s", _hash(packed or b"")[:16], error)
+        return DAMAGED

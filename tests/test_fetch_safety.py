@@ -92,7 +92,9 @@ def test_redirects_out_of_bounds_are_not_followed(server, location, error_class,
 
 def test_a_declared_alias_is_followed(server):
     names = {"news.example": [PUBLIC], "www.news.example": [PUBLIC]}
-    fetcher, _ = news_fetcher(server, aliases=["www.news.example"], names=names)
+    # an alias names its port unless it is the default one: another port is another server
+    aliases = [f"www.news.example:{server.port}"]
+    fetcher, _ = news_fetcher(server, aliases=aliases, names=names)
     target = server.url("/page", host="www.news.example")
     result = fetcher.fetch(server.url(f"/redirect-to?url={target}", host="news.example"))
     assert result.outcome == "ok"
@@ -102,7 +104,8 @@ def test_a_declared_alias_is_followed(server):
 
 def test_an_alias_resolving_to_a_private_address_is_refused(server):
     names = {"news.example": [PUBLIC], "www.news.example": ["10.1.2.3"]}
-    fetcher, network = news_fetcher(server, aliases=["www.news.example"], names=names)
+    aliases = [f"www.news.example:{server.port}"]
+    fetcher, network = news_fetcher(server, aliases=aliases, names=names)
     result = fetcher.fetch(server.url("/page", host="www.news.example"))
     assert (result.outcome, result.error_class) == ("skipped", "RefusedAddress")
     assert "private address 10.1.2.3" in result.error

@@ -58,3 +58,17 @@ def test_lock_of_a_killed_process_is_recovered(tmp_path):
         assert read_holder(db)["pid"] != holder.pid
     finally:
         lock.release()
+
+
+def test_a_symlink_to_the_database_meets_the_same_lock(tmp_path):
+    db = tmp_path / "d.db"
+    db.write_bytes(b"")
+    alias = tmp_path / "alias.db"
+    alias.symlink_to(db.name)
+    (tmp_path / "sub").mkdir()
+    with DaemonLock(db):
+        for other in (alias, tmp_path / "sub" / ".." / "alias.db"):
+            with pytest.raises(AlreadyRunning):
+                DaemonLock(other).acquire()
+    with DaemonLock(alias), pytest.raises(AlreadyRunning):  # and the other way round
+        DaemonLock(db).acquire()

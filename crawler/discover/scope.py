@@ -170,17 +170,26 @@ class DiscoveryScope:
         """The default scope of a target: its seed's site (plus `aliases`) and default limits."""
         return cls(hosts=(site_host(seed_url), *aliases), **limits)  # type: ignore[arg-type]
 
-    def allows(self, url: str, *, depth: int | None = None) -> tuple[bool, str]:
-        """Whether discovery may follow `url` (at `depth`, when given), and the reason why not,
-        in words a user reads in the frontier."""
-        if not self.enabled:
-            return False, "discovery is off for this target"
+    def on_site(self, url: str) -> tuple[bool, str]:
+        """Whether `url` is on the target's site (its host and port, or a declared alias): the
+        only rule for robots.txt and the REST API, whose addresses a page announces."""
         try:
             canonical = canonicalize(url)
         except ValueError:
             return False, "not an http(s) URL"
         if not same_site(canonical, self.hosts[0], aliases=self.hosts):
             return False, f"off-site: {site_host(canonical)} is not one of {', '.join(self.hosts)}"
+        return True, "on site"
+
+    def allows(self, url: str, *, depth: int | None = None) -> tuple[bool, str]:
+        """Whether discovery may follow `url` (at `depth`, when given), and the reason why not,
+        in words a user reads in the frontier."""
+        if not self.enabled:
+            return False, "discovery is off for this target"
+        on_site, why = self.on_site(url)
+        if not on_site:
+            return False, why
+        canonical = canonicalize(url)
         kind = _kind_from_url(canonical)
         if kind == "other":
             return False, "not a page: a file, wp-admin or API address"

@@ -1,7 +1,8 @@
 """marsad's Datasette plugin (entry point `store.datasette_plugin`).
 
 It registers the SQL functions the canned queries need, the canned queries themselves, the
-timeline, diff and feed pages, and cell rendering that lays Arabic text out right to left.
+timeline, diff and feed pages, cell rendering that lays Arabic text out right to left, and
+formula cells of Datasette's own CSV made text (`safecsv`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datasette import hookimpl
 
 from store import fts, texts
 from store.datasette_plugin import views
+from store.datasette_plugin.safecsv import safe_csv
 from store.queries import CANNED_QUERIES
 
 PLUGIN = "marsad"  # the distribution name: Datasette serves our static/ under this name
@@ -48,9 +50,12 @@ def canned_queries(datasette, database):  # type: ignore[no-untyped-def]
 @hookimpl
 def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
     """Datasette 0.65 answers a POST to a read-only canned query with its own 500 (the view
-    hands back a tuple): say plainly, with 405, that these queries are read with GET."""
+    hands back a tuple): say plainly, with 405, that these queries are read with GET. And the
+    web CSV gets `marsad export --excel`'s formula treatment (`safecsv`)."""
 
-    def wrap(app):  # type: ignore[no-untyped-def]
+    def wrap(inner):  # type: ignore[no-untyped-def]
+        app = safe_csv(inner)
+
         async def wrapped(scope, receive, send):  # type: ignore[no-untyped-def]
             name = _canned_query_posted(scope)
             if name is None:

@@ -79,7 +79,7 @@ async def page_by_url(datasette: Any, request: Request) -> Response:
 
 async def page(datasette: Any, request: Request) -> Response:
     db = await _database(datasette)
-    page_id = int(request.url_vars["page_id"])
+    page_id = _page_id(request.url_vars["page_id"])
     info = await _page(db, page_id)
     rows = await db.execute(
         """
@@ -137,18 +137,32 @@ def _metadata(row: dict[str, Any] | None) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+SQLITE_MAX_INT = 2**63 - 1  # a larger number cannot be bound to a query ("Python int too large")
+
+
+def _page_id(raw: str) -> int:
+    """The page id of a URL: one SQLite cannot hold names no page (404, not a 500)."""
+    # the route's pattern (\d+) lets only digits through; past 4,300 of them int() refuses
+    if len(raw) > 19 or int(raw) > SQLITE_MAX_INT:
+        raise NotFound(f"no watched page has id {raw[:30]}…; /-/marsad/ lists them")
+    return int(raw)
+
+
 def _number(raw: str | None, what: str) -> int | None:
     if raw in (None, ""):
         return None
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
-        raise NotFound(f"{what} must be a version number, got {raw!r}") from None
+        raise NotFound(f"{what} must be a version number, got {raw[:30]!r}") from None
+    if abs(number) > SQLITE_MAX_INT:
+        raise NotFound(f"{what} {raw[:30]} is no version number")
+    return number
 
 
 async def diff(datasette: Any, request: Request) -> Response:
     db = await _database(datasette)
-    page_id = int(request.url_vars["page_id"])
+    page_id = _page_id(request.url_vars["page_id"])
     info = await _page(db, page_id)
     new = _number(request.url_vars.get("new") or request.args.get("to"), "to") or info["versions"]
     old = _number(request.url_vars.get("old") or request.args.get("from"), "from")

@@ -25,6 +25,7 @@ Paths (query parameters in brackets):
   /pdf, /png, /pdf-as-html binary answers, the last one labelled text/html
   /nested                  100,000 nested <div>s
   /cp1256-meta, /cp1256-none, /cp1256-wrong, /cp1256-latin1, /utf8-bom   charset cases
+  /wp-post[?api=U]         a WordPress post whose `<link rel="https://api.w.org/">` names U
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def arabic_page(charset_meta: str | None = None, body: str = ARABIC) -> str:
         f'<!doctype html><html lang="ar" dir="rtl"><head>{meta}<title>مرصد</title></head>'
         f"<body><article><h1>خاص</h1><p>{body}</p></article></body></html>"
     )
+
+
+def wp_post(api_root: str) -> str:
+    """A WordPress post (body class `postid-7`) announcing its REST API root at `api_root`."""
+    page = arabic_page("utf-8")
+    link = f'<link rel="https://api.w.org/" href="{api_root}">'
+    return page.replace("<head>", "<head>" + link).replace("<body>", '<body class="single postid-7">')
 
 
 class Request:
@@ -169,6 +177,7 @@ class MisbehavingServer:
         self.counts: dict[str, int] = {}
         self.robots: tuple[int, str] = (200, "User-agent: *\nAllow: /\n")
         self.robots_for_host: dict[str, tuple[int, str]] = {}
+        self.robots_location: str | None = None  # robots.txt answers 302 to it when set
         self._stop = threading.Event()
         self._tcp = _TCPServer(("127.0.0.1", 0), _Handler)
         self._tcp.owner = self
@@ -195,6 +204,8 @@ class MisbehavingServer:
         path, q = request.path, request.query
         if path == "/robots.txt":
             host = request.headers.get("host", "").split(":")[0]
+            if self.robots_location:
+                return send(sock, 302, headers={"Location": self.robots_location})
             status, text = self.robots_for_host.get(host, self.robots)
             return send(sock, status, text.encode(), {"Content-Type": "text/plain"})
         if path in ("/page", "/article"):
@@ -253,6 +264,7 @@ class MisbehavingServer:
                 sock, arabic_page().encode("iso-8859-6", errors="ignore")
             ),
             "/utf8-bom": lambda: self._html(sock, b"\xef\xbb\xbf" + arabic_page().encode()),
+            "/wp-post": lambda: self._html(sock, wp_post(q.get("api", "/wp-json/")).encode()),
         }
         if path in simple:
             return simple[path]()
