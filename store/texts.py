@@ -87,7 +87,27 @@ def _decode_in_sql(plain: str | None, packed: bytes | None) -> str | None:
     # SQLite replaces a function's exception with "user-defined function raised exception":
     # log the cause so the person reading the error knows what broke and what to do.
     try:
+        if plain is None and isinstance(packed, bytes):
+            return _decode_bounded(packed)
         return decode(plain, packed)
     except TextError as error:
         log.error("%s", error)
         raise
+
+
+SQL_TEXT_BYTES = 32_000_000  # a stored text is at most the fetcher's 5 MB body, 4 bytes a letter
+
+
+def _decode_bounded(packed: bytes) -> str:
+    """A zstd frame given in SQL (any blob a query builds) inflated to `SQL_TEXT_BYTES` at most:
+    SQLite's time limit cannot stop a function, and a small frame can unpack to gigabytes."""
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(packed, read_across_frames=True)
+        raw = reader.read(SQL_TEXT_BYTES + 1)
+        if len(raw) > SQL_TEXT_BYTES:
+            raise TextError(
+                f"blob unpacks to more than {SQL_TEXT_BYTES:,} bytes; marsad never stored it"
+            )
+        return raw.decode("utf-8")
+    except (zstandard.ZstdError, UnicodeDecodeError) as error:
+        raise TextError(f"stored text is damaged ({error}); restore the database from a backup") from None
