@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.fetch import DEFAULT_USER_AGENT
+from crawler.patterns import PatternError, compile_pattern
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
@@ -250,9 +251,9 @@ def load_config(path: str | Path) -> Config:
         )
         for pattern in discovery.include + discovery.exclude + strings(item, "ignore", start):
             try:
-                re.compile(pattern)
-            except re.error as error:
-                raise fail("include/exclude/ignore", f"has a bad pattern `{pattern}`: {error}", start) from None
+                compile_pattern(pattern)
+            except PatternError as error:
+                raise fail("include/exclude/ignore", f"has a bad pattern: {error}", start) from None
         low, high = bounds(item, start, defaults.min_interval, defaults.max_interval)
         targets.append(
             Target(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from crawler.arabic import display_text, match_key
 from crawler.models import Block, Extracted
+from crawler.patterns import PatternError, UserPattern, compile_pattern
 
 # The order of the mask: title first because a title change is what people notice first.
 # `modified` is deliberately absent: WordPress bumps it on every save, even one that changes
@@ -34,20 +34,22 @@ class IgnoreRules:
     """Per-target regular expressions; a block any of them matches is left out of the comparison.
 
     A pattern is tried against the block's display text and its match key, so a pattern written
-    without harakat or with a bare alef still drops a block spelled with them.
+    without harakat or with a bare alef still drops a block spelled with them. Searches are
+    bounded in time (`crawler.patterns`): a pattern that runs out of time on a page is not
+    applied (the block counts) and is logged.
     """
 
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[UserPattern, ...] = ()
 
     @classmethod
     def from_patterns(cls, patterns: Iterable[str] = ()) -> IgnoreRules:
         compiled = []
         for pattern in patterns:
             try:
-                compiled.append(re.compile(pattern))
-            except re.error as error:
+                compiled.append(compile_pattern(pattern))
+            except PatternError as error:
                 raise RuleError(
-                    f"ignore pattern {pattern!r}: {error}; fix the regular expression"
+                    f"ignore pattern {error}; fix the regular expression"
                     " (escape literal characters like ( [ . with a backslash)"
                 ) from None
         return cls(tuple(compiled))
@@ -57,7 +59,10 @@ class IgnoreRules:
             return False
         shown = display_text(block.text)
         key = match_key(block.text)
-        return any(p.search(shown) or p.search(key) for p in self.patterns)
+        return any(
+            p.search(shown, what="ignore pattern") or p.search(key, what="ignore pattern")
+            for p in self.patterns
+        )
 
     def apply(self, blocks: Iterable[Block]) -> tuple[Block, ...]:
         """The blocks that count, in display form; blocks without a letter or digit (empty, or a

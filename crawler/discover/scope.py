@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from crawler.patterns import PatternError, UserPattern, compile_pattern
 from crawler.urls import canonicalize, same_site, site_host
 
 PageKind = Literal["article", "archive", "feed", "sitemap", "other"]
@@ -143,8 +144,8 @@ class DiscoveryScope:
     max_depth: int = 1
     max_pages: int = 200
     enabled: bool = True
-    _include: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
-    _exclude: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _include: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
+    _exclude: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("hosts", "include", "exclude"):
@@ -186,9 +187,14 @@ class DiscoveryScope:
             return False, "not a page: a file, wp-admin or API address"
         forms = (canonical, unquote(canonical))
         for pattern in self._exclude:
-            if any(pattern.search(form) for form in forms):
+            # a pattern that ran out of time excludes: better a page missed than one unwanted
+            if any(pattern.search(form, what="exclude pattern", when_given_up=True) for form in forms):
+                if pattern.gave_up:
+                    return False, f"exclude pattern {pattern.pattern!r} ran out of time"
                 return False, f"excluded by pattern {pattern.pattern!r}"
-        included = any(pattern.search(form) for pattern in self._include for form in forms)
+        included = any(
+            pattern.search(form, what="include pattern") for pattern in self._include for form in forms
+        )
         if self._include and kind == "article" and not included:
             return False, "matches none of the include patterns"
         if depth is not None and depth > self.max_depth:
@@ -200,15 +206,15 @@ class DiscoveryScope:
         return known_pages < self.max_pages
 
 
-def _compile(name: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _compile(name: str, patterns: tuple[str, ...]) -> tuple[UserPattern, ...]:
     compiled = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
-        except re.error as error:
+            compiled.append(compile_pattern(pattern))
+        except PatternError as error:
             raise ValueError(
-                f"discovery {name} pattern {pattern!r} is not a valid regular expression "
-                f"({error}); escape literal characters such as ? . + with a backslash"
+                f"discovery {name} pattern {error}; escape literal characters such as ? . +"
+                " with a backslash"
             ) from None
     return tuple(compiled)
 
