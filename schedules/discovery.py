@@ -46,6 +46,7 @@ from crawler.discover import (
     sitemaps_from_robots,
 )
 from crawler.fetch import Fetcher
+from crawler.guard import parse_risk
 from crawler.models import Fetched
 from crawler.urls import canonicalize, url_key
 from schedules.clock import iso, parse_iso
@@ -88,6 +89,7 @@ class DiscoveryReport:
     pages_added: int = 0
     pages_due_now: int = 0
     over_budget: int = 0
+    sources_not_parsed: int = 0  # HTML the nesting guard refused (crawler.guard.parse_risk)
     rest_api: bool | None = None  # None: not asked this pass
     checks: list[CheckOutcome] = field(default_factory=list)
 
@@ -295,16 +297,28 @@ class _Pass:
         next_at = self.db.execute(
             "SELECT next_check_at FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
+        risk = self._parse_risk(source, fetched.body) if fetched.ok and fetched.body else None
         with frontier.batch(self.db):
-            if fetched.ok and fetched.body:
+            if fetched.ok and fetched.body and not risk:
                 self._article_links(fetched, source.page_id, depth)
             frontier.mark_read(
                 self.db,
                 source.id,
                 now=self.now,
-                outcome="read" if fetched.ok else outcome.outcome,
+                outcome="skipped" if risk else "read" if fetched.ok else outcome.outcome,
                 next_fetch_at=next_at,
+                error=risk,
             )
+
+    def _parse_risk(self, source: Source, body: str | None) -> str | None:
+        """Why an HTML answer is not parsed for discovery (a nesting that would take the parser
+        minutes, `crawler.guard`), logged in one line; None when it is safe to parse."""
+        risk = parse_risk(body or "")
+        if risk is None:
+            return None
+        self.report.sources_not_parsed += 1
+        log.warning("discovery source %s not parsed: %s", source.url, risk)
+        return f"not parsed: {risk}"
 
     def _article_links(self, fetched: Fetched, page_id: int, depth: int) -> None:
         body, base = fetched.body or "", fetched.final_url
@@ -416,6 +430,10 @@ class _Pass:
         fetched = self._fetch(source)
         with frontier.batch(self.db):
             if self._done(source, fetched, every=self.target.every) != "read":
+                return
+            risk = self._parse_risk(source, fetched.body)
+            if risk:
+                frontier.mark_not_parsed(self.db, source.id, risk)
                 return
             if page_kind(fetched.final_url, fetched.body) != "archive":
                 return  # a theme or a redirect answered something else; nothing to list

@@ -176,14 +176,29 @@ def record_source_state(
 
 
 def mark_read(
-    db: sqlite_utils.Database, source_id: int, *, now: str, outcome: str, next_fetch_at: str
+    db: sqlite_utils.Database,
+    source_id: int,
+    *,
+    now: str,
+    outcome: str,
+    next_fetch_at: str,
+    error: str | None = None,
 ) -> None:
     """An article source after its page was checked: its links are read as of this version."""
     db.execute(
         "UPDATE discovery_sources SET last_fetched = ?, last_outcome = ?, next_fetch_at = ?,"
+        " last_error = ?,"
         " read_version = (SELECT versions FROM pages WHERE pages.id = discovery_sources.page_id)"
         " WHERE id = ?",
-        [now, outcome, next_fetch_at, source_id],
+        [now, outcome, next_fetch_at, error, source_id],
+    )
+
+
+def mark_not_parsed(db: sqlite_utils.Database, source_id: int, why: str) -> None:
+    """A source whose answer was fetched but not parsed (`crawler.guard.parse_risk`)."""
+    db.execute(
+        "UPDATE discovery_sources SET last_outcome = 'skipped', last_error = ? WHERE id = ?",
+        [why, source_id],
     )
 
 
