@@ -20,7 +20,7 @@ import sqlite_utils
 from crawler.models import Extracted, Fetched
 from store import identity
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
-from store.newversion import WrittenVersion, seed_for, write_version
+from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
 from store.schema import transaction
 from store.seedmatch import Seed
@@ -117,12 +117,23 @@ def record_check(
     `same_body` says the caller found it equal to the page's `known_body_hash`, so the page was
     not extracted: its content is the baseline's.
     """
+    # The diff is the one slow step of writing a version: computed first, outside the write
+    # lock, against the baseline as it is now (the transaction checks it still is).
+    article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    snap = snapshot(extracted, rules) if article and extracted is not None else None
+    prepared = (
+        prepare_diff(db, page_id, snap, content_hash(snap), rules)
+        if snap is not None and not snap.empty and not same_body
+        else None
+    )
     with transaction(db):
         outcome = _record(
             db,
             page_id,
             fetched,
             extracted,
+            snap=snap,
+            prepared=prepared,
             now=now,
             seed=seed,
             seed_text=seed_text,
@@ -149,6 +160,8 @@ def _record(
     fetched: Fetched,
     extracted: Extracted | None,
     *,
+    snap: Snapshot | None,
+    prepared: PreparedDiff | None,
     now: str,
     seed: Seed | None,
     seed_text: str | None,
@@ -161,7 +174,6 @@ def _record(
     same_body: bool = False,
 ) -> CheckOutcome:
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
-    snap = snapshot(extracted, rules) if article and extracted is not None else None
     if snap is not None and snap.empty:  # every block was ignored: nothing left to compare
         snap = None
     if snap is not None:
@@ -207,6 +219,7 @@ def _record(
                 baseline,
                 now,
                 seed_for(db, page_id, seed, seed_text),
+                prepared,
             )
         _move_baseline(db, page_id, decision, written, new_hash, now)
 
