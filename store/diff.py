@@ -225,11 +225,17 @@ Opcode = tuple[str, int, int, int, int]
 
 
 def align(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+    """`aligned` without saying whether any part was given up on."""
+    return aligned(a, b)[0]
+
+
+def aligned(a: Sequence[str], b: Sequence[str]) -> tuple[list[Opcode], bool]:
     """SequenceMatcher's opcodes for two lists of keys, in time near linear in their length: the
     shared head and tail are cut off first; a middle of more than `SMALL_ALIGNMENT` pairs is
     anchored on the keys found exactly once on each side, in an order both agree on (patience
     diff), and only gaps between anchors small enough are given to SequenceMatcher. A larger
-    gap is one "replace", which the caller handles within its budget."""
+    gap is one "replace", which the caller handles within its budget; the flag says whether
+    there was one (the alignment is coarse)."""
     n, m = len(a), len(b)
     head = 0
     while head < n and head < m and a[head] == b[head]:
@@ -250,7 +256,10 @@ def align(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
         ops += _gap(a, b, i, ahi, j, bhi)
     if tail:
         ops.append(("equal", ahi, n, bhi, m))
-    return _merged(ops)
+    coarse = any(
+        op[0] == "replace" and (op[2] - op[1]) * (op[4] - op[3]) > SMALL_ALIGNMENT for op in ops
+    )
+    return _merged(ops), coarse
 
 
 def _gap(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int) -> list[Opcode]:
