@@ -60,6 +60,21 @@ def batch(db: sqlite_utils.Database) -> Iterator[None]:
         yield
 
 
+def count_sources(db: sqlite_utils.Database, target: str) -> int:
+    return int(
+        db.execute("SELECT count(*) FROM discovery_sources WHERE target = ?", [target]).fetchone()[0]
+    )
+
+
+def has_source(db: sqlite_utils.Database, target: str, key: str) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM discovery_sources WHERE target = ? AND url_key = ?", [target, key]
+        ).fetchone()
+        is not None
+    )
+
+
 def add_source(
     db: sqlite_utils.Database,
     *,
@@ -199,6 +214,13 @@ def mark_not_parsed(db: sqlite_utils.Database, source_id: int, why: str) -> None
     db.execute(
         "UPDATE discovery_sources SET last_outcome = 'skipped', last_error = ? WHERE id = ?",
         [why, source_id],
+    )
+
+
+def set_detail_if_unset(db: sqlite_utils.Database, source_id: int, detail: dict[str, Any]) -> None:
+    db.execute(
+        "UPDATE discovery_sources SET detail = ? WHERE id = ? AND detail IS NULL",
+        [json.dumps(detail, ensure_ascii=False), source_id],
     )
 
 
