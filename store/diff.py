@@ -262,7 +262,9 @@ def aligned(a: Sequence[str], b: Sequence[str]) -> tuple[list[Opcode], bool]:
     return _merged(ops), coarse
 
 
-def _gap(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int) -> list[Opcode]:
+def _gap(
+    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
+) -> list[Opcode]:
     if alo == ahi and blo == bhi:
         return []
     if alo == ahi:
@@ -272,7 +274,9 @@ def _gap(a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: 
     if (ahi - alo) * (bhi - blo) > SMALL_ALIGNMENT:
         return [("replace", alo, ahi, blo, bhi)]
     matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-    return [(t, i1 + alo, i2 + alo, j1 + blo, j2 + blo) for t, i1, i2, j1, j2 in matcher.get_opcodes()]
+    return [
+        (t, i1 + alo, i2 + alo, j1 + blo, j2 + blo) for t, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
 
 
 def _anchors(

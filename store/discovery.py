@@ -61,9 +61,8 @@ def batch(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def count_sources(db: sqlite_utils.Database, target: str) -> int:
-    return int(
-        db.execute("SELECT count(*) FROM discovery_sources WHERE target = ?", [target]).fetchone()[0]
-    )
+    row = db.execute("SELECT count(*) FROM discovery_sources WHERE target = ?", [target]).fetchone()
+    return int(row[0])
 
 
 def has_source(db: sqlite_utils.Database, target: str, key: str) -> bool:

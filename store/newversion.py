@@ -78,8 +78,10 @@ def write_version(
     latest = db.execute("SELECT max(version) FROM versions WHERE page_id = ?", [page_id]).fetchone()
     number = int(latest[0] or 0) + 1
     old = baseline.snapshot if baseline else None
-    if prepared and baseline and (prepared.baseline_id, prepared.content_hash) == (
-        baseline.id, digest
+    if (
+        prepared
+        and baseline
+        and (prepared.baseline_id, prepared.content_hash) == (baseline.id, digest)
     ):
         diff = prepared.diff
     else:

@@ -20,7 +20,10 @@ SITE = "https://news.example"
 # post id were each read with a full parse, none guarded.
 NESTED = (
     '<html><body class="postid-1"><a href="/2024/07/22/other-post/">مقال آخر</a>'
-    + "<div>" * 60_000 + "نص" + "</div>" * 60_000 + "</body></html>"
+    + "<div>" * 60_000
+    + "نص"
+    + "</div>" * 60_000
+    + "</body></html>"
 )
 
 
@@ -70,7 +73,7 @@ def test_a_deeply_nested_archive_is_not_parsed_for_discovery(tmp_path: Path) -> 
         encoding="utf-8",
     )
     article = (
-        '<html><body><article><h1>عنوان</h1><p>نص المقال</p>'
+        "<html><body><article><h1>عنوان</h1><p>نص المقال</p>"
         '<a rel="category tag" href="/category/studies/">دراسات</a></article></body></html>'
     )
     config = load_config(tmp_path / "watch.toml")

@@ -33,7 +33,10 @@ HOSTILE_INDEX = _index([f"{SITE}/s/{n}.xml" for n in range(60_000)])
 def _answer(request: httpx.Request) -> tuple[str, str]:
     path = request.url.path
     if path == "/robots.txt":
-        return "text/plain", f"User-agent: *\nSitemap: {request.url.scheme}://{request.url.host}/index.xml\n"
+        return (
+            "text/plain",
+            f"User-agent: *\nSitemap: {request.url.scheme}://{request.url.host}/index.xml\n",
+        )
     if request.url.host == "news.example" and path == "/index.xml":
         return "application/xml", HOSTILE_INDEX
     if path.startswith("/s/"):

@@ -51,7 +51,7 @@ def test_a_diff_of_thousands_of_edits_answers_quickly_and_says_it_is_coarse(tmp_
     assert status == 200
     assert seconds < 5
     assert "too many changes to show word by word" in html
-    assert "<del class=\"diff-del\">" in html and "<ins class=\"diff-ins\">" in html
+    assert '<del class="diff-del">' in html and '<ins class="diff-ins">' in html
 
 
 def test_a_diff_past_its_time_limit_gives_up_and_the_page_still_answers(tmp_path, monkeypatch):

@@ -188,12 +188,16 @@ class DiscoveryScope:
         forms = (canonical, unquote(canonical))
         for pattern in self._exclude:
             # a pattern that ran out of time excludes: better a page missed than one unwanted
-            if any(pattern.search(form, what="exclude pattern", when_given_up=True) for form in forms):
+            if any(
+                pattern.search(form, what="exclude pattern", when_given_up=True) for form in forms
+            ):
                 if pattern.gave_up:
                     return False, f"exclude pattern {pattern.pattern!r} ran out of time"
                 return False, f"excluded by pattern {pattern.pattern!r}"
         included = any(
-            pattern.search(form, what="include pattern") for pattern in self._include for form in forms
+            pattern.search(form, what="include pattern")
+            for pattern in self._include
+            for form in forms
         )
         if self._include and kind == "article" and not included:
             return False, "matches none of the include patterns"
