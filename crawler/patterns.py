@@ -5,15 +5,14 @@ Python's `re` backtracks without limit: `(a+)+$` against 27 "a" and a "!" took 2
 with the GIL held, and a hostile page chooses the text. The `regex` package (same syntax, the
 same Unicode classes for Arabic) stops a search after `timeout` and releases the GIL while it
 runs. The common catastrophic shape, a repeated group that itself ends in a repetition, is
-refused when the watch list is read; a pattern that still runs out of time on a page is given up
-on for the rest of the compiled pattern's life (one check, one discovery pass) and logged once,
-so its cost is one time limit, however many blocks or links the page holds.
+refused when the watch list is read; a pattern that still runs out of time is logged and given
+up on for the rest of that text (a version's blocks) or discovery pass, so its cost is one time
+limit, however many blocks or links there are.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 
 import regex
@@ -38,34 +37,25 @@ class PatternError(ValueError):
     """A pattern that cannot be used; the message is one line naming it."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class UserPattern:
     """A compiled pattern whose searches are bounded in time."""
 
     pattern: str
-    _compiled: regex.Pattern[str] = field(repr=False)
-    _gave_up: threading.Event = field(default_factory=threading.Event, repr=False)
+    _compiled: regex.Pattern[str] = field(repr=False, compare=False)
 
-    @property
-    def gave_up(self) -> bool:
-        """Whether a search ran out of time, after which this pattern is not applied."""
-        return self._gave_up.is_set()
-
-    def search(self, text: str, *, what: str = "pattern", when_given_up: bool = False) -> bool:
-        """Whether the pattern occurs in `text`; `when_given_up` once a search ran out of time."""
-        if self._gave_up.is_set():
-            return when_given_up
+    def search(self, text: str, *, what: str = "pattern") -> bool | None:
+        """Whether the pattern occurs in `text`, or None when the search ran out of time (logged
+        in one line). Callers give the pattern up for the rest of that page or pass."""
         try:
             return self._compiled.search(text, timeout=SEARCH_SECONDS, concurrent=True) is not None
         except TimeoutError:
-            if not self._gave_up.is_set():
-                self._gave_up.set()
-                log.error(
-                    "%s %r took over %g s on a %d-character text and is not applied for now:"
-                    " rewrite it without nested repetition in the watch list",
-                    what, self.pattern, SEARCH_SECONDS, len(text),
-                )  # fmt: skip
-            return when_given_up
+            log.error(
+                "%s %r took over %g s on a %d-character text and is not applied to the rest of"
+                " it: rewrite it without nested repetition in the watch list",
+                what, self.pattern, SEARCH_SECONDS, len(text),
+            )  # fmt: skip
+            return None
 
 
 def compile_pattern(pattern: str) -> UserPattern:

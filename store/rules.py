@@ -54,23 +54,34 @@ class IgnoreRules:
                 ) from None
         return cls(tuple(compiled))
 
-    def ignores(self, block: Block) -> bool:
+    def ignores(self, block: Block, given_up: set[str] | None = None) -> bool:
+        """Whether a pattern matches the block; a pattern that runs out of time is added to
+        `given_up` and not tried again with that set (it drops nothing)."""
         if not self.patterns:
             return False
+        given_up = set() if given_up is None else given_up
         shown = display_text(block.text)
         key = match_key(block.text)
-        return any(
-            p.search(shown, what="ignore pattern") or p.search(key, what="ignore pattern")
-            for p in self.patterns
-        )
+        for pattern in self.patterns:
+            if pattern.pattern in given_up:
+                continue
+            for text in (shown, key):
+                found = pattern.search(text, what="ignore pattern")
+                if found is None:
+                    given_up.add(pattern.pattern)
+                    break
+                if found:
+                    return True
+        return False
 
     def apply(self, blocks: Iterable[Block]) -> tuple[Block, ...]:
         """The blocks that count, in display form; blocks without a letter or digit (empty, or a
         lone dash or tatweel) never count."""
         kept = []
+        given_up: set[str] = set()  # patterns that ran out of time on this text: one limit each
         for block in blocks:
             text = display_text(block.text)
-            if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block):
+            if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block, given_up):
                 kept.append(Block(block.kind, text))
         return tuple(kept)
 

@@ -146,6 +146,7 @@ class DiscoveryScope:
     enabled: bool = True
     _include: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
     _exclude: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
+    _given_up: set[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("hosts", "include", "exclude"):
@@ -163,6 +164,7 @@ class DiscoveryScope:
             )
         object.__setattr__(self, "_include", _compile("include", self.include))
         object.__setattr__(self, "_exclude", _compile("exclude", self.exclude))
+        object.__setattr__(self, "_given_up", set())  # patterns that ran out of time
 
     @classmethod
     def for_seed(
@@ -188,22 +190,31 @@ class DiscoveryScope:
         forms = (canonical, unquote(canonical))
         for pattern in self._exclude:
             # a pattern that ran out of time excludes: better a page missed than one unwanted
-            if any(
-                pattern.search(form, what="exclude pattern", when_given_up=True) for form in forms
-            ):
-                if pattern.gave_up:
-                    return False, f"exclude pattern {pattern.pattern!r} ran out of time"
+            found = self._search(pattern, forms, "exclude pattern")
+            if found is None:
+                return False, f"exclude pattern {pattern.pattern!r} ran out of time"
+            if found:
                 return False, f"excluded by pattern {pattern.pattern!r}"
-        included = any(
-            pattern.search(form, what="include pattern")
-            for pattern in self._include
-            for form in forms
-        )
+        included = any(self._search(pattern, forms, "include pattern") for pattern in self._include)
         if self._include and kind == "article" and not included:
             return False, "matches none of the include patterns"
         if depth is not None and depth > self.max_depth:
             return False, f"depth {depth} is beyond max_depth {self.max_depth}"
         return True, "in scope"
+
+    def _search(self, pattern: UserPattern, forms: tuple[str, ...], what: str) -> bool | None:
+        """Whether `pattern` occurs in one of `forms`; None once it ran out of time with this
+        scope (one discovery pass), after which it is not tried again."""
+        if pattern.pattern in self._given_up:
+            return None
+        for form in forms:
+            found = pattern.search(form, what=what)
+            if found is None:
+                self._given_up.add(pattern.pattern)
+                return None
+            if found:
+                return True
+        return False
 
     def has_room(self, known_pages: int) -> bool:
         """Whether the frontier, holding `known_pages` pages of this target, may add one more."""
