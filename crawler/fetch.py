@@ -107,6 +107,11 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
+    @property
+    def closed(self) -> bool:
+        """Closed (the daemon is stopping): every fetch would fail, so loops over many URLs stop."""
+        return self._client.is_closed
+
     def host_states(self) -> dict[str, HostState]:
         """Failures and pauses per host, for `marsad status` and for saving across restarts."""
         return self.politeness.states()

@@ -18,7 +18,10 @@ MAX_ELEMENTS = 300_000  # a 5 MB page of real HTML holds well under 100,000 elem
 
 T = TypeVar("T")
 
-_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+# A tag's attributes end at the next "<" too: with `[^>]` a page of "<a" and no ">" made every
+# "<" scan to the end of the body (quadratic: 40,000 of them took 46 s). A "<" inside an
+# attribute value is rare and only makes the count a little rougher.
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 # Elements that never nest in the tree: void elements, and those whose end tag is implied when
 # a sibling opens (HTML Standard §13.1.2.4), so `<p><p><p>` or `<li><li>` stays shallow.
 _FLAT = frozenset(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.fetch import DEFAULT_USER_AGENT
+from crawler.patterns import PatternError, compile_pattern
 from crawler.safety import Refused, check_url, redact_credentials
 from store.seeds import seed_path
 
@@ -35,6 +36,14 @@ class Discovery:
     # Also watch every post the site's sitemaps, feed and REST API list (up to max_pages), not
     # only those related to the target: "watch the whole site".
     sitewide: bool = False
+    # Bounds on what a site's lists can make us do (docs/config.md): sources kept for the target,
+    # child sitemaps taken from one sitemap index, indexes nested under the first sitemap, and
+    # sources (and articles read for links) read in one pass, so one target's pass ends and the
+    # next target's begins.
+    max_sources: int = 1000
+    sitemap_children: int = 500
+    sitemap_depth: int = 2
+    reads_per_pass: int = 100
 
 
 @dataclass(frozen=True)
@@ -280,12 +289,16 @@ def load_config(path: str | Path) -> Config:
             exclude=strings(raw_discovery, "exclude", start),
             rest_api=switch(raw_discovery, "rest_api", True, start),
             sitewide=switch(raw_discovery, "sitewide", False, start),
+            max_sources=number(raw_discovery, "max_sources", 1000, start),
+            sitemap_children=number(raw_discovery, "sitemap_children", 500, start),
+            sitemap_depth=number(raw_discovery, "sitemap_depth", 2, start),
+            reads_per_pass=max(1, number(raw_discovery, "reads_per_pass", 100, start)),
         )
         for pattern in discovery.include + discovery.exclude + strings(item, "ignore", start):
             try:
-                re.compile(pattern)
-            except re.error as error:
-                raise fail("include/exclude/ignore", f"has a bad pattern `{pattern}`: {error}", start) from None
+                compile_pattern(pattern)
+            except PatternError as error:
+                raise fail("include/exclude/ignore", f"has a bad pattern: {error}", start) from None
         low, high = bounds(item, start, defaults.min_interval, defaults.max_interval)
         targets.append(
             Target(

@@ -268,7 +268,8 @@ class Daemon:
                 if self.stopping.is_set() or not target.discovery.enabled:
                     continue
                 try:
-                    report = discover(db, self.fetcher, self.config, target)
+                    report = discover(db, self.fetcher, self.config, target,
+                                      stop=self.stopping.is_set)  # fmt: skip
                 except Exception:  # one target's discovery must not stop the daemon
                     log.exception("discovery for %s failed; will retry at its next run", target.url)
                     continue

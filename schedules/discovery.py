@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from crawler.discover import (
     DiscoveryScope,
+    SitemapEntry,
     api_root_from_html,
     archive_posts,
     article_links,
@@ -46,6 +47,7 @@ from crawler.discover import (
     sitemaps_from_robots,
 )
 from crawler.fetch import Fetcher
+from crawler.guard import parse_risk
 from crawler.models import Fetched
 from crawler.urls import canonicalize, url_key
 from schedules.clock import iso, parse_iso
@@ -88,15 +90,31 @@ class DiscoveryReport:
     pages_added: int = 0
     pages_due_now: int = 0
     over_budget: int = 0
+    sources_not_parsed: int = 0  # HTML the nesting guard refused (crawler.guard.parse_risk)
+    sources_over_limit: int = 0  # sources not kept: the target has `max_sources`
+    sitemaps_not_read: int = 0  # child sitemaps past `sitemap_children` or `sitemap_depth`
+    pass_budget_spent: bool = False  # `reads_per_pass` reached: the rest wait for the next pass
+    stopped: bool = False  # the daemon is stopping (or the fetcher was closed)
     rest_api: bool | None = None  # None: not asked this pass
     checks: list[CheckOutcome] = field(default_factory=list)
 
     def summary(self) -> str:
         rest = {None: "", True: ", REST API used", False: ", REST API unavailable"}[self.rest_api]
+        limits = [
+            text
+            for text, bit in (
+                (f"{self.sources_over_limit} source(s) over max_sources", self.sources_over_limit),
+                (f"{self.sitemaps_not_read} child sitemap(s) not read", self.sitemaps_not_read),
+                ("reads_per_pass reached, the rest next pass", self.pass_budget_spent),
+                ("stopped", self.stopped),
+            )
+            if bit
+        ]
         return (
             f"{self.target}: {self.sources_read} source(s) read, {self.sources_unchanged} "
             f"unchanged, {self.source_errors} failed; {self.pages_added} page(s) added, "
             f"{self.pages_due_now} due now by lastmod{rest}"
+            + (f"; {', '.join(limits)}" if limits else "")
         )
 
 
@@ -108,11 +126,14 @@ def discover(
     *,
     now: datetime | None = None,
     check_target: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> DiscoveryReport:
     """One discovery pass for `target` at `now`: reads what is due and enqueues what it finds.
 
     The target article is read (and so checked) when due, or always with `check_target`.
     Discovered pages are left in `pages`, due at once, for the daemon or `check_discovered`.
+    A pass reads at most `reads_per_pass` sources and articles, so the next target's pass is
+    not kept waiting; it stops at once when `stop()` says so or the fetcher is closed.
     """
     moment = now or datetime.now(UTC)
     run = _Pass(db, fetcher, config, target, moment)
@@ -121,16 +142,30 @@ def discover(
     run.start(check_target)
     if check_target and is_claimed(db, run.page_id, moment):  # the daemon is checking it now
         run.report.checks.append(busy_outcome(run.page_id, target.url))
+    budget = target.discovery.reads_per_pass
+
+    def may_read() -> bool:
+        if (stop is not None and stop()) or fetcher.closed:
+            run.report.stopped = True
+        elif run.reads >= budget:
+            run.report.pass_budget_spent = True
+        return not (run.report.stopped or run.report.pass_budget_spent)
+
     while True:  # articles name sources, sources name articles (when depth allows): until quiet
         progressed = False
-        while article := frontier.next_article_to_read(db, target.url, run.max_depth, run.now):
+        while may_read() and (
+            article := frontier.next_article_to_read(db, target.url, run.max_depth, run.now)
+        ):
             run.read_article(article)
             progressed = True
-        while source := frontier.next_due_source(db, target.url, run.now):
+        while may_read() and (source := frontier.next_due_source(db, target.url, run.now)):
             run.read_source(source)
             progressed = True
-        if not progressed:
+        if not progressed or not may_read():
             break
+    if run.report.pass_budget_spent:
+        log.info("discovery %s: read %d, its reads_per_pass; what is still due waits for the"
+                 " next pass", target.url, run.reads)  # fmt: skip
     log.info("discovery %s", run.report.summary())
     return run.report
 
@@ -150,7 +185,7 @@ def check_discovered(
     stamp = iso(moment)
     outcomes: list[CheckOutcome] = []
     budget = target.discovery.max_pages if limit is None else limit
-    while len(outcomes) < budget:
+    while len(outcomes) < budget and not fetcher.closed:
         page_id = frontier.due_discovered(db, target.url, stamp)
         if page_id is None:
             break
@@ -240,6 +275,8 @@ class _Pass:
         self.known = 0
         self.rest_ok: bool | None = None
         self.taxonomy_triggered = False
+        self.reads = 0  # sources and articles read in this pass (`reads_per_pass`)
+        self.sources = 0  # the target's sources (`max_sources`), counted at start
 
     # ---- setup -------------------------------------------------------------------------------
 
@@ -249,6 +286,7 @@ class _Pass:
             db, target.url, now=self.now, target=target.url, seed=target.seed
         )
         self.known = frontier.count_discovered(db, target.url)
+        self.sources = frontier.count_sources(db, target.url)
         self._learn_own_names()
         site = _origin(target.url)
         with frontier.batch(db):
@@ -278,6 +316,7 @@ class _Pass:
         """Check the page and read its links from the same fetch. A page whose links were never
         read, or changed since, is fetched without validators: a 304 has no links to read."""
         assert source.page_id is not None
+        self.reads += 1
         depth = self.db.execute(
             "SELECT depth FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
@@ -295,16 +334,28 @@ class _Pass:
         next_at = self.db.execute(
             "SELECT next_check_at FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
+        risk = self._parse_risk(source, fetched.body) if fetched.ok and fetched.body else None
         with frontier.batch(self.db):
-            if fetched.ok and fetched.body:
+            if fetched.ok and fetched.body and not risk:
                 self._article_links(fetched, source.page_id, depth)
             frontier.mark_read(
                 self.db,
                 source.id,
                 now=self.now,
-                outcome="read" if fetched.ok else outcome.outcome,
+                outcome="skipped" if risk else "read" if fetched.ok else outcome.outcome,
                 next_fetch_at=next_at,
+                error=risk,
             )
+
+    def _parse_risk(self, source: Source, body: str | None) -> str | None:
+        """Why an HTML answer is not parsed for discovery (a nesting that would take the parser
+        minutes, `crawler.guard`), logged in one line; None when it is safe to parse."""
+        risk = parse_risk(body or "")
+        if risk is None:
+            return None
+        self.report.sources_not_parsed += 1
+        log.warning("discovery source %s not parsed: %s", source.url, risk)
+        return f"not parsed: {risk}"
 
     def _article_links(self, fetched: Fetched, page_id: int, depth: int) -> None:
         body, base = fetched.body or "", fetched.final_url
@@ -329,6 +380,7 @@ class _Pass:
     # ---- other sources -----------------------------------------------------------------------
 
     def read_source(self, source: Source) -> None:
+        self.reads += 1
         reader = getattr(self, f"_read_{source.kind}", None)
         if reader is None:  # a kind from a newer marsad: leave it for that version
             with frontier.batch(self.db):
@@ -388,11 +440,32 @@ class _Pass:
             doc = parse_sitemap(_xml_bytes(fetched.body or ""))
             if doc.error:
                 log.info("sitemap %s: %s", source.url, doc.error)
-            for child in doc.children:
-                if not _NOT_POSTS.search(urlsplit(child.loc).path):
-                    self._source(child.loc, "sitemap", "sitemap", source.depth)
+            level = int(source.detail.get("level", 1))  # 1: named by robots.txt or the default
+            for child in self._child_sitemaps(source, doc.children, level):
+                child_id = self._source(child.loc, "sitemap", "sitemap", source.depth)
+                if child_id is not None:
+                    frontier.set_detail_if_unset(self.db, child_id, {"level": level + 1})
             for entry in doc.urls:
                 self._signal(entry.loc, entry.lastmod, "sitemap", source)
+
+    def _child_sitemaps(
+        self, source: Source, children: Iterable[SitemapEntry], level: int
+    ) -> list[SitemapEntry]:
+        """The child sitemaps of an index worth reading, within `sitemap_depth` and
+        `sitemap_children`; what is left out is counted and logged in one line."""
+        d = self.target.discovery
+        wanted = [c for c in children if not _NOT_POSTS.search(urlsplit(c.loc).path)]
+        if wanted and level >= d.sitemap_depth:
+            self.report.sitemaps_not_read += len(wanted)
+            log.warning("sitemap %s: an index %d deep; its %d child sitemap(s) are not read"
+                        " (sitemap_depth = %d)", source.url, level, len(wanted), d.sitemap_depth)  # fmt: skip
+            return []
+        if len(wanted) > d.sitemap_children:
+            self.report.sitemaps_not_read += len(wanted) - d.sitemap_children
+            log.warning("sitemap %s lists %d child sitemaps; the first %d are read"
+                        " (sitemap_children)", source.url, len(wanted), d.sitemap_children)  # fmt: skip
+            wanted = wanted[: d.sitemap_children]
+        return wanted
 
     def _read_site_feed(self, source: Source) -> None:
         fetched = self._fetch(source)
@@ -416,6 +489,10 @@ class _Pass:
         fetched = self._fetch(source)
         with frontier.batch(self.db):
             if self._done(source, fetched, every=self.target.every) != "read":
+                return
+            risk = self._parse_risk(source, fetched.body)
+            if risk:
+                frontier.mark_not_parsed(self.db, source.id, risk)
                 return
             if page_kind(fetched.final_url, fetched.body) != "archive":
                 return  # a theme or a redirect answered something else; nothing to list
@@ -575,8 +652,9 @@ class _Pass:
         *,
         page_id: int | None = None,
         discovered_from: int | None = None,
-    ) -> None:
-        """Register a source, if the scope lets us read it at all (never off-site or excluded)."""
+    ) -> int | None:
+        """Register a source, if the scope lets us read it at all (never off-site or excluded)
+        and the target has fewer than `max_sources`; its id, or None."""
         # robots.txt and the REST API are not pages: the scope's page rules (file extensions,
         # /wp-json/) are not for them, but its site is. A REST root comes from the page's own
         # `<link rel="https://api.w.org/">`, which may name any host or port.
@@ -584,20 +662,31 @@ class _Pass:
             allowed, why = self.scope.on_site(url)
             if not allowed:
                 log.info("discovery source %s not read: %s", url, why)
-                return
+                return None
         elif kind != "article":
             allowed, _why = self.scope.allows(url, depth=depth)
             if not allowed:
-                return
+                return None
         try:
             key = url_key(url)
         except ValueError:
-            return
-        frontier.add_source(
+            return None
+        limit = self.target.discovery.max_sources
+        if self.sources >= limit and not frontier.has_source(self.db, self.target.url, key):
+            if not self.report.sources_over_limit:
+                log.warning("discovery %s: %d sources, its max_sources; %s and any further ones"
+                            " are not kept", self.target.url, limit, url)  # fmt: skip
+            self.report.sources_over_limit += 1
+            return None
+        before = self.db.conn.total_changes
+        source_id = frontier.add_source(
             self.db, target=self.target.url, url=url, key=key, kind=kind, reason=reason,
             depth=depth, priority=PRIORITY.get(kind, 0), now=self.now, page_id=page_id,
             discovered_from=discovered_from if discovered_from is not None else self.page_id,
         )  # fmt: skip
+        if self.db.conn.total_changes > before:
+            self.sources += 1
+        return source_id
 
     def _after(self, seconds: float) -> str:
         return iso(self.moment + timedelta(seconds=max(1.0, seconds)))

@@ -60,6 +60,20 @@ def batch(db: sqlite_utils.Database) -> Iterator[None]:
         yield
 
 
+def count_sources(db: sqlite_utils.Database, target: str) -> int:
+    row = db.execute("SELECT count(*) FROM discovery_sources WHERE target = ?", [target]).fetchone()
+    return int(row[0])
+
+
+def has_source(db: sqlite_utils.Database, target: str, key: str) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM discovery_sources WHERE target = ? AND url_key = ?", [target, key]
+        ).fetchone()
+        is not None
+    )
+
+
 def add_source(
     db: sqlite_utils.Database,
     *,
@@ -176,14 +190,36 @@ def record_source_state(
 
 
 def mark_read(
-    db: sqlite_utils.Database, source_id: int, *, now: str, outcome: str, next_fetch_at: str
+    db: sqlite_utils.Database,
+    source_id: int,
+    *,
+    now: str,
+    outcome: str,
+    next_fetch_at: str,
+    error: str | None = None,
 ) -> None:
     """An article source after its page was checked: its links are read as of this version."""
     db.execute(
         "UPDATE discovery_sources SET last_fetched = ?, last_outcome = ?, next_fetch_at = ?,"
+        " last_error = ?,"
         " read_version = (SELECT versions FROM pages WHERE pages.id = discovery_sources.page_id)"
         " WHERE id = ?",
-        [now, outcome, next_fetch_at, source_id],
+        [now, outcome, next_fetch_at, error, source_id],
+    )
+
+
+def mark_not_parsed(db: sqlite_utils.Database, source_id: int, why: str) -> None:
+    """A source whose answer was fetched but not parsed (`crawler.guard.parse_risk`)."""
+    db.execute(
+        "UPDATE discovery_sources SET last_outcome = 'skipped', last_error = ? WHERE id = ?",
+        [why, source_id],
+    )
+
+
+def set_detail_if_unset(db: sqlite_utils.Database, source_id: int, detail: dict[str, Any]) -> None:
+    db.execute(
+        "UPDATE discovery_sources SET detail = ? WHERE id = ? AND detail IS NULL",
+        [json.dumps(detail, ensure_ascii=False), source_id],
     )
 
 

@@ -28,6 +28,13 @@ from store import texts
 TABLE = "versions_fts"
 PREFIX_FROM = 3  # letters; a shorter word is looked up whole ("11", "في"), not as a prefix
 EXCERPT_WORDS = 20  # words shown on each side of the first match
+# SQLite's time limit (Datasette's 3 s) cannot interrupt a function while it runs, so what the
+# SQL functions read is capped: a text at the fetcher's largest body (no stored text is longer),
+# what people type at a line's worth, and the places a search word is tried in one excerpt.
+SQL_TEXT_LIMIT = 5_000_000  # characters
+SQL_QUERY_LIMIT = 1_000  # characters of a search
+EXCERPT_TERMS = 16  # search words an excerpt looks for
+MATCH_TRIES = 10_000  # occurrences of one search word tried before the excerpt gives up
 log = logging.getLogger("marsad.store")
 
 # Proclitics in match-key spelling (alef forms already folded): an optional conjunction, then a
@@ -147,9 +154,11 @@ def _first_match(key: str, terms: list[str]) -> int | None:
     letters before it checked: a regular expression trying every clitic at every position cost
     ten times the rest of the excerpt."""
     first = None
-    for term in terms:
+    for term in terms[:EXCERPT_TERMS]:
         at = key.find(term)
-        while at >= 0 and (first is None or at < first):
+        tries = 0
+        while at >= 0 and (first is None or at < first) and tries < MATCH_TRIES:
+            tries += 1
             begin = at
             while begin > 0 and at - begin <= 4 and key[begin - 1].isalnum():
                 begin -= 1
@@ -200,8 +209,26 @@ def _window(block: str, key: str, at: int, *, before: bool, after: bool) -> str:
     return lead + " ".join(shown[start:end]) + tail
 
 
+def bounded(value: object, limit: int = SQL_TEXT_LIMIT) -> str:
+    """An SQL function's text argument, cut at `limit` characters (anything else as text)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text[:limit]
+
+
 def register(conn: sqlite3.Connection) -> None:
-    """The SQL functions the `search` query calls (Datasette's plugin registers them)."""
-    conn.create_function("marsad_match_key", 1, lambda text: match_key(text or ""), deterministic=True)
-    conn.create_function("marsad_fts_query", 1, fts_query, deterministic=True)
-    conn.create_function("marsad_excerpt", 2, excerpt, deterministic=True)
+    """The SQL functions the `search` query calls (Datasette's plugin registers them). Each reads
+    a bounded input in linear time, so a query cannot run past Datasette's time limit in one."""
+    conn.create_function(
+        "marsad_match_key", 1, lambda text: match_key(bounded(text)), deterministic=True
+    )
+    conn.create_function(
+        "marsad_fts_query", 1, lambda words: fts_query(bounded(words, SQL_QUERY_LIMIT)),
+        deterministic=True,
+    )
+    conn.create_function(
+        "marsad_excerpt", 2,
+        lambda text, words: excerpt(bounded(text), bounded(words, SQL_QUERY_LIMIT)),
+        deterministic=True,
+    )

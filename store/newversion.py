@@ -18,13 +18,49 @@ import sqlite_utils
 from crawler.arabic import match_key
 from crawler.models import Extracted, Fetched
 from store import fts, neardup, texts
-from store.baseline import StoredVersion
-from store.diff import diff_snapshots
-from store.rules import Snapshot, changed_fields
+from store.baseline import StoredVersion, recent_versions
+from store.diff import Diff, diff_snapshots
+from store.identity import survivor_of
+from store.rules import IgnoreRules, Snapshot, changed_fields
 from store.seedmatch import Seed, align, parse_seed, seed_similarity
 
 if TYPE_CHECKING:
     from store.readings import Reader
+
+
+@dataclass(frozen=True)
+class PreparedDiff:
+    """A diff computed before the check's write lock, against the baseline read then; used
+    only if the transaction finds that same baseline and content."""
+
+    baseline_id: int
+    baseline_hash: str  # the baseline as read then: a re-read by a newer extractor differs
+    content_hash: str
+    diff: Diff
+
+
+def prepare_diff(
+    db: sqlite_utils.Database, page_id: int, snap: Snapshot, digest: str, rules: IgnoreRules
+) -> PreparedDiff | None:
+    """The diff a new version of `page_id` showing `snap` would store, computed outside the
+    write lock so other writers do not wait for it; None when the content equals the baseline
+    (nothing to write) or there is no baseline yet."""
+    row = db.execute(
+        "SELECT v.id, v.content_hash FROM pages p JOIN versions v ON v.id = p.baseline_version_id"
+        " WHERE p.id = ?",
+        [survivor_of(db, page_id)],
+    ).fetchone()
+    if row is None or row[1] == digest:  # the usual check: unchanged, no diff needed
+        return None
+    baseline, _recent = recent_versions(db, survivor_of(db, page_id), row[0], rules, window=1)
+    if baseline is None or baseline.id != row[0] or baseline.content_hash == digest:
+        return None
+    return PreparedDiff(
+        baseline.id,
+        baseline.content_hash,
+        digest,
+        diff_snapshots(baseline.snapshot.blocks, snap.blocks),
+    )
 
 
 @dataclass(frozen=True)
@@ -46,14 +82,24 @@ def write_version(
     now: str,
     seed: Seed | None,
     reader: Reader | None = None,
+    prepared: PreparedDiff | None = None,
 ) -> WrittenVersion:
     """Insert a version with everything computed once, at write time: mask, diff, seed
     alignment, near-duplicate links; and the body it was read from, with the headers that
-    matter and what read it, so a later extractor can re-read it (`store.readings`)."""
+    matter and what read it, so a later extractor can re-read it (`store.readings`). A diff
+    `prepared` against this baseline is used as is."""
     latest = db.execute("SELECT max(version) FROM versions WHERE page_id = ?", [page_id]).fetchone()
     number = int(latest[0] or 0) + 1
     old = baseline.snapshot if baseline else None
-    diff = diff_snapshots(old.blocks if old else (), snap.blocks)
+    if (
+        prepared
+        and baseline
+        and (prepared.baseline_id, prepared.baseline_hash, prepared.content_hash)
+        == (baseline.id, baseline.content_hash, digest)
+    ):
+        diff = prepared.diff
+    else:
+        diff = diff_snapshots(old.blocks if old else (), snap.blocks)
     paragraphs = [block.text for block in snap.blocks]
     alignment = align(seed.paragraphs, paragraphs) if seed else None
     metadata = {

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from crawler.arabic import display_text, match_key
 from crawler.models import Block, Extracted
+from crawler.patterns import PatternError, UserPattern, compile_pattern
 
 # The order of the mask: title first because a title change is what people notice first.
 # `modified` is deliberately absent: WordPress bumps it on every save, even one that changes
@@ -34,38 +34,54 @@ class IgnoreRules:
     """Per-target regular expressions; a block any of them matches is left out of the comparison.
 
     A pattern is tried against the block's display text and its match key, so a pattern written
-    without harakat or with a bare alef still drops a block spelled with them.
+    without harakat or with a bare alef still drops a block spelled with them. Searches are
+    bounded in time (`crawler.patterns`): a pattern that runs out of time on a page is not
+    applied (the block counts) and is logged.
     """
 
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[UserPattern, ...] = ()
 
     @classmethod
     def from_patterns(cls, patterns: Iterable[str] = ()) -> IgnoreRules:
         compiled = []
         for pattern in patterns:
             try:
-                compiled.append(re.compile(pattern))
-            except re.error as error:
+                compiled.append(compile_pattern(pattern))
+            except PatternError as error:
                 raise RuleError(
-                    f"ignore pattern {pattern!r}: {error}; fix the regular expression"
+                    f"ignore pattern {error}; fix the regular expression"
                     " (escape literal characters like ( [ . with a backslash)"
                 ) from None
         return cls(tuple(compiled))
 
-    def ignores(self, block: Block) -> bool:
+    def ignores(self, block: Block, given_up: set[str] | None = None) -> bool:
+        """Whether a pattern matches the block; a pattern that runs out of time is added to
+        `given_up` and not tried again with that set (it drops nothing)."""
         if not self.patterns:
             return False
+        given_up = set() if given_up is None else given_up
         shown = display_text(block.text)
         key = match_key(block.text)
-        return any(p.search(shown) or p.search(key) for p in self.patterns)
+        for pattern in self.patterns:
+            if pattern.pattern in given_up:
+                continue
+            for text in (shown, key):
+                found = pattern.search(text, what="ignore pattern")
+                if found is None:
+                    given_up.add(pattern.pattern)
+                    break
+                if found:
+                    return True
+        return False
 
     def apply(self, blocks: Iterable[Block]) -> tuple[Block, ...]:
         """The blocks that count, in display form; blocks without a letter or digit (empty, or a
         lone dash or tatweel) never count."""
         kept = []
+        given_up: set[str] = set()  # patterns that ran out of time on this text: one limit each
         for block in blocks:
             text = display_text(block.text)
-            if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block):
+            if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block, given_up):
                 kept.append(Block(block.kind, text))
         return tuple(kept)
 

@@ -112,7 +112,27 @@ def _decode_in_sql(plain: str | None, packed: bytes | None) -> str | None:
     # exception"), so one damaged row would hide every other: it reads as a marker instead,
     # and the log says which blob to restore.
     try:
+        if plain is None and isinstance(packed, bytes):
+            return _decode_bounded(packed)
         return decode(plain, packed)
     except TextError as error:
         log.error("texts row with zstd sha256 %s…: %s", _hash(packed or b"")[:16], error)
         return DAMAGED
+
+
+SQL_TEXT_BYTES = 32_000_000  # a stored text is at most the fetcher's 5 MB body, 4 bytes a letter
+
+
+def _decode_bounded(packed: bytes) -> str:
+    """A zstd frame given in SQL (any blob a query builds) inflated to `SQL_TEXT_BYTES` at most:
+    SQLite's time limit cannot stop a function, and a small frame can unpack to gigabytes."""
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(packed, read_across_frames=True)
+        raw = reader.read(SQL_TEXT_BYTES + 1)
+        if len(raw) > SQL_TEXT_BYTES:
+            raise TextError(
+                f"blob unpacks to more than {SQL_TEXT_BYTES:,} bytes; marsad never stored it"
+            )
+        return raw.decode("utf-8")
+    except (zstandard.ZstdError, UnicodeDecodeError) as error:
+        raise TextError(f"stored text is damaged ({error}); restore the database from a backup") from None

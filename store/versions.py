@@ -20,7 +20,7 @@ import sqlite_utils
 from crawler.models import Extracted, Fetched
 from store import identity
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
-from store.newversion import WrittenVersion, seed_for, write_version
+from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.readings import Reader, Reread, as_read_by
 from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
 from store.schema import transaction
@@ -122,12 +122,23 @@ def record_check(
     not extracted: its content is the baseline's. `reader` is what read `extracted`: stored
     versions another reader read are compared as it reads their bodies (`store.readings`).
     """
+    # The diff is the one slow step of writing a version: computed first, outside the write
+    # lock, against the baseline as it is now (the transaction checks it still is).
+    article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    snap = snapshot(extracted, rules) if article and extracted is not None else None
+    prepared = (
+        prepare_diff(db, page_id, snap, content_hash(snap), rules)
+        if snap is not None and not snap.empty and not same_body
+        else None
+    )
     with transaction(db):
         outcome = _record(
             db,
             page_id,
             fetched,
             extracted,
+            snap=snap,
+            prepared=prepared,
             now=now,
             seed=seed,
             seed_text=seed_text,
@@ -155,6 +166,8 @@ def _record(
     fetched: Fetched,
     extracted: Extracted | None,
     *,
+    snap: Snapshot | None,
+    prepared: PreparedDiff | None,
     now: str,
     seed: Seed | None,
     seed_text: str | None,
@@ -168,7 +181,6 @@ def _record(
     reader: Reader | None = None,
 ) -> CheckOutcome:
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
-    snap = snapshot(extracted, rules) if article and extracted is not None else None
     if snap is not None and snap.empty:  # every block was ignored: nothing left to compare
         snap = None
     if snap is not None:
@@ -222,6 +234,7 @@ def _record(
                 now,
                 seed_for(db, page_id, seed, seed_text),
                 reader,
+                prepared,
             )
         _move_baseline(db, page_id, decision, written, new_hash, now)
 

@@ -40,3 +40,18 @@ def test_a_crashing_parser_costs_one_call():
         call_with_budget(os.abort, seconds=10)
     with pytest.raises(BudgetExceeded, match="ValueError"):
         call_with_budget(int, "x", seconds=10)
+
+
+def test_a_body_of_unclosed_tags_is_scanned_in_linear_time():
+    # Every "<" with no ">" after it once made the scan read to the end of the body: 20,000 of
+    # them took 11 s (40,000: 46 s); each tag now ends at the next "<".
+    html = "<html><body><p>مقال</p>" + "<a" * 20_000
+    started = time.monotonic()
+    assert parse_risk(html) is None
+    assert parse_risk(html * 5) is None
+    assert time.monotonic() - started < 1
+
+
+def test_a_lone_less_than_sign_does_not_hide_the_tags_after_it():
+    html = "<p>1 < 2" + "<div>" * 4000
+    assert parse_risk(html) == "too deeply nested: more than 3000 open elements"

@@ -75,3 +75,35 @@ def test_export_json_keeps_arabic_unescaped(db):
     assert rows[0]["url"] == URL and rows[0]["version"] == 1
     later = io.StringIO()
     assert export.write(db, "versions", "ndjson", later, since="2027-01-01") == 0
+
+
+def test_the_diff_is_computed_before_the_write_lock(db, tmp_path, monkeypatch):
+    # A diff could take minutes inside BEGIN IMMEDIATE, and every other writer (the daemon's
+    # other checks, discovery) waited. A spy on the real diff tries a write while it runs.
+    import sqlite3
+
+    import store.newversion
+
+    page = ensure_page(db, URL, now="t0")
+    record_check(db, page, ok(), article("حدد الحلف ثلاث مهام", "فقرة ثانية"), now="t1")
+    writes: list[str] = []
+    real = store.newversion.diff_snapshots
+
+    def spy(old, new):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(tmp_path / "marsad.db", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writes.append("free")
+        except sqlite3.OperationalError as error:
+            writes.append(str(error))
+        finally:
+            other.close()
+        return real(old, new)
+
+    monkeypatch.setattr(store.newversion, "diff_snapshots", spy)
+    edited = record_check(db, page, ok(), article("حدد الحلف أربع مهام", "فقرة ثانية"), now="t2")
+    assert (edited.outcome, edited.words_added, edited.words_removed) == ("new_version", 1, 1)
+    assert writes == ["free"]
+    stored = db.execute("SELECT diff_summary FROM versions WHERE version = 2").fetchone()[0]
+    assert stored == "+1 \u22121 words in 1 block (1 changed)"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from crawler.patterns import PatternError, UserPattern, compile_pattern
 from crawler.urls import canonicalize, same_site, site_host
 
 PageKind = Literal["article", "archive", "feed", "sitemap", "other"]
@@ -143,8 +144,9 @@ class DiscoveryScope:
     max_depth: int = 1
     max_pages: int = 200
     enabled: bool = True
-    _include: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
-    _exclude: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _include: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
+    _exclude: tuple[UserPattern, ...] = field(init=False, repr=False, compare=False)
+    _given_up: set[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("hosts", "include", "exclude"):
@@ -162,6 +164,7 @@ class DiscoveryScope:
             )
         object.__setattr__(self, "_include", _compile("include", self.include))
         object.__setattr__(self, "_exclude", _compile("exclude", self.exclude))
+        object.__setattr__(self, "_given_up", set())  # patterns that ran out of time
 
     @classmethod
     def for_seed(
@@ -195,29 +198,47 @@ class DiscoveryScope:
             return False, "not a page: a file, wp-admin or API address"
         forms = (canonical, unquote(canonical))
         for pattern in self._exclude:
-            if any(pattern.search(form) for form in forms):
+            # a pattern that ran out of time excludes: better a page missed than one unwanted
+            found = self._search(pattern, forms, "exclude pattern")
+            if found is None:
+                return False, f"exclude pattern {pattern.pattern!r} ran out of time"
+            if found:
                 return False, f"excluded by pattern {pattern.pattern!r}"
-        included = any(pattern.search(form) for pattern in self._include for form in forms)
+        included = any(self._search(pattern, forms, "include pattern") for pattern in self._include)
         if self._include and kind == "article" and not included:
             return False, "matches none of the include patterns"
         if depth is not None and depth > self.max_depth:
             return False, f"depth {depth} is beyond max_depth {self.max_depth}"
         return True, "in scope"
 
+    def _search(self, pattern: UserPattern, forms: tuple[str, ...], what: str) -> bool | None:
+        """Whether `pattern` occurs in one of `forms`; None once it ran out of time with this
+        scope (one discovery pass), after which it is not tried again."""
+        if pattern.pattern in self._given_up:
+            return None
+        for form in forms:
+            found = pattern.search(form, what=what)
+            if found is None:
+                self._given_up.add(pattern.pattern)
+                return None
+            if found:
+                return True
+        return False
+
     def has_room(self, known_pages: int) -> bool:
         """Whether the frontier, holding `known_pages` pages of this target, may add one more."""
         return known_pages < self.max_pages
 
 
-def _compile(name: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _compile(name: str, patterns: tuple[str, ...]) -> tuple[UserPattern, ...]:
     compiled = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
-        except re.error as error:
+            compiled.append(compile_pattern(pattern))
+        except PatternError as error:
             raise ValueError(
-                f"discovery {name} pattern {pattern!r} is not a valid regular expression "
-                f"({error}); escape literal characters such as ? . + with a backslash"
+                f"discovery {name} pattern {error}; escape literal characters such as ? . +"
+                " with a backslash"
             ) from None
     return tuple(compiled)
 

@@ -26,7 +26,8 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe7
 
 
 def _host(url: str | None) -> str | None:
-    return urlsplit(url).hostname if url else None
+    # a URL is never longer than this; SQLite's time limit cannot stop a function mid-call
+    return urlsplit(fts.bounded(url, 8192)).hostname if url else None
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """A diff between any two versions, shaped for the page: paragraphs of highlighted word runs.
 
 Two arbitrary versions have no stored diff, so this one is computed on read with the same word
-diff as the terminal (`store.textdiff.word_diff`, equality on the Arabic match key).
+diff as the terminal (`store.textdiff.word_runs`, equality on the Arabic match key), bounded in
+its work; the page runs it off the event loop with a time limit (`views.diff`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from store.textdiff import word_diff
+from store.textdiff import word_runs
 
 # A private-use character stands for a paragraph break while diffing words, so the diff keeps the
 # article's paragraphs; it is removed from scraped text first so a page cannot forge one.
@@ -39,6 +40,7 @@ class TextDiff:
     new: list[list[Run]]  # the newer text with its insertions marked
     words_added: int
     words_removed: int
+    coarse: bool = False  # some edits shown as removed + added: too many to show word by word
 
 
 def _marked(text: str) -> str:
@@ -60,7 +62,8 @@ def _paragraphs(runs: list[Run], ops: tuple[str, ...]) -> list[list[Run]]:
 
 
 def text_diff(old: str, new: str) -> TextDiff:
-    runs = [Run(op, words) for op, words in word_diff(_marked(old or ""), _marked(new or ""))]
+    found, coarse = word_runs(_marked(old or ""), _marked(new or ""))
+    runs = [Run(op, words) for op, words in found]
     counted = [(r.op, len(r.text.replace(_BREAK, " ").split())) for r in runs]
     return TextDiff(
         inline=_paragraphs(runs, ("equal", "delete", "insert")),
@@ -68,6 +71,7 @@ def text_diff(old: str, new: str) -> TextDiff:
         new=_paragraphs(runs, ("equal", "insert")),
         words_added=sum(n for op, n in counted if op == "insert"),
         words_removed=sum(n for op, n in counted if op == "delete"),
+        coarse=coarse,
     )
 
 

@@ -6,6 +6,7 @@ markupsafe, and reaches the feed only through ElementTree.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -15,10 +16,12 @@ from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 
 from store.datasette_plugin.chart import Bar, Mark, changes_chart
-from store.datasette_plugin.diffview import field_changes, text_diff
+from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
+from store.diff import COARSE_NOTE
 from store.feed import FeedEntry, atom_feed, changed_fields, feed_sql
 
 FEED_LIMIT = 100
+DIFF_SECONDS = 10.0  # a diff page gives up on the text diff after this long
 
 
 async def _database(datasette: Any) -> Database:
@@ -177,6 +180,7 @@ async def diff(datasette: Any, request: Request) -> Response:
             raise NotFound(f"page {page_id} has no version {number} (it has {info['versions']})")
         rows[number] = dict(row)
     before, after = rows.get(old), rows.get(new)
+    text = await _text_diff(before["text"] if before else "", after["text"] if after else "")
     direction = "ltr" if _metadata(after).get("direction") == "ltr" else "rtl"
     view = "side" if request.args.get("view") == "side" else "inline"
     path = datasette.urls.path
@@ -188,7 +192,8 @@ async def diff(datasette: Any, request: Request) -> Response:
         "after": after,
         "view": view,
         "direction": direction,
-        "diff": text_diff(before["text"] if before else "", after["text"] if after else ""),
+        "diff": text,
+        "coarse_note": COARSE_NOTE,
         "fields": field_changes(before, after or {}),
         "numbers": list(range(info["versions"] + 1)),
         "page_href": path(f"/-/marsad/page/{page_id}"),
@@ -196,6 +201,19 @@ async def diff(datasette: Any, request: Request) -> Response:
         "database": db.name,
     }
     return await _render(datasette, request, "marsad_diff.html", context)
+
+
+async def _text_diff(old: str, new: str) -> TextDiff | None:
+    """The word diff of two texts in a worker thread, so the event loop (every other page)
+    never waits for it; None when it takes over `DIFF_SECONDS` (the thread's work is bounded,
+    `store.diff`, so it ends soon after on its own)."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wait_for(
+            loop.run_in_executor(None, text_diff, old, new), timeout=DIFF_SECONDS
+        )
+    except TimeoutError:
+        return None
 
 
 async def changes_feed(datasette: Any, request: Request) -> Response:

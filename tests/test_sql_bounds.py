@@ -1,0 +1,61 @@
+"""The plugin's SQL functions do bounded, linear work: SQLite's time limit (Datasette's 3 s)
+cannot interrupt a function while it runs, so a query must not be able to make one run long."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import zstandard
+
+from store.schema import connect
+from store.web import build_datasette
+
+
+def _sql(path, sql: str, **params: str):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        ds = build_datasette(path)
+        return await ds.client.get("/marsad.json", params={"sql": sql, "_shape": "array", **params})
+
+    return asyncio.run(run())
+
+
+def test_an_excerpt_of_a_huge_text_of_one_letter_is_quick(tmp_path):
+    # Every "a" was tried as a match, in Python: 20,000,000 of them ran 162 s past the 3 s limit.
+    path = tmp_path / "marsad.db"
+    connect(path).conn.close()
+    started = time.monotonic()
+    response = _sql(path, "select length(marsad_excerpt(printf('%.*c', 3000000, 'a'), 'a a')) n")
+    assert response.status_code == 200, response.text
+    assert response.json() == [{"n": 3_000_000}]  # no word boundary: the whole (one) word
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_search_of_many_words_in_a_long_text_is_quick(tmp_path):
+    path = tmp_path / "marsad.db"
+    connect(path).conn.close()
+    words = " ".join(f"w{n}" for n in range(5000))
+    started = time.monotonic()
+    response = _sql(
+        path, "select length(marsad_excerpt(printf('%.*c', 2000000, 'b'), :q)) n", q=words
+    )
+    assert response.status_code == 200, response.text
+    assert time.monotonic() - started < 2.5
+
+
+# sqlite3 reports the function's exception as "unraisable" besides failing the query
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_compressed_blob_that_unpacks_past_any_stored_text_is_refused(tmp_path):
+    path = tmp_path / "marsad.db"
+    db = connect(path)
+    frame = zstandard.compress(b"a" * 40_000_000, 3)  # 1.3 KB
+    db.execute("CREATE TABLE blobs (b BLOB)")
+    db.execute("INSERT INTO blobs VALUES (?)", [frame])
+    db.conn.commit()
+    db.conn.close()
+    started = time.monotonic()
+    response = _sql(path, "select length(marsad_text(null, b)) n from blobs")
+    assert response.status_code == 400
+    assert "raised exception" in response.text
+    assert time.monotonic() - started < 2.5
