@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from crawler.arabic import display_text, match_key
 from crawler.models import Block, Extracted
 from crawler.patterns import PatternError, UserPattern, compile_pattern
+from store.sitelearn import block_key
 
 # The order of the mask: title first because a title change is what people notice first.
 # `modified` is deliberately absent: WordPress bumps it on every save, even one that changes
@@ -40,6 +41,11 @@ class IgnoreRules:
     """
 
     patterns: tuple[UserPattern, ...] = ()
+    # Keys (`store.sitelearn.block_key`) of the blocks learned as chrome on the page's site.
+    boilerplate: frozenset[str] = frozenset()
+
+    def with_boilerplate(self, keys: frozenset[str]) -> IgnoreRules:
+        return self if keys == self.boilerplate else replace(self, boilerplate=keys)
 
     @classmethod
     def from_patterns(cls, patterns: Iterable[str] = ()) -> IgnoreRules:
@@ -83,10 +89,27 @@ class IgnoreRules:
             text = display_text(block.text)
             if any(ch.isalnum() for ch in match_key(text)) and not self.ignores(block, given_up):
                 kept.append(Block(block.kind, text))
+        if self.boilerplate and kept:
+            kept = _without_site_chrome(kept, self.boilerplate)
         return tuple(kept)
 
 
 NO_RULES = IgnoreRules()
+_MOST = 0.5  # learned site chrome is never applied to a text it would take this share of
+
+
+def _without_site_chrome(blocks: list[Block], learned: frozenset[str]) -> list[Block]:
+    """`blocks` without those learned as the site's chrome, unless that would take half the
+    text or more: then they are the article (a short statement that is all boilerplate-like
+    words), and a learned rule never removes the article itself."""
+    chrome = [block_key(block.text) in learned for block in blocks]
+    if not any(chrome):
+        return blocks
+    total = sum(len(block.text) for block in blocks)
+    taken = sum(len(block.text) for block, is_chrome in zip(blocks, chrome) if is_chrome)
+    if taken >= _MOST * total:
+        return blocks
+    return [block for block, is_chrome in zip(blocks, chrome) if not is_chrome]
 
 
 @dataclass(frozen=True)

@@ -436,9 +436,35 @@ def _v10_bodies(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v11_site_rules(db: sqlite_utils.Database) -> None:
+    """Learning the site (issue 14, section 3): the match keys of each page's blocks as last
+    extracted, and the blocks learned as a site's chrome from them (`store.sitelearn`). DDL
+    only: sightings start with the next check of each page."""
+    for sql in (
+        """CREATE TABLE block_sightings (
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            site TEXT NOT NULL,                -- host[:port] of the page's final URL
+            key TEXT NOT NULL,                 -- hash of the block's match key
+            text TEXT NOT NULL,                -- the block's text (its start), to show people
+            PRIMARY KEY (page_id, key)
+        )""",
+        "CREATE INDEX idx_block_sightings_site ON block_sightings(site, key)",
+        """CREATE TABLE site_boilerplate (
+            site TEXT NOT NULL,
+            key TEXT NOT NULL,
+            text TEXT NOT NULL,                -- what was learned
+            pages INTEGER NOT NULL,            -- pages of the site it was seen on
+            site_pages INTEGER NOT NULL,       -- pages of the site seen at all
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (site, key)
+        )""",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
-    _v8_texts, _v9_word_search, _v10_bodies,
+    _v8_texts, _v9_word_search, _v10_bodies, _v11_site_rules,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -57,7 +57,7 @@ def note(
         if any(ch.isalnum() for ch in block.text):
             rows.setdefault(block_key(block.text), block.text[:_SAMPLE])
     db.execute("DELETE FROM block_sightings WHERE page_id = ?", [page_id])
-    db.executemany(
+    db.conn.executemany(
         "INSERT INTO block_sightings (page_id, site, key, text) VALUES (?, ?, ?, ?)",
         [(page_id, site, key, text) for key, text in rows.items()],
     )

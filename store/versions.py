@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import sqlite_utils
 
 from crawler.models import Extracted, Fetched
-from store import identity
+from store import identity, sitelearn
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.readings import Reader, Reread, as_read_by
@@ -125,6 +125,9 @@ def record_check(
     # The diff is the one slow step of writing a version: computed first, outside the write
     # lock, against the baseline as it is now (the transaction checks it still is).
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    # Read with the site's learned chrome as it is now; the transaction reads it again.
+    site = sitelearn.site_of(fetched.final_url) if article else None
+    rules = rules.with_boilerplate(sitelearn.learned(db, site))
     snap = snapshot(extracted, rules) if article and extracted is not None else None
     prepared = (
         prepare_diff(db, page_id, snap, content_hash(snap), rules)
@@ -181,6 +184,15 @@ def _record(
     reader: Reader | None = None,
 ) -> CheckOutcome:
     article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    site = sitelearn.site_of(fetched.final_url) if article else None
+    if site and extracted is not None:
+        # What this page shows teaches the site's chrome, which then counts no more than an
+        # ignore rule; learning may have moved since the snapshot was taken outside the lock.
+        sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
+        learned = sitelearn.learned(db, site)
+        if learned != rules.boilerplate:
+            rules = rules.with_boilerplate(learned)
+            snap = snapshot(extracted, rules)
     if snap is not None and snap.empty:  # every block was ignored: nothing left to compare
         snap = None
     if snap is not None:

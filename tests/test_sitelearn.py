@@ -1,0 +1,132 @@
+"""Learning a site's chrome from its pages (store.sitelearn), in a real SQLite file: a block most
+pages of a site repeat is left out like an ignore rule, learning it never makes a page change,
+and a learned rule never takes the article itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from crawler.models import Block, Extracted, Fetched
+from store import sitelearn
+from store.schema import connect
+from store.versions import ensure_page, record_check
+from store.web import build_datasette
+
+SITE = "https://news.example.org"
+PLUG = "اشترك في النشرة البريدية لتصلك أحدث الإصدارات والدراسات كل أسبوع"
+OPENING = "خاص – المركز الأوروبي لدراسات مكافحة الإرهاب والاستخبارات"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return connect(tmp_path / "marsad.db")
+
+
+def fetched(url: str) -> Fetched:
+    return Fetched(url=url, final_url=url, outcome="ok", status=200, body="<html/>")
+
+
+def story(n: int, *extra: str, first: str = "") -> Extracted:
+    body = (
+        f"{first}تقرير رقم {n} عن الأمن الأوروبي وسياسات مكافحة التطرف في القارة",
+        f"الفقرة الثانية من التقرير {n} تتناول التعاون بين الأجهزة الأمنية",
+    )
+    return Extracted(title=f"تقرير {n}", blocks=tuple(Block("paragraph", t) for t in (*body, *extra)))
+
+
+def check(db, n: int, extracted: Extracted, now: str = "t1"):
+    url = f"{SITE}/{n}/"
+    page = ensure_page(db, url, now="t0")
+    return record_check(db, page, fetched(url), extracted, now=now)
+
+
+def text_of(db, n: int) -> str:
+    row = db.execute(
+        "SELECT marsad_text(t.text, t.zstd) FROM versions v JOIN texts t ON t.hash = v.text_hash"
+        " JOIN pages p ON p.id = v.page_id WHERE p.url = ? ORDER BY v.version DESC LIMIT 1",
+        [f"{SITE}/{n}/"],
+    ).fetchone()
+    return row[0]
+
+
+def learned_rows(db):
+    return db.execute("SELECT site, text, pages, site_pages FROM site_boilerplate").fetchall()
+
+
+def test_a_block_on_most_pages_of_a_site_is_learned_and_left_out(db):
+    for n in range(1, 5):
+        check(db, n, story(n, PLUG))
+    assert learned_rows(db) == []  # four pages are too few to say what the site repeats
+    assert PLUG in text_of(db, 1)
+    check(db, 5, story(5, PLUG))
+    assert learned_rows(db) == [("news.example.org", PLUG, 5, 5)]
+    check(db, 6, story(6, PLUG))
+    assert PLUG not in text_of(db, 6) and "تقرير رقم 6" in text_of(db, 6)
+
+
+def test_learning_a_block_never_makes_a_page_change(db):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    # Pages 1-4 were stored with the plug, before it was learned: checked again showing the
+    # same, they are unchanged (both sides are compared without it).
+    again = [check(db, n, story(n, PLUG), now="t2").outcome for n in range(1, 7)]
+    assert again == ["unchanged"] * 6
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 6
+    # A real edit is still a version, and its diff does not mention the plug.
+    edited = check(db, 2, story(2, PLUG, "فقرة جديدة أضيفت إلى التقرير"), now="t3")
+    assert (edited.outcome, edited.words_added, edited.words_removed) == ("new_version", 5, 0)
+
+
+def test_a_sentence_opening_every_article_is_kept(db):
+    """Every article starts with the same dateline inside its first paragraph: a different block
+    on every page, so nothing is learned and the sentence stays in each article."""
+    for n in range(1, 8):
+        check(db, n, story(n, first=f"{OPENING}: "))
+    assert learned_rows(db) == []
+    assert all(OPENING in text_of(db, n) for n in range(1, 8))
+
+
+def test_a_learned_block_is_not_taken_from_a_text_it_is_most_of(db):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    short = Extracted(title="بيان", blocks=(Block("paragraph", PLUG), Block("paragraph", "بيان")))
+    check(db, 50, short)
+    assert PLUG in text_of(db, 50)
+
+
+def test_blocks_seen_on_few_pages_are_forgotten(db):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    assert len(learned_rows(db)) == 1
+    for n in range(1, 7):  # the site drops the plug
+        check(db, n, story(n), now="t2")
+    assert learned_rows(db) == []
+
+
+def test_sites_learn_apart(db):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    other = "https://other.example.net/a/"
+    page = ensure_page(db, other, now="t0")
+    record_check(db, page, fetched(other), story(99, PLUG), now="t1")
+    row = db.execute(
+        "SELECT marsad_text(t.text, t.zstd) FROM versions v JOIN texts t ON t.hash = v.text_hash"
+        " WHERE v.page_id = ?",
+        [page],
+    ).fetchone()
+    assert PLUG in row[0]
+    assert sitelearn.site_of("https://News.Example.org:8443/x") == "news.example.org:8443"
+
+
+def test_what_was_learned_is_shown_in_datasette(db, tmp_path):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    datasette = build_datasette(tmp_path / "marsad.db")
+    response = asyncio.run(datasette.client.get("/marsad/site_boilerplate.json?_shape=array"))
+    assert response.status_code == 200
+    [row] = response.json()
+    assert (row["site"], row["text"], row["pages"], row["site_pages"]) == (
+        "news.example.org", PLUG, 6, 6
+    )
