@@ -87,6 +87,27 @@ def choose(page: Page) -> Choice | None:
     return listing
 
 
+def choice_of(page: Page, index: int) -> Choice:
+    """The segments of element `index` to keep, read as prose: for a container chosen by other
+    evidence (a site's calibrated container) rather than by score."""
+    good = [_good(segment) for segment in page.segments]
+    wrappers = _wrappers(page, good, [0.0, *accumulate(good)]) if sum(good) > 0 else set()
+    element = page.elements[index]
+    kept = tuple(
+        i
+        for i in range(element.start, element.end)
+        if _kept(page.segments[i], index, wrappers, listing=False)
+    )
+    total = sum(good) or 1.0
+    return Choice(
+        index,
+        kept,
+        sum(good[element.start : element.end]),
+        sum(good[element.start : element.end]) / total,
+        False,
+    )
+
+
 def _kept_chars(page: Page, choice: Choice) -> int:
     return sum(page.segments[index].chars for index in choice.kept)
 

@@ -16,8 +16,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.arabic import display_text
 from crawler.blocks import typed_blocks
 from crawler.boilerplate import is_content
+from crawler.calibrate import signature
 from crawler.chrome import strip_chrome
-from crawler.density import Choice, choose
+from crawler.density import Choice, choice_of, choose
 from crawler.jsonld import ArticleFacts
 from crawler.metadata import guess_language, page_facts
 from crawler.models import Block, BlockKind, Extracted, Link
@@ -29,25 +30,30 @@ from crawler.urls import join_url
 EXTRACTOR_VERSION = "2"
 
 _SHORT_ARTICLE = 400  # characters; a result shorter than this is less sure to be the article
+_CALIBRATED_MIN = 150  # characters a site's calibrated container needs to be taken on a page
 
 
-def extract(html: str, url: str | None = None) -> Extracted:
-    """The article of `html`; an empty result with a `reason` when there is none to observe."""
+def extract(html: str, url: str | None = None, container: str | None = None) -> Extracted:
+    """The article of `html`; an empty result with a `reason` when there is none to observe.
+    `container` names the element a site's calibration found holding its posts
+    (`crawler.calibrate.signature`): preferred when the page has it with enough text."""
     try:
-        return _extract(html, url)
+        return _extract(html, url, container)
     except Exception as error:  # noqa: BLE001 - scraped input must never take the pipeline down
         first = (str(error).strip().splitlines() or [""])[0][:200]
         return Extracted(reason=f"extraction failed: {error.__class__.__name__}: {first}")
 
 
-def _extract(html: str | bytes, url: str | None) -> Extracted:
+def _extract(html: str | bytes, url: str | None, container: str | None = None) -> Extracted:
     if isinstance(html, (bytes, bytearray)):
         html = bytes(html).decode("utf-8", errors="replace")
     if not html or not html.strip():
         return Extracted(reason="empty document")
     tree = LexborHTMLParser(html)
     facts = page_facts(tree, url)
-    blocks, links, method, confidence, reason = _content(tree, facts.jsonld, facts.title, url)
+    blocks, links, method, confidence, reason = _content(
+        tree, facts.jsonld, facts.title, url, container
+    )
     text = " ".join(block.text for block in blocks[:20])
     lang, direction = guess_language(facts.lang, facts.direction, text)
     return Extracted(
@@ -71,13 +77,23 @@ def _extract(html: str | bytes, url: str | None) -> Extracted:
 
 
 def _content(
-    tree: LexborHTMLParser, ld: ArticleFacts | None, title: str | None, url: str | None
+    tree: LexborHTMLParser,
+    ld: ArticleFacts | None,
+    title: str | None,
+    url: str | None,
+    container: str | None = None,
 ) -> tuple[list[Block], list[Link], str | None, float | None, str | None]:
     """Blocks, links, which evidence gave them, how sure that is, and why there are none."""
     body = tree.body
     if body is None:
         return [], [], None, None, "page has no visible text"
     page = read_page(body)
+    if container:
+        calibrated = _calibrated(page, container)
+        if calibrated is not None:
+            found, found_links = _read(page, calibrated, title, url)
+            if sum(len(block.text) for block in found) >= _CALIBRATED_MIN:
+                return found, found_links, "calibrated", 0.95, None
     choice = choose(page)
     blocks: list[Block] = []
     links: list[Link] = []
@@ -93,6 +109,21 @@ def _content(
         return [], [], None, None, "no main content found"
     method, confidence = _judged(page, choice, blocks)
     return blocks, links, method, confidence, None
+
+
+def _calibrated(page: Page, container: str) -> Choice | None:
+    """The element named `container` holding the most text, read as prose."""
+    named = [
+        index for index, element in enumerate(page.elements) if signature(element) == container
+    ]
+    if not named:
+        return None
+
+    def size(index: int) -> int:
+        element = page.elements[index]
+        return sum(segment.chars for segment in page.segments[element.start : element.end])
+
+    return choice_of(page, max(named, key=size))
 
 
 def _judged(page: Page, choice: Choice, blocks: list[Block]) -> tuple[str, float]:
