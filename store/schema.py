@@ -438,8 +438,9 @@ def _v10_bodies(db: sqlite_utils.Database) -> None:
 
 def _v11_site_rules(db: sqlite_utils.Database) -> None:
     """Learning the site (issue 14, section 3): the match keys of each page's blocks as last
-    extracted, and the blocks learned as a site's chrome from them (`store.sitelearn`). DDL
-    only: sightings start with the next check of each page."""
+    extracted, and the blocks learned as a site's chrome from them (`store.sitelearn`); the
+    container a WordPress site's posts are calibrated to, and each check's agreement with the
+    post's own text. DDL only: learning starts with the next check of each page."""
     for sql in (
         """CREATE TABLE block_sightings (
             page_id INTEGER NOT NULL REFERENCES pages(id),
@@ -458,6 +459,16 @@ def _v11_site_rules(db: sqlite_utils.Database) -> None:
             learned_at TEXT NOT NULL,
             PRIMARY KEY (site, key)
         )""",
+        """CREATE TABLE site_containers (
+            site TEXT PRIMARY KEY,
+            container TEXT NOT NULL,           -- signature of the element holding the posts
+            agreement_before REAL,             -- the scorer's token F1 with the post's own text
+            agreement_after REAL,              -- the container's token F1 with it
+            post_url TEXT,                     -- the post it was calibrated on
+            learned_at TEXT NOT NULL
+        )""",
+        # how far a check's extraction agreed with WordPress' own text of the post (0..1)
+        "ALTER TABLE fetches ADD COLUMN agreement REAL",
     ):
         db.execute(sql)
 
