@@ -6,7 +6,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from crawler.arabic import display_text, match_key
-from crawler.boilerplate import LABEL_LINE, READ_ALSO, SHORTLINK_LINE
+from crawler.boilerplate import LABEL_LINE, PLUG_LINE, READ_ALSO, SHORTLINK_LINE
 from crawler.models import Block, BlockKind
 
 BR = "\u2028"  # stands for <br> in collected text until blocks are split
@@ -39,6 +39,9 @@ def typed_blocks(
             dropped.add(node_id)
             continue
         after_label = False
+        if words <= 20 and PLUG_LINE.match(key := match_key(whole[:160])):
+            dropped.add(node_id)
+            continue
         if words <= 12 or density >= 0.5:  # labels are short or mostly links
             key = match_key(whole[:120])
             if READ_ALSO.match(key) and (words <= 8 or density >= 0.5):

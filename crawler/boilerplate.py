@@ -360,6 +360,14 @@ LABEL_LINE = re.compile(
     r"شارك(?:\s+(?:هذا|هذه|المقال|الخبر|عبر|على))?|مشاركه|تابعونا|تابعنا|"
     r"tags|categories|filed\s+under|share(?:\s+this)?|follow\s+us)\b\s*[:\-|]?"
 )
+# Calls to subscribe or install that sit under articles ("اشترك الآن في نشرتنا الإخبارية…",
+# "Sign up for our newsletter…"): a plug, never the story, when the line is short.
+PLUG_LINE = re.compile(
+    r"^\W*(?:(?:اشترك|(?:سجل|انضم)\s+الان)(?:\s+\S+){0,3}?\s+(?:في\s+|الي\s+)?(?:ال)?(?:نشر|قائمه\s+البريد)|"
+    r"حمل\s+تطبيق|"
+    r"(?:sign\s+up|subscribe)\b(?:\s+\S+){0,5}?\s+(?:our\s+|the\s+)?(?:\S+\s+)?newsletter|"
+    r"download\s+(?:our|the)\s+app)"
+)
 # WordPress "short link" lines pasted under articles ("رابط مختصر.. https://…/?p=95655").
 SHORTLINK_LINE = re.compile(
     r"^\W*(?:(?:ال)?رابط\s+(?:ال)?مختصر|short\s*link|permalink)\W*(?:https?://\S+)?\s*$"

@@ -26,6 +26,7 @@ _MIN_PROSE = 400  # characters of prose under which a page is read as a listing 
 # courses) sit inside articles too, so a menu costs a quarter of what prose is worth.
 _LINK_COST = 0.25
 _RECOUNTS = 8
+_CAPTION = 150  # characters; a caption or photo credit is shorter
 _TEXT_LEVEL = frozenset(
     [
         "p",
@@ -96,7 +97,7 @@ def choice_of(page: Page, index: int) -> Choice:
     kept = tuple(
         i
         for i in range(element.start, element.end)
-        if _kept(page.segments[i], index, wrappers, listing=False)
+        if _kept(page.segments[i], index, wrappers, False, page)
     )
     total = sum(good) or 1.0
     return Choice(
@@ -138,7 +139,7 @@ def _choose(page: Page, good: list[float], wrappers: set[int], listing: bool) ->
     kept = tuple(
         index
         for index in range(winner.start, winner.end)
-        if _kept(segments[index], best, wrappers, listing)
+        if _kept(segments[index], best, wrappers, listing, page)
     )
     share = (good_sums[winner.end] - good_sums[winner.start]) / total_good
     return Choice(best, kept, scores[best], share, listing)
@@ -186,8 +187,24 @@ def _tightest(page: Page, best: int, scores: list[float]) -> int:
     return chosen
 
 
-def _kept(segment: Segment, winner: int, wrappers: set[int], listing: bool) -> bool:
+def _caption(segment: Segment, page: Page) -> bool:
+    """A short line alone in a box with an image (not a paragraph): the image's caption or
+    credit, which themes write without <figcaption>."""
+    owner = page.elements[segment.owner]
+    return (
+        owner.images > 0
+        and segment.chars < _CAPTION
+        and owner.tag not in _TEXT_LEVEL
+        and owner.end - owner.start == 1
+    )
+
+
+def _kept(segment: Segment, winner: int, wrappers: set[int], listing: bool, page: Page) -> bool:
     for mark in segment.marks:
         if mark not in wrappers and mark > winner:  # marked inside the winner
             return False
-    return not (not listing and segment.link_chars / segment.chars > _LINKY and segment.chars < 400)
+    if listing:
+        return True
+    if _caption(segment, page):
+        return False
+    return not (segment.link_chars / segment.chars > _LINKY and segment.chars < 400)

@@ -139,6 +139,7 @@ class Segment:
     kind: BlockKind
     tag: str  # the innermost block element's tag
     marks: tuple[int, ...]  # chrome-marked block elements it sits in (indices into elements)
+    owner: int = 0  # the innermost block element holding it (index into elements)
 
 
 @dataclass(slots=True)
@@ -151,6 +152,7 @@ class Element:
     end: int
     marked: bool
     depth: int
+    images: int = 0  # <img> directly in it (not in a block element inside it)
 
 
 @dataclass(slots=True)
@@ -202,7 +204,9 @@ def read_page(root: LexborNode) -> Page:
                 parent = owner.parent
                 if parent >= 0 and elements[parent].tag == "blockquote":
                     kind = "quote"
-            segments.append(Segment(text, chars, min(link[0], chars), kind, tag, marks_tuple))
+            segments.append(
+                Segment(text, chars, min(link[0], chars), kind, tag, marks_tuple, block)
+            )
         link[0] = 0
 
     while stack:
@@ -238,6 +242,8 @@ def read_page(root: LexborNode) -> Page:
             continue
         tag = child.tag
         if not tag or tag in _SKIP or tag.startswith("-"):
+            if tag == "img":
+                elements[block].images += 1
             continue
         if tag == "br":
             run.append(BR)

@@ -17,10 +17,15 @@ sys.path.insert(0, str(HERE))
 
 import layouts
 import layouts_news as news
-from chrome import FORBIDDEN
+from chrome import FORBIDDEN, words
 from texts import ARTICLES, ENGLISH, seed_article
 
 OUT = HERE / "extraction"
+# The portal's chrome that sits inside its story container, named only by its words.
+PORTAL = {
+    lang: [words(lang)[k] for k in ("font_tools", "send", "follow", "plug", "app")]
+    for lang in ("ar", "en")
+}
 SHORT = "https://www.europarabct.com/?p=95655"
 SEED = {
     "title": "الناتو وشركاؤه في المحيطين الهندي والهادئ ـ مستقبل التعاون مع مجموعة IP4",
@@ -181,6 +186,9 @@ PAGES: list[tuple[str, object, str, dict, dict]] = [
     ("hard_broken_markup", news.broken_markup, "drones", {"date_meta": False}, {"published": None}),
     ("hard_paywall_teaser", news.paywall_teaser, "cyber", {}, {}),
     ("hard_presentation_forms", layouts.ecci, "sahel", {"damaged": True}, {}),
+    ("portal_water", news.arabic_portal, "water", {}, {}),
+    ("portal_migration", news.arabic_portal, "migration", {"jsonld": True}, {}),
+    ("portal_en_nato", news.arabic_portal, "en_nato", {}, {}),
     ("hard_empty_body", news.empty_body, "water", {}, {"empty": True, "published": None}),
     ("hard_all_scripts", news.all_scripts, "water", {}, {"empty": True, "published": None}),
 ]
@@ -215,7 +223,9 @@ def build() -> int:
             "empty": empty,
             "paragraphs": [] if empty else paragraphs,
             "must_contain": [] if empty else [paragraphs[0], paragraphs[-1]],
-            "must_not_contain": FORBIDDEN[clean["lang"]] + clean["related"][:3],
+            "must_not_contain": FORBIDDEN[clean["lang"]]
+            + clean["related"][:3]
+            + (PORTAL[clean["lang"]] if layout is news.arabic_portal else []),
             "published": expect.get(
                 "published", f"{clean['date']}T08:30:00+00:00" if machine else None
             ),

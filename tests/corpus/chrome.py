@@ -31,6 +31,12 @@ AR = {
     "read_also": "اقرأ أيضا:",
     "cookie": "يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك",
     "views": "عدد المشاهدات",
+    "font_tools": "حجم الخط",
+    "print": "طباعة",
+    "send": "أرسل لصديق",
+    "follow": "تابعونا على تطبيق واتساب وقناة تلغرام لمتابعة آخر الأخبار العاجلة",
+    "plug": "اشترك الآن في نشرتنا الإخبارية اليومية ليصلك ملخص أهم الأخبار صباح كل يوم",
+    "app": "حمّل تطبيق الموقع على هاتفك",
 }
 EN = {
     "menu": ["Home", "About us", "Research", "Contact", "Publications"],
@@ -55,6 +61,12 @@ EN = {
     "read_also": "Read also:",
     "cookie": "This website uses cookies to improve your experience",
     "views": "views",
+    "font_tools": "Font size",
+    "print": "Print",
+    "send": "Send to a friend",
+    "follow": "Follow us on WhatsApp and Telegram for the latest breaking news",
+    "plug": "Sign up now for our daily newsletter and get the top stories every morning",
+    "app": "Download our app on your phone",
 }
 FORBIDDEN = {
     "ar": [

@@ -287,3 +287,46 @@ def all_scripts(art: dict, opts: dict) -> str:
         f"<style>body{{color:red}}</style></head><body>{scripts}<noscript><p>فعّل جافاسكربت</p>"
         f"</noscript><template><p>{escape(art['blocks'][1][1])}</p></template></body></html>"
     )
+
+
+def arabic_portal(art: dict, opts: dict) -> str:
+    """An Arabic news portal whose chrome carries no class any list knows and sits inside the
+    story's own container: a font-size and print bar, an "اقرأ أيضا" line between paragraphs, a
+    "follow us" line and a newsletter plug after the text, a numbered most-read list, an app
+    banner. Only words and link density give them away (real-page failures: chrome kept on
+    Arabic news sites)."""
+    lang = art["lang"]
+    w = words(lang)
+    blocks = art["blocks"]
+    middle = max(1, len(blocks) // 2)
+    paras = []
+    for i, (k, t) in enumerate(blocks):
+        if i == middle:
+            paras.append(
+                f'<p><strong>{escape(w["read_also"])}</strong> <a href="/news/{i}/">'
+                f"{escape(art['related'][0])}</a></p>"
+            )
+        paras.append(f"<h2>{escape(t)}</h2>" if k == "h" else f"<p>{decorate(t, i)}</p>")
+    tools = (
+        f'<div class="bar"><span>{escape(w["font_tools"])}</span><a href="#">+</a>'
+        f'<a href="#">-</a><a href="javascript:print()">{escape(w["print"])}</a>'
+        f'<a href="/send">{escape(w["send"])}</a></div>'
+    )
+    ranked = "".join(
+        f'<div class="row"><span class="n">{i + 1}</span><a href="/top/{i}/">{escape(t)}</a></div>'
+        for i, t in enumerate(art["recent"][:4])
+    )
+    body = f"""<div class="page"><div class="masthead"><a href="/">{"بوابة الخبر" if lang == "ar" else "News Gate"}</a>{menu(lang, "topmenu")}</div>
+<div class="strip">{escape(w["breaking"])}</div>
+<div class="cols"><div class="main-col"><div class="story">
+<h1>{escape(art["title"])}</h1><div class="info">{art["date"]} | {escape(art["author"])}</div>{tools}
+<div class="pic"><img src="/lead.jpg" alt=""><span>{escape(w["caption"])}</span></div>
+<div class="txt">{"".join(paras)}</div>
+<p class="src"><a href="https://wa.example/ch">{escape(w["follow"])}</a></p>
+<div class="nl"><p>{escape(w["plug"])}</p><input type="email"></div>
+<div class="kw">{escape(w["tags_label"])} {" ".join(f'<a href="/kw/{i}">{escape(t)}</a>' for i, t in enumerate(art["tags"]))}</div>
+</div>
+<div class="top5"><h3>{escape(w["most_read"])}</h3>{ranked}</div></div>
+<div class="side-col"><div class="appx"><a href="/app">{escape(w["app"])}</a></div><div class="adx">{escape(w["ad"])}</div></div></div>
+<div class="bottom">{escape(w["footer"])}</div></div>"""
+    return _doc(art, opts, body, "", "بوابة الخبر" if lang == "ar" else "News Gate")
