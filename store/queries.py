@@ -111,14 +111,14 @@ ORDER BY errors DESC
     "shaky_extractions": {
         "title": "Shaky extractions",
         "description": "Versions whose text the extractor was least sure of: found by the"
-        " listing reading (links counted as text), or with a confidence below :below (0–1, default 0.5). Newest first;"
-        " compare with the page before trusting their changes.",
+        " listing reading (links counted as text), or with a confidence below :below (0–1,"
+        " default 0.7). Newest first; compare with the page before trusting their changes.",
         "sql": """
 SELECT v.fetched_at, p.url, v.page_id, v.version, v.title, v.method,
        round(v.confidence, 3) AS confidence, v.extractor_version, v.diff_summary
 FROM versions v JOIN pages p ON p.id = v.page_id
 WHERE v.method = 'listing'
-   OR v.confidence < CAST(coalesce(nullif(:below, ''), 0.5) AS REAL)
+   OR v.confidence < CAST(coalesce(nullif(:below, ''), 0.7) AS REAL)
 ORDER BY v.fetched_at DESC, v.id DESC
 LIMIT 200
 """,
