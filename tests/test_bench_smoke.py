@@ -126,3 +126,19 @@ def test_report_shows_figures_of_a_result_without_tables():
     assert "| pages_per_s.ours | 812.5 |" in text
     assert "| f1 | 0.97 |" in text
     assert "| at least 10× trafilatura | yes | yes |" in text
+
+
+def test_real_pages_benchmark_scores_each_tool_on_the_same_pages():
+    from bench import bench_realpages
+
+    if not (bench_realpages._realpages().location() / "gt.jsonl.gz").exists():
+        pytest.skip("real-page set not found (../shared/extract-dev or MARSAD_EXTRACT_DEV)")
+    result = bench_realpages.run("smoke")
+    tools = result["figures"]["tools"]
+    assert set(tools) == set(bench_realpages.TOOLS)
+    marsad = tools["marsad"]
+    assert marsad["available"] and 0 <= marsad["f1"] <= 1 and marsad["pages_per_s"] > 0
+    for name in ("trafilatura", "trafilatura fast", "readability-lxml"):  # the bench extra
+        assert tools[name]["available"] or "not installed" in tools[name]["reason"]
+    if tools["trafilatura"]["available"]:
+        assert_goals(result)
