@@ -14,6 +14,7 @@ import random as random_module
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from urllib.parse import urljoin
 
 import httpx
@@ -215,7 +216,13 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        return (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        scope = (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        if self.settings.proxy:
+            # A proxy resolves the name again and connects where its own answer points, so the
+            # address we checked does not bind it: through a proxy no private address is fetched,
+            # not even a target given by address or listed in private_hosts (docs/security.md).
+            scope = replace(scope, private_ok=frozenset())
+        return scope
 
     def _attempts(
         self,
