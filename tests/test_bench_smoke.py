@@ -8,7 +8,16 @@ import sqlite3
 
 import pytest
 
-from bench import bench_check, bench_datasette, bench_dedup, bench_export, report, run, synthetic
+from bench import (
+    bench_check,
+    bench_datasette,
+    bench_dedup,
+    bench_diff,
+    bench_export,
+    report,
+    run,
+    synthetic,
+)
 from crawler.arabic import match_key
 from store import fts, texts
 
@@ -126,3 +135,9 @@ def test_report_shows_figures_of_a_result_without_tables():
     assert "| pages_per_s.ours | 812.5 |" in text
     assert "| f1 | 0.97 |" in text
     assert "| at least 10× trafilatura | yes | yes |" in text
+
+
+def test_diff_benchmark_states_its_goal():
+    result = bench_diff.run(scale="smoke")
+    assert_goals(result)
+    assert result["figures"]["article_bytes"] > 10_000
