@@ -1,5 +1,9 @@
-"""The connection side of address safety: our resolver, and an httpx client whose connections go
-only to addresses `crawler.safety` checked, each socket operation bounded by the fetch deadline.
+"""The connection side of address safety: our resolver, and an httpx transport whose connections
+go only to addresses `crawler.safety` checked, each socket operation bounded by the fetch deadline.
+
+Built on httpx's and httpcore's public interfaces only (`httpx.BaseTransport`,
+`httpcore.ConnectionPool(network_backend=...)`, `httpcore.NetworkBackend`/`NetworkStream`), so a
+new release of either cannot quietly bypass the pin; `tests/test_public_seam.py` keeps it so.
 """
 
 from __future__ import annotations
