@@ -26,10 +26,11 @@ from crawler.politeness import parse_retry_after
 from crawler.robots import ROBOTS_MAX_BYTES
 from crawler.safety import CheckedURL, Refused
 from crawler.settings import FetchSettings
-from crawler.transport import LOCATION_HEADER
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-SHORT_BODY = 65_536  # bytes: an error page or a redirect's note worth reading to keep the connection
+SHORT_BODY = (
+    65_536  # bytes: an error page or a redirect's note worth reading to keep the connection
+)
 _SNIFF_BYTES = 512
 
 
@@ -92,7 +93,7 @@ def read_answer(
     status = response.status_code
     got = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
     if status in REDIRECT_STATUSES:
-        location = response.headers.get(LOCATION_HEADER) or response.headers.get("location")
+        location = response.headers.get("location")
         if not location:
             return run.failed(
                 "HTTPStatus",
@@ -186,9 +187,7 @@ def _read_page(
             if run.clock() >= run.deadline:
                 raise Retry("Timeout", late_message(checked, settings))
     except TooLarge as error:
-        return run.failed(
-            "TooLarge", f"{checked.url}: {error}; not kept", bytes=received, **common
-        )
+        return run.failed("TooLarge", f"{checked.url}: {error}; not kept", bytes=received, **common)
     except BadEncoding as error:
         return run.failed("BadEncoding", f"{checked.url}: {error}", **common)
     if not sniffed and (reason := _refusal(run, mime, bytes(body[:_SNIFF_BYTES]))):
@@ -221,8 +220,7 @@ def _read_page(
 
 def late_message(checked: CheckedURL, settings: FetchSettings) -> str:
     return (
-        f"no complete answer from {checked.url} within the "
-        f"{settings.deadline:g} s fetch deadline"
+        f"no complete answer from {checked.url} within the {settings.deadline:g} s fetch deadline"
     )
 
 

@@ -14,6 +14,7 @@ import random as random_module
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from urllib.parse import urljoin
 
 import httpx
@@ -48,7 +49,7 @@ from crawler.safety import (
     resolve_checked,
 )
 from crawler.settings import CONTACT_URL, DEFAULT_USER_AGENT, VERSION, FetchSettings
-from crawler.transport import LOCATION_HEADER, PinnedBackend, SystemResolver, pinned_client
+from crawler.transport import PinnedBackend, PinnedTransport, SystemResolver, pinned_client, send
 
 log = logging.getLogger(__name__)
 __all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
@@ -100,8 +101,9 @@ class Fetcher:
             s.robots_agent, clock, s.robots_ttl, s.robots_retry, s.robots_outage
         )
         self._backend: PinnedBackend | None = None
+        self._transport: PinnedTransport | None = None
         if client is None:
-            self._backend, client = pinned_client(s.proxy, dial, s.timeout)
+            self._backend, self._transport, client = pinned_client(s.proxy, dial, s.timeout)
         self._client = client
 
     def close(self) -> None:
@@ -145,7 +147,9 @@ class Fetcher:
             return RobotsDocument(None, error=str(error))
         if self.politeness.paused_until(checked.host) is not None:
             state = self.politeness.states()[checked.host]
-            return RobotsDocument(None, error=f"host {checked.host} paused until {state.paused_until_iso}")
+            return RobotsDocument(
+                None, error=f"host {checked.host} paused until {state.paused_until_iso}"
+            )
         return self.robots.document(checked.origin, lambda: self._fetch_robots(checked, scope))
 
     def _fetch(self, run: Run, url: str, validators: Validators | None) -> Fetched:
@@ -212,7 +216,13 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        return (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        scope = (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        if self.settings.proxy:
+            # A proxy resolves the name again and connects where its own answer points, so the
+            # address we checked does not bind it: through a proxy no private address is fetched,
+            # not even a target given by address or listed in private_hosts (docs/security.md).
+            scope = replace(scope, private_ok=frozenset())
+        return scope
 
     def _attempts(
         self,
@@ -293,11 +303,12 @@ class Fetcher:
             try:
                 with (
                     self._pinned(checked, addresses, run.deadline),
-                    self._client.stream(
-                        "GET",
+                    send(
+                        self._client,
+                        self._transport,
                         checked.url,
-                        headers=headers,
-                        timeout=min(self.settings.timeout, left),
+                        headers,
+                        min(self.settings.timeout, left),
                     ) as response,
                 ):
                     try:
@@ -326,7 +337,6 @@ class Fetcher:
                     f"{TRANSPORT_TEXT.get(kind, 'network error on')} "
                     f"{checked.url}: {one_line(error)}",
                 ) from None
-
 
     def _hurried(self) -> AbstractContextManager[None]:
         """Reading a body nobody needs gets DRAIN_SECONDS at most, whatever the deadline left."""
@@ -360,17 +370,18 @@ class Fetcher:
                 with (
                     self.politeness.slot(current.host),
                     self._pinned(current, addresses, deadline),
-                    self._client.stream(
-                        "GET",
+                    send(
+                        self._client,
+                        self._transport,
                         current.url,
-                        timeout=self.settings.timeout,
-                        headers={
+                        {
                             "User-Agent": self.settings.user_agent,
                             "Accept-Encoding": ACCEPT_ENCODING,
                         },
+                        self.settings.timeout,
                     ) as resp,
                 ):
-                    location = resp.headers.get(LOCATION_HEADER) or resp.headers.get("location")
+                    location = resp.headers.get("location")
                     with self._hurried():
                         finish_short_body(resp)  # a site without robots.txt answers 404
                     if resp.status_code in REDIRECT_STATUSES and location:

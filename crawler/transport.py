@@ -1,5 +1,9 @@
-"""The connection side of address safety: our resolver, and an httpx client whose connections go
-only to addresses `crawler.safety` checked, each socket operation bounded by the fetch deadline.
+"""The connection side of address safety: our resolver, and an httpx transport whose connections
+go only to addresses `crawler.safety` checked, each socket operation bounded by the fetch deadline.
+
+Built on httpx's and httpcore's public interfaces only (`httpx.BaseTransport`,
+`httpcore.ConnectionPool(network_backend=...)`, `httpcore.NetworkBackend`/`NetworkStream`), so a
+new release of either cannot quietly bypass the pin; `tests/test_public_seam.py` keeps it so.
 """
 
 from __future__ import annotations
@@ -159,61 +163,154 @@ class PinnedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-LOCATION_HEADER = "x-marsad-location"
+class PinnedTransport(httpx.BaseTransport):
+    """httpx's transport interface over httpcore's connection pool on a `PinnedBackend`: the whole
+    seam between httpx and the network, built from both libraries' public APIs only.
 
+    TLS is always verified against the system's CA bundle (certifi), never the environment's.
+    Redirects are not this layer's business: `Location` is passed through untouched and read by
+    the fetcher, which sends through `send` below and so never through httpx's redirect code.
+    With `proxy`, connections go to the proxy (an HTTP(S) proxy: plain requests are forwarded,
+    https ones tunnelled with CONNECT), which resolves the target's name itself.
+    """
 
-class _PinnedTransport(httpx.HTTPTransport):
-    """Hides `Location` from httpx: even with redirects off, httpx builds the next request from it
-    and raises on a hostile value (`javascript:...`) before we see the response. The fetcher reads
-    it back from `LOCATION_HEADER` and checks it itself."""
+    def __init__(self, backend: PinnedBackend, proxy: str | None = None) -> None:
+        pool: dict[str, Any] = {
+            "ssl_context": httpx.create_ssl_context(verify=True, trust_env=False),
+            "max_connections": 100,
+            "max_keepalive_connections": 20,
+            "keepalive_expiry": 5.0,
+            "network_backend": backend,
+        }
+        self.pool: httpcore.ConnectionPool
+        if proxy is None:
+            self.pool = httpcore.ConnectionPool(**pool)
+            return
+        via = httpx.Proxy(proxy)
+        if via.url.scheme not in ("http", "https"):
+            raise ValueError(f"proxy {via.url}: only http:// and https:// proxies are supported")
+        self.pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(
+                scheme=via.url.raw_scheme,
+                host=via.url.raw_host,
+                port=via.url.port,
+                target=via.url.raw_path,
+            ),
+            proxy_auth=via.raw_auth,
+            proxy_headers=via.headers.raw,
+            **pool,
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        if "location" in response.headers:
-            response.headers[LOCATION_HEADER] = response.headers["location"]
-            del response.headers["location"]
-        return response
+        if not isinstance(request.stream, httpx.SyncByteStream):
+            raise TypeError("PinnedTransport sends synchronous requests only")
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors(request):
+            answer = self.pool.handle_request(sent)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=_Body(answer, request),
+            extensions=answer.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class _Body(httpx.SyncByteStream):
+    """An httpcore answer's body as httpx reads it; closing it gives the connection back."""
+
+    def __init__(self, answer: httpcore.Response, request: httpx.Request) -> None:
+        self.answer, self.request = answer, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx_errors(self.request):
+            yield from self.answer.iter_stream()
+
+    def close(self) -> None:
+        with _as_httpx_errors(self.request):
+            self.answer.close()
+
+
+# httpcore's exceptions as httpx's (the same names): callers catch httpx's only.
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.ProtocolError: httpx.ProtocolError,
+}
+
+
+@contextmanager
+def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        for kind in type(error).__mro__:
+            if kind in _HTTPX_ERRORS:
+                raise _HTTPX_ERRORS[kind](str(error), request=request) from error
+        raise
 
 
 def pinned_client(
     proxy: str | None, dial: Dial | None, timeout: float
-) -> tuple[PinnedBackend, httpx.Client]:
-    """An httpx client on a `PinnedBackend`: TLS always verified, environment proxies and netrc
-    ignored (`trust_env=False`), `proxy` used only when the configuration names one.
-
-    httpx has no public way to give `HTTPTransport` a network backend, so we swap the pool it
-    built for an identical one on ours (httpx 0.28; tests/test_fetch_safety.py proves the swap).
-    """
+) -> tuple[PinnedBackend, PinnedTransport, httpx.Client]:
+    """Our backend, the transport on it, and an httpx client on that transport: environment
+    proxies, netrc and certificate variables ignored (`trust_env=False`), `proxy` used only when
+    the configuration names one. The client builds requests (headers, cookies, timeouts); they
+    are sent with `send`."""
     proxy_host = httpx.URL(proxy).host if proxy else None
     backend = PinnedBackend(dial, passthrough=[proxy_host] if proxy_host else [])
-    transport = _PinnedTransport(verify=True, trust_env=False, proxy=proxy, retries=0)
-    old = transport._pool
-    ssl_context = old._ssl_context
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
-    common: dict[str, Any] = {
-        "ssl_context": ssl_context,
-        "max_connections": limits.max_connections,
-        "max_keepalive_connections": limits.max_keepalive_connections,
-        "keepalive_expiry": limits.keepalive_expiry,
-        "network_backend": backend,
-    }
-    if proxy is None:
-        transport._pool = httpcore.ConnectionPool(**common)
-    else:
-        proxied = httpx.Proxy(proxy)
-        transport._pool = httpcore.HTTPProxy(
-            proxy_url=httpcore.URL(
-                scheme=proxied.url.raw_scheme,
-                host=proxied.url.raw_host,
-                port=proxied.url.port,
-                target=proxied.url.raw_path,
-            ),
-            proxy_auth=proxied.raw_auth,
-            proxy_headers=proxied.headers.raw,
-            **common,
-        )
-    old.close()
+    transport = PinnedTransport(backend, proxy)
     client = httpx.Client(
         transport=transport, follow_redirects=False, trust_env=False, timeout=timeout
     )
-    return backend, client
+    return backend, transport, client
+
+
+@contextmanager
+def send(
+    client: httpx.Client,
+    transport: PinnedTransport | None,
+    url: str,
+    headers: dict[str, str],
+    timeout: float,
+) -> Iterator[httpx.Response]:
+    """One GET, its answer streamed and closed after the block. On our transport the request goes
+    to it directly: httpx's client, even with redirects off, builds the next request from a
+    redirect's `Location` and raises on a hostile one (`javascript:...`) before we see the answer;
+    the fetcher checks every `Location` itself. A client given without our transport (a test's
+    `MockTransport`) is used as is."""
+    request = client.build_request("GET", url, headers=headers, timeout=timeout)
+    if transport is None:
+        response = client.send(request, stream=True)
+    else:
+        response = transport.handle_request(request)
+        client.cookies.extract_cookies(response)  # what client.send would keep
+    try:
+        yield response
+    finally:
+        response.close()

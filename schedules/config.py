@@ -14,7 +14,7 @@ from typing import Any
 
 from crawler.fetch import DEFAULT_USER_AGENT
 from crawler.patterns import PatternError, compile_pattern
-from crawler.safety import Refused, check_url, redact_credentials
+from crawler.safety import Refused, address_problem, check_url, redact_credentials
 from store.seeds import seed_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
@@ -247,6 +247,12 @@ def load_config(path: str | Path) -> Config:
         proxy=str(raw_defaults["proxy"]) if raw_defaults.get("proxy") else None,
         private_hosts=strings(raw_defaults, "private_hosts", 0),
     )
+    through_proxy = (
+        "cannot be used with `proxy`: a proxy resolves names itself, so marsad fetches no "
+        "private address through one (docs/security.md)"
+    )
+    if defaults.proxy and defaults.private_hosts:
+        raise fail("private_hosts", through_proxy)
     raw_daemon = raw.get("daemon", {})
     daemon_start = next((i for i, line in enumerate(text.splitlines()) if line.strip() == "[daemon]"), 0)
     daemon = DaemonSettings(
@@ -272,6 +278,9 @@ def load_config(path: str | Path) -> Config:
             raise fail("url", f"must be an http(s) URL, got `{shown}`", start)
         if problem := target_url_problem(url):
             raise fail("url", problem, start)
+        address = check_url(url).ip
+        if defaults.proxy and address is not None and address_problem(address):
+            raise fail("url", f"on a {address_problem(address)} {through_proxy}", start)
         seed = item.get("seed")
         if seed is not None and not isinstance(seed, str):
             raise fail("seed", f"must be a file name in {path.parent}, got `{seed}`", start)

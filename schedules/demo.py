@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
 from schedules.config import load_config
+from schedules.replica import ReplicaServer, ReplicaSite
+from schedules.replica.data import SEED_FILE, SEED_ID
 
 log = logging.getLogger("marsad.demo")
-REPO = Path(__file__).resolve().parents[1]
-SEED = "000_3b1ee1feec353f5c.txt"
-POST_ID = 95655
+SEED = SEED_FILE.name
+POST_ID = SEED_ID
 
 EDITS = (
     "وفي تطور جديد، أعلن الحلف عن برنامج مشترك للأمن السيبراني مع شركائه في المنطقة.",
@@ -27,18 +27,8 @@ EDITS = (
 )
 
 
-def _replica_server():  # type: ignore[no-untyped-def]
-    """The replica lives with the tests (tests/servers); the demo runs from a clone."""
-    if not (REPO / "tests" / "servers" / "replica.py").is_file():
-        raise SystemExit("marsad demo needs the repository checkout (tests/servers/replica.py)")
-    sys.path.insert(0, str(REPO))
-    from tests.servers.replica import ReplicaServer
-
-    return ReplicaServer()
-
-
 def write_demo_config(directory: Path, base_url: str, every: float) -> Path:
-    shutil.copy(REPO / "seeds" / SEED, directory / SEED)
+    shutil.copy(SEED_FILE, directory / SEED)
     path = directory / "watch.toml"
     path.write_text(
         "[defaults]\n"
@@ -51,7 +41,7 @@ def write_demo_config(directory: Path, base_url: str, every: float) -> Path:
     return path
 
 
-def edit_forever(site, every: float, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+def edit_forever(site: ReplicaSite, every: float, stop: threading.Event) -> None:
     """Alternate real edits with noise (a new comment) so both kinds of check show up."""
     round_ = 0
     while not stop.wait(every):
@@ -70,7 +60,7 @@ def run_demo(db_path: Path, *, port: int = 8001, every: float = 5.0) -> None:
     from schedules.daemon import run_daemon
     from store.schema import connect
 
-    with _replica_server() as server, tempfile.TemporaryDirectory() as scratch:
+    with ReplicaServer() as server, tempfile.TemporaryDirectory() as scratch:
         config_path = write_demo_config(Path(scratch), server.base_url, every)
         config = load_config(config_path)
         log.info("demo: replica of the seed site at %s", server.base_url)

@@ -8,7 +8,16 @@ import sqlite3
 
 import pytest
 
-from bench import bench_check, bench_datasette, bench_dedup, bench_export, report, run, synthetic
+from bench import (
+    bench_check,
+    bench_datasette,
+    bench_dedup,
+    bench_diff,
+    bench_export,
+    report,
+    run,
+    synthetic,
+)
 from crawler.arabic import match_key
 from store import fts, texts
 
@@ -142,3 +151,9 @@ def test_real_pages_benchmark_scores_each_tool_on_the_same_pages():
         assert tools[name]["available"] or "not installed" in tools[name]["reason"]
     if tools["trafilatura"]["available"]:
         assert_goals(result)
+
+
+def test_diff_benchmark_states_its_goal():
+    result = bench_diff.run(scale="smoke")
+    assert_goals(result)
+    assert result["figures"]["article_bytes"] > 10_000

@@ -83,3 +83,25 @@ def test_every_setting_is_documented():
         for field in fields(settings):
             if field.name != "discovery":
                 assert f"`{field.name}`" in documented, f"docs/config.md lacks `{field.name}`"
+
+
+def test_a_proxy_refuses_private_hosts_and_targets_given_by_private_address(tmp_path):
+    path = write(
+        tmp_path,
+        '[defaults]\nproxy = "http://proxy.example:3128"\nprivate_hosts = ["intranet.example"]\n',
+    )
+    with pytest.raises(ConfigError, match="line 3: `private_hosts` cannot be used with `proxy`"):
+        load_config(path)
+    path = write(
+        tmp_path,
+        '[defaults]\nproxy = "http://proxy.example:3128"\n\n'
+        '[[targets]]\nurl = "http://10.0.0.5/news/"\n',
+    )
+    with pytest.raises(ConfigError, match="line 5: `url` on a private address 10.0.0.5 cannot"):
+        load_config(path)
+    path = write(
+        tmp_path,
+        '[defaults]\nproxy = "http://proxy.example:3128"\n\n'
+        '[[targets]]\nurl = "https://news.example/"\n',
+    )
+    assert load_config(path).defaults.proxy == "http://proxy.example:3128"

@@ -5,6 +5,7 @@ import io
 import json
 import tracemalloc
 
+import pytest
 from click.testing import CliRunner
 
 from crawler.models import Block, Extracted, Fetched
@@ -97,6 +98,7 @@ class Discard(io.TextIOBase):
         return len(text)
 
 
+@pytest.mark.slow
 def test_export_streams_100000_versions_in_bounded_memory(tmp_path):
     db = connect(tmp_path / "big.db")
     page = ensure_page(db, URL, now="2026-01-01T00:00:00.000Z")

@@ -39,7 +39,8 @@ def test_slow_servers_end_at_the_fetch_deadline(server, path):
     result, took = fetch(server, path, deadline=1.0, timeout=10.0)
     assert_record(result, "error", "Timeout")
     assert "1 s fetch deadline" in result.error
-    assert 0.9 < took < 2.0
+    # at the deadline, not at the 10 s read timeout; generous above, for a busy shared machine
+    assert 0.9 < took < 5.0
 
 
 @pytest.mark.parametrize(
@@ -236,4 +237,5 @@ def test_a_redirect_whose_note_drips_is_left_after_a_moment(server):
 
     result, took = fetch(server, "/redirect-drip", deadline=30.0, timeout=20.0)
     assert result.outcome == "ok" and result.redirects[0].status == 302
-    assert DRAIN_SECONDS - 0.5 < took < DRAIN_SECONDS + 3.0
+    # left after DRAIN_SECONDS, not read until the 20 s timeout; generous above, for a busy machine
+    assert DRAIN_SECONDS - 0.5 < took < DRAIN_SECONDS + 8.0

@@ -158,3 +158,32 @@ def test_dns_failure_is_a_recorded_error(server):
     assert (result.outcome, result.error_class) == ("error", "DNSError")
     assert result.error == "could not resolve news.example: Temporary failure in name resolution"
     assert fetcher.host_states()["news.example"].failures == 1
+
+
+def test_through_a_proxy_the_name_is_checked_and_no_private_address_is_fetched(server):
+    """The proxy (here the test server, which answers absolute-form requests) resolves names
+    itself, so the pin cannot bind it: a name resolving to a private address is refused before
+    the proxy is asked, and so is a target given by a private address, which would be fetched
+    directly without a proxy."""
+    names = {"news.example": [PUBLIC], "inside.example": ["10.1.2.3"]}
+    network = Network(server, names)
+    scope = Scope.of_targets(
+        [
+            server.url("/page", host="news.example"),
+            server.url("/page", host="inside.example"),
+            "http://10.9.8.7/",
+        ],
+        private_hosts=["inside.example"],
+    )
+    fetcher = Fetcher(
+        FetchSettings(min_delay=0, retries=0, deadline=5, proxy=server.url("").rstrip("/")),
+        scope=scope,
+        resolver=network.resolve,
+    )
+    result = fetcher.fetch(server.url("/page", host="news.example"))
+    assert result.outcome == "ok"
+    assert server.page_hits()[0].target == server.url("/page", host="news.example")
+    for url in (server.url("/page", host="inside.example"), "http://10.9.8.7/"):
+        refused = fetcher.fetch(url)
+        assert (refused.outcome, refused.error_class) == ("skipped", "RefusedAddress"), url
+    assert not [hit for hit in server.hits if "inside" in hit.target or "10.9" in hit.target]

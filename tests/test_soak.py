@@ -26,6 +26,7 @@ def versions(db_path, url):
                                         " WHERE p.url = ? ORDER BY v.version", [url])]
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(SECONDS + 120)
 def test_soak(tmp_path):
     rng = random.Random(int(os.environ.get("MARSAD_SOAK_SEED", "8")))
