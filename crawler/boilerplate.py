@@ -296,8 +296,11 @@ def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
     if classes:
         known = _CHROME_CLASSES.get(classes)
         if known is None:
+            # BEM names a block's parts `block__part`: "c-product-widget__content" is a part
+            # of a product box, not a WordPress `widget_…`.
+            named = classes.replace("widget__", "-") if "widget__" in classes else classes
             known = bool(
-                _CLASS_PART.search(classes)
+                _CLASS_PART.search(named)
                 or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
             )
             if len(_CHROME_CLASSES) > 20_000:  # a page of random class names cannot grow it
