@@ -14,15 +14,20 @@ from urllib.parse import urlsplit
 import markupsafe
 from datasette import hookimpl
 
+from crawler.urls import display_url
 from store import fts, texts
 from store.datasette_plugin import views
 from store.datasette_plugin.safecsv import safe_csv
+from store.datasette_plugin.times import STORED_TIME, time_html
 from store.queries import CANNED_QUERIES
 
 PLUGIN = "marsad"  # the distribution name: Datasette serves our static/ under this name
 # Arabic letters and presentation forms: a cell holding any of them is laid out by its first
 # strong character (dir="auto"), so Arabic runs right to left and a Latin URL stays left to right.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# A SHA-256 in hex: shown by its first characters (the whole in a tooltip), so a hash column
+# does not squeeze the text beside it to one word a line.
+_HASH = re.compile("^[0-9a-f]{64}$")
 
 
 def _host(url: str | None) -> str | None:
@@ -30,10 +35,16 @@ def _host(url: str | None) -> str | None:
     return urlsplit(fts.bounded(url, 8192)).hostname if url else None
 
 
+def _display_url(url: str | None) -> str | None:
+    return display_url(fts.bounded(url, 8192)) if isinstance(url, str) else url
+
+
 @hookimpl
 def prepare_connection(conn):  # type: ignore[no-untyped-def]
     fts.register(conn)  # the search query normalizes what people type the way the index does
     conn.create_function("marsad_host", 1, _host, deterministic=True)
+    # a URL as a person reads it (Arabic slug decoded), for queries that export both forms
+    conn.create_function("marsad_display_url", 1, _display_url, deterministic=True)
     texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
 
 
@@ -142,9 +153,27 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
             return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
                 path(f"/-/marsad/page/{page_id}"), value
             )
-    if isinstance(value, str) and _ARABIC.search(value) and not value.startswith(("http://", "https://")):
+    if not isinstance(value, str):
+        return None
+    if value.startswith(("http://", "https://")):
+        return _url_cell(value)
+    if _HASH.match(value):
+        return markupsafe.Markup('<span class="marsad-hash" title="{}">{}…</span>').format(
+            value, value[:12])
+    if STORED_TIME.match(value):
+        return time_html(value, views.settings(datasette).get("timezone"))
+    if _ARABIC.search(value):
         return _text_cell(value, datasette.setting("truncate_cells_html"))
     return None
+
+
+def _url_cell(url: str) -> markupsafe.Markup | None:
+    """A URL shown readable (an Arabic slug as letters), linking to the URL as stored."""
+    shown = display_url(url[:8192])
+    if shown == url:
+        return None  # Datasette's own rendering links it already
+    return markupsafe.Markup('<a href="{}" title="{}" dir="ltr" class="marsad-url">{}</a>').format(
+        url, url, shown)
 
 
 def _text_cell(value: str, limit: int | None) -> markupsafe.Markup:

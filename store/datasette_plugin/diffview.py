@@ -33,14 +33,127 @@ class FieldChange:
     new: str
 
 
+Paragraph = list[Run]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One level of the side-by-side view: a paragraph of the older text and the newer one's
+    paragraph beside it; None where a paragraph was inserted or deleted, so the rest stays level."""
+
+    old: Paragraph | None
+    new: Paragraph | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A piece of the inline view: one paragraph (numbered `change` when it holds an edit), or a
+    run of unchanged paragraphs folded away (`folded`)."""
+
+    paragraph: Paragraph | None = None
+    change: int = 0  # 1, 2, … for a paragraph with an insertion or deletion; 0 if unchanged
+    folded: tuple[Paragraph, ...] = ()
+
+
 @dataclass(frozen=True)
 class TextDiff:
-    inline: list[list[Run]]  # paragraphs of runs, insertions and deletions together
-    old: list[list[Run]]  # the older text with its deletions marked
-    new: list[list[Run]]  # the newer text with its insertions marked
+    inline: list[Paragraph]  # paragraphs of runs, insertions and deletions together
+    old: list[Paragraph]  # the older text with its deletions marked
+    new: list[Paragraph]  # the newer text with its insertions marked
     words_added: int
     words_removed: int
     coarse: bool = False  # some edits shown as removed + added: too many to show word by word
+    rows: tuple[Row, ...] = ()  # the two texts paragraph by paragraph, aligned
+    changes: int = 0  # paragraphs of the inline view holding an insertion or deletion
+
+    def sections(self, context: int | None = 1) -> list[Section]:
+        """The inline view with the unchanged paragraphs more than `context` paragraphs away
+        from a change folded (two or more together; one is shown); None shows everything."""
+        changed = [_changed(p) for p in self.inline]
+        near = [
+            context is None
+            or any(changed[max(0, i - context) : i + context + 1])
+            for i in range(len(self.inline))
+        ]
+        out: list[Section] = []
+        folded: list[Paragraph] = []
+        number = 0
+
+        def fold() -> None:
+            if len(folded) == 1:
+                out.append(Section(paragraph=folded[0]))
+            elif folded:
+                out.append(Section(folded=tuple(folded)))
+            folded.clear()
+
+        for paragraph, is_changed, shown in zip(self.inline, changed, near):
+            if not shown:
+                folded.append(paragraph)
+                continue
+            fold()
+            if is_changed:
+                number += 1
+            out.append(Section(paragraph=paragraph, change=number if is_changed else 0))
+        fold()
+        return out
+
+
+def _changed(paragraph: Paragraph) -> bool:
+    return any(run.op != "equal" for run in paragraph)
+
+
+def _pure(paragraph: Paragraph) -> bool:
+    """Nothing of the paragraph is on the other side: wholly inserted or wholly deleted."""
+    return all(run.op != "equal" for run in paragraph)
+
+
+def _aligned(runs: list[Run]) -> tuple[Row, ...]:
+    """The two texts paragraph by paragraph. A paragraph break both texts share is a point where
+    they are level; between two such points, paragraphs holding shared words face each other
+    in order, and a paragraph wholly inserted (or deleted) faces a gap, or a paragraph wholly
+    deleted (inserted) at the same place."""
+    rows: list[Row] = []
+    old: list[Paragraph] = [[]]
+    new: list[Paragraph] = [[]]
+
+    def level() -> None:
+        rows.extend(_pair([p for p in old if p], [p for p in new if p]))
+        old[:] = [[]]
+        new[:] = [[]]
+
+    for run in runs:
+        for index, piece in enumerate(run.text.split(_BREAK)):
+            if index:
+                if run.op == "equal":
+                    level()
+                elif run.op == "delete":
+                    old.append([])
+                else:
+                    new.append([])
+            if piece.strip():
+                if run.op != "insert":
+                    old[-1].append(Run(run.op, piece.strip()))
+                if run.op != "delete":
+                    new[-1].append(Run(run.op, piece.strip()))
+    level()
+    return tuple(rows)
+
+
+def _pair(old: list[Paragraph], new: list[Paragraph]) -> list[Row]:
+    rows, i, j = [], 0, 0
+    while i < len(old) or j < len(new):
+        left = old[i] if i < len(old) else None
+        right = new[j] if j < len(new) else None
+        if left is not None and right is not None and _pure(left) == _pure(right):
+            rows.append(Row(left, right))
+            i, j = i + 1, j + 1
+        elif left is not None and (right is None or _pure(left)):
+            rows.append(Row(left, None))
+            i += 1
+        else:
+            rows.append(Row(None, right))
+            j += 1
+    return rows
 
 
 def _marked(text: str) -> str:
@@ -65,13 +178,16 @@ def text_diff(old: str, new: str) -> TextDiff:
     found, coarse = word_runs(_marked(old or ""), _marked(new or ""))
     runs = [Run(op, words) for op, words in found]
     counted = [(r.op, len(r.text.replace(_BREAK, " ").split())) for r in runs]
+    inline = _paragraphs(runs, ("equal", "delete", "insert"))
     return TextDiff(
-        inline=_paragraphs(runs, ("equal", "delete", "insert")),
+        inline=inline,
+        changes=sum(1 for p in inline if _changed(p)),
         old=_paragraphs(runs, ("equal", "delete")),
         new=_paragraphs(runs, ("equal", "insert")),
         words_added=sum(n for op, n in counted if op == "insert"),
         words_removed=sum(n for op, n in counted if op == "delete"),
         coarse=coarse,
+        rows=_aligned(runs),
     )
 
 

@@ -15,8 +15,11 @@ from urllib.parse import quote
 from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 
+from crawler.urls import display_url
+from store.datasette_plugin import language
 from store.datasette_plugin.chart import Bar, Mark, changes_chart
 from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
+from store.datasette_plugin.times import time_html
 from store.diff import COARSE_NOTE
 from store.feed import FeedEntry, atom_feed, changed_fields, feed_sql
 
@@ -46,27 +49,91 @@ def _detail(raw: str | None) -> str:
         detail = json.loads(raw)
     except ValueError:
         return raw
-    if isinstance(detail, dict):
-        return "; ".join(f"{k}: {v}" for k, v in detail.items())
+    if isinstance(detail, dict):  # e.g. a redirect's old and new target, shown readable
+        return "; ".join(
+            f"{k}: {display_url(v) if isinstance(v, str) else v}" for k, v in detail.items()
+        )
     return json.dumps(detail, ensure_ascii=False)
+
+
+# A check that ended one of these ways did not read the article: its page shows why, and when
+# marsad tries again.
+FAILED_OUTCOMES = ("error", "no_content", "not_article", "gone")
+# The latest failed check of a page, in one line: what failed and why.
+LAST_FAILURE = """
+SELECT f.fetched_at, f.outcome, f.status, f.error_class, f.error FROM fetches f
+WHERE f.page_id = :page ORDER BY f.fetched_at DESC, f.id DESC LIMIT 1
+"""
+
+
+def settings(datasette: Any) -> dict[str, Any]:
+    """The plugin's settings (`plugins.marsad` in the metadata): `language`, `timezone`."""
+    return datasette.plugin_config("marsad") or {}
+
+
+def reader_language(datasette: Any, request: Request) -> str:
+    return language.choose(request.args.get("lang"), request.cookies.get(language.COOKIE),
+                           settings(datasette).get("language"),
+                           request.headers.get("accept-language"))
 
 
 async def _render(datasette: Any, request: Request, template: str, context: dict[str, Any],
                   status: int = 200) -> Response:
+    lang = reader_language(datasette, request)
+    zone = settings(datasette).get("timezone")
+    context = {
+        **language.page_context(lang),
+        "when": lambda value: time_html(value, zone, lang),
+        "iri": display_url,
+        "lang_href": _with_lang(request, "en" if lang == "ar" else "ar"),
+        **context,
+    }
     html = await datasette.render_template(template, context, request=request)
-    return Response.html(html, status=status)
+    response = Response.html(html, status=status)
+    if request.args.get("lang") in language.LANGUAGES:  # a reader's choice is remembered
+        response.set_cookie(language.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def _with_lang(request: Request, lang: str) -> str:
+    args = [(k, v) for k in request.args for v in request.args.getlist(k) if k != "lang"]
+    args.append(("lang", lang))
+    return request.path + "?" + "&".join(f"{_quote(k)}={_quote(v)}" for k, v in args)
+
+
+def failure(row: dict[str, Any] | None) -> str:
+    """Why a check failed, in one line: the error, or the HTTP status and outcome."""
+    if not row:
+        return ""
+    reason = row.get("error") or ""
+    if row.get("error_class") and row["error_class"] not in reason:
+        reason = f"{row['error_class']}: {reason}" if reason else row["error_class"]
+    if row.get("status") and str(row["status"]) not in reason:
+        reason = f"HTTP {row['status']}" + (f" ({reason})" if reason else "")
+    return reason or str(row.get("outcome") or "")
 
 
 async def index(datasette: Any, request: Request) -> Response:
     db = await _database(datasette)
+    failed = ", ".join(f"'{outcome}'" for outcome in FAILED_OUTCOMES)
     pages = await db.execute(
-        "SELECT p.id, p.url, p.state, p.versions, p.last_checked, p.seed,"
+        "SELECT p.id, p.url, p.state, p.versions, p.last_checked, p.seed, p.last_outcome,"
+        " p.next_check_at,"
         " (SELECT title FROM versions WHERE page_id = p.id ORDER BY version DESC LIMIT 1) AS title,"
-        " (SELECT max(fetched_at) FROM versions WHERE page_id = p.id) AS last_changed"
+        " (SELECT max(fetched_at) FROM versions WHERE page_id = p.id) AS last_changed,"
+        " CASE WHEN p.last_outcome IN (" + failed + ") THEN (SELECT json_object("
+        "   'outcome', f.outcome, 'status', f.status, 'error_class', f.error_class,"
+        "   'error', f.error) FROM fetches f WHERE f.page_id = p.id"
+        "   ORDER BY f.fetched_at DESC, f.id DESC LIMIT 1) END AS failure"
         " FROM pages p ORDER BY last_changed IS NULL, last_changed DESC, p.id"
     )
+    rows = []
+    for row in pages.rows:
+        item = dict(row)
+        item["failure"] = failure(json.loads(item["failure"])) if item["failure"] else ""
+        rows.append(item)
     return await _render(datasette, request, "marsad_index.html",
-                         {"pages": [dict(r) for r in pages.rows], "database": db.name})
+                         {"pages": rows, "database": db.name})
 
 
 async def page_by_url(datasette: Any, request: Request) -> Response:
@@ -116,8 +183,18 @@ async def page(datasette: Any, request: Request) -> Response:
             marks.append(Mark(item["at"], item["kind"]))
         timeline.append(item)
     timeline.reverse()  # newest first, as people read a history
+    last_failure = None
+    if info.get("last_outcome") in FAILED_OUTCOMES:
+        row = (await db.execute(LAST_FAILURE, {"page": page_id})).first()
+        if row is not None:
+            last_failure = {"at": row["fetched_at"], "why": failure(dict(row))}
+            if info["last_outcome"] != "gone":  # a gone page has its own event
+                timeline.insert(0, {"at": row["fetched_at"], "kind": "check_failed",
+                                    "detail": last_failure["why"], "version": None,
+                                    "title": None, "changed_fields": (), "seed_similarity": None})
     context = {
         "page": info,
+        "last_failure": last_failure,
         "timeline": timeline,
         "title": next((item["title"] for item in timeline if item["title"]), None),
         "chart": changes_chart(bars, marks),
@@ -195,6 +272,9 @@ async def diff(datasette: Any, request: Request) -> Response:
         "diff": text,
         "coarse_note": COARSE_NOTE,
         "fields": field_changes(before, after or {}),
+        "sections": text.sections(None if request.args.get("context") == "all" else 1)
+        if text else [],
+        "whole": request.args.get("context") == "all",
         "numbers": list(range(info["versions"] + 1)),
         "page_href": path(f"/-/marsad/page/{page_id}"),
         "here": path(f"/-/marsad/diff/{page_id}/{old}/{new}"),

@@ -1,0 +1,136 @@
+"""What a researcher reads on marsad's pages: Arabic URLs as letters, why a check failed and when
+it is tried again, a long article's diff reduced to its changes, times in the reader's zone, and
+the interface in Arabic or English. In-process Datasette on a real SQLite file."""
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+
+from crawler.models import Block, Extracted, Fetched
+from schedules.clock import iso
+from store.schema import connect
+from store.versions import ensure_page, record_check
+from store.web import build_datasette
+from tests.test_web import PERMALINK, SLUG, URL, Elements, populate
+
+ARABIC_URL = "https://www.europarabct.com/" + quote("الأمن-الجماعي") + "/"
+PARAGRAPHS = [f"الفقرة رقم {n} من المقال الطويل عن الأمن الجماعي" for n in range(1, 13)]
+
+
+def get(path, *urls, headers=None):
+    async def fetch():
+        ds = build_datasette(path)
+        return [await ds.client.get(url, headers=headers or {}) for url in urls]
+
+    return asyncio.run(fetch())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The pages of tests/test_web.py, and a long article watched by its Arabic URL, edited in
+    two places with a paragraph inserted, whose latest check failed."""
+    path = tmp_path_factory.mktemp("reading") / "marsad.db"
+    ids = populate(path)
+    db = connect(path)
+    t0 = datetime(2026, 2, 1, tzinfo=UTC)
+    page = ensure_page(db, ARABIC_URL, now=iso(t0))
+    fetched = Fetched(url=ARABIC_URL, final_url=ARABIC_URL, outcome="ok", status=200, body="<html/>")
+    first = [Block("paragraph", p) for p in PARAGRAPHS]
+    second = list(first)
+    second[1] = Block("paragraph", PARAGRAPHS[1] + " والتعاون")
+    second.insert(6, Block("paragraph", "فقرة جديدة كاملة أضيفت هنا"))
+    second[11] = Block("paragraph", PARAGRAPHS[10].replace("الطويل", "القصير"))
+    record_check(db, page, fetched, Extracted(title="مقال طويل", blocks=tuple(first)), now=iso(t0))
+    record_check(db, page, fetched, Extracted(title="مقال طويل", blocks=tuple(second)),
+                 now=iso(t0 + timedelta(days=1)))
+    failed = Fetched(url=ARABIC_URL, final_url=ARABIC_URL, outcome="error", status=503,
+                     error_class="HTTPStatusError", error="server error 503 Service Unavailable")
+    record_check(db, page, failed, None, now=iso(t0 + timedelta(days=2)),
+                 next_check_at="2026-02-03T06:30:00.000Z")
+    db.conn.close()
+    return path, {**ids, "long": page}
+
+
+def test_an_arabic_url_reads_as_letters_and_links_to_the_encoded_form(site):
+    path, ids = site
+    index, timeline, pages, versions = get(
+        path, "/-/marsad/", f"/-/marsad/page/{ids['page']}", "/marsad/pages", "/marsad/versions")
+    for response in (index, timeline, pages, versions):
+        assert response.status_code == 200
+    assert "الأمن-الجماعي" in index.text and quote("الأمن-الجماعي") not in index.text.split("<tbody>")[1].replace(
+        f'title="{ARABIC_URL}"', "")
+    # After redirects: the decoded permalink is what is read, the encoded one what is followed.
+    after = timeline.text.split("After redirects")[1].split("</dd>")[0]
+    assert SLUG in after and Elements(after).find("a", href=PERMALINK)
+    for table in (pages, versions):
+        assert Elements(table.text).find("a", href=PERMALINK, title=PERMALINK)
+        assert f">https://www.europarabct.com/{SLUG}/</a>" in table.text
+
+
+def test_a_failed_check_says_why_and_when_it_is_tried_again(site):
+    path, ids = site
+    index, timeline = get(path, "/-/marsad/", f"/-/marsad/page/{ids['long']}")
+    row = next(r for r in index.text.split("<tr>") if "الأمن-الجماعي" in r)
+    assert "HTTPStatusError: server error 503 Service Unavailable" in row
+    assert "next try" in row and 'datetime="2026-02-03T06:30:00.000Z"' in row
+    info = timeline.text.split('class="marsad-page-info"')[1].split("</dl>")[0]
+    assert "Last check failed" in info and "server error 503" in info and "3 Feb 2026, 06:30 UTC" in info
+    assert 'class="kind-check_failed"' in timeline.text
+    # A page whose host name did not resolve says so.
+    (gone,) = get(path, f"/-/marsad/page/{ids['gone']}")
+    assert "ConnectError: DNS failure: www.europarabct.com" in gone.text
+
+
+def test_inline_diff_counts_and_links_each_change_and_folds_unchanged_paragraphs(site):
+    path, ids = site
+    inline, whole = get(path, f"/-/marsad/diff/{ids['long']}/1/2",
+                        f"/-/marsad/diff/{ids['long']}/1/2?context=all")
+    html = inline.text
+    bar = html.split('class="marsad-changes"')[1].split("</nav>")[0]
+    assert "3 changed places" in bar
+    assert [a["href"] for a in Elements(bar).find("a")][:3] == ["#change-1", "#change-2", "#change-3"]
+    elements = Elements(html)
+    assert [a["id"] for _, a in elements.tags if a.get("id", "").startswith("change-")] == [
+        "change-1", "change-2", "change-3"]
+    assert elements.find("a", href="#change-2", **{"class": "next-change"})
+    # Paragraphs far from any change are folded, one click away; all of them are still there.
+    assert "unchanged paragraphs — show" in html and "<details" in html
+    for paragraph in PARAGRAPHS:
+        assert paragraph.split(" من ")[0] in html
+    assert "<details" not in whole.text.split('id="diff"')[1]
+
+
+def test_side_by_side_keeps_paragraphs_level_across_an_inserted_one(site):
+    path, ids = site
+    (side,) = get(path, f"/-/marsad/diff/{ids['long']}/1/2?view=side")
+    rows = side.text.split('<div class="diff-row">')[1:]
+    inserted = next(i for i, row in enumerate(rows) if "فقرة جديدة كاملة" in row)
+    assert 'class="diff-old diff-gap"' in rows[inserted]
+    # Every other row holds the same paragraph on both sides.
+    for row in rows[:inserted] + rows[inserted + 1:]:
+        old, new = row.split('class="diff-new')
+        number = re.search(r"رقم (\d+)", old).group(1)
+        assert f"رقم {number} " in new
+
+
+def test_times_are_shown_readably_in_the_configured_zone_with_iso_in_a_tooltip(site, monkeypatch):
+    path, ids = site
+    monkeypatch.setenv("MARSAD_TIMEZONE", "Asia/Riyadh")
+    timeline, table = get(path, f"/-/marsad/page/{ids['long']}", "/marsad/versions")
+    assert Elements(timeline.text).find("time", datetime="2026-02-02T00:00:00.000Z",
+                                        title="2026-02-02T00:00:00.000Z")
+    assert "2 Feb 2026, 03:00 +03" in timeline.text
+    assert "2 Feb 2026, 03:00 +03" in table.text  # Datasette's own tables too
+    monkeypatch.setenv("MARSAD_TIMEZONE", "No/Such_Zone")
+    (fallback,) = get(path, f"/-/marsad/page/{ids['long']}")
+    assert "2 Feb 2026, 00:00 UTC" in fallback.text
+
+
+def test_hash_columns_are_shortened_so_the_text_beside_them_keeps_its_width(site):
+    path, _ = site
+    (view,) = get(path, "/marsad/version_texts")
+    hashes = Elements(view.text).find("span", **{"class": "marsad-hash"})
+    assert hashes and all(len(h["title"]) == 64 for h in hashes)
