@@ -134,3 +134,53 @@ def test_hash_columns_are_shortened_so_the_text_beside_them_keeps_its_width(site
     (view,) = get(path, "/marsad/version_texts")
     hashes = Elements(view.text).find("span", **{"class": "marsad-hash"})
     assert hashes and all(len(h["title"]) == 64 for h in hashes)
+
+
+def test_the_chart_draws_the_first_version_apart_so_a_small_edit_stays_visible():
+    from store.datasette_plugin.chart import Bar, Mark, changes_chart
+
+    bars = [Bar("2026-01-01T00:00:00Z", 1, 1108, 0, "/d/0/1"),
+            Bar("2026-01-02T00:00:00Z", 2, 10, 3, "/d/1/2"),
+            Bar("2026-01-09T00:00:00Z", 3, 4, 0, "/d/2/3")]
+    svg = str(changes_chart(bars, [Mark("2026-01-05T00:00:00Z", "gone")]))
+    heights = [float(h) for h in re.findall(r'class="added" x="[^"]+" y="[^"]+" width="6" height="([^"]+)"', svg)]
+    assert heights[1] > 40  # +10 on the later scale is a tall bar, not a 1.5 px sliver
+    assert heights[1] > heights[2] > 1.5
+    assert "+1,108" in svg and "first version" in svg and "+10" in svg
+    assert ">2026-01-02<" in svg and ">2026-01-09<" in svg  # the axis names two different days
+    same_day = str(changes_chart([Bar("2026-01-02T06:00:00Z", 2, 5, 0, "/a"),
+                                  Bar("2026-01-02T18:30:00Z", 3, 5, 0, "/b")], []))
+    assert ">2026-01-02 06:00<" in same_day and ">18:30<" in same_day
+
+
+def test_marsad_pages_speak_arabic_right_to_left_when_the_browser_or_setting_asks(site, monkeypatch):
+    path, ids = site
+    pages = [f"/-/marsad/", f"/-/marsad/page/{ids['long']}", f"/-/marsad/diff/{ids['long']}/1/2"]
+    arabic = get(path, *pages, headers={"accept-language": "ar-EG,ar;q=0.9,en;q=0.5"})
+    for response in arabic:
+        assert Elements(response.text).find("html", lang="ar", dir="rtl")
+    assert "الصفحات المرصودة" in arabic[0].text and "فشل الفحص الأخير" in arabic[1].text
+    assert "مواضع التغيير (3):" in arabic[2].text and "يناير" not in arabic[0].text.split("<tbody>")[0]
+    english = get(path, *pages, headers={"accept-language": "en-GB,en;q=0.9,ar;q=0.8"})
+    for response in english:
+        assert Elements(response.text).find("html", lang="en", dir="ltr")
+    assert "Watched pages" in english[0].text
+    # A reader's pick (?lang=) wins over the browser and is remembered in a cookie.
+    (picked,) = get(path, "/-/marsad/?lang=ar", headers={"accept-language": "en"})
+    assert Elements(picked.text).find("html", dir="rtl")
+    assert "marsad_lang=ar" in picked.headers["set-cookie"]
+    (remembered,) = get(path, "/-/marsad/", headers={"cookie": "marsad_lang=ar"})
+    assert Elements(remembered.text).find("html", dir="rtl")
+    monkeypatch.setenv("MARSAD_LANGUAGE", "ar")
+    (configured,) = get(path, "/-/marsad/")
+    assert Elements(configured.text).find("html", lang="ar", dir="rtl")
+
+
+def test_accept_language_weights_are_read_as_rfc_9110_says():
+    from store.datasette_plugin.language import from_accept_language
+
+    assert from_accept_language("fr, ar;q=0.8, en;q=0.7") == "ar"
+    assert from_accept_language("en;q=0.2, ar-SA;q=0.9") == "ar"
+    assert from_accept_language("de, fr") == "en"
+    assert from_accept_language("ar;q=nonsense, en") == "en"
+    assert from_accept_language("") == "en"

@@ -17,7 +17,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 
 from crawler.urls import display_url
 from store.datasette_plugin import language
-from store.datasette_plugin.chart import Bar, Mark, changes_chart
+from store.datasette_plugin.chart import Bar, Labels, Mark, changes_chart
 from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
 from store.datasette_plugin.times import time_html
 from store.diff import COARSE_NOTE
@@ -197,12 +197,19 @@ async def page(datasette: Any, request: Request) -> Response:
         "last_failure": last_failure,
         "timeline": timeline,
         "title": next((item["title"] for item in timeline if item["title"]), None),
-        "chart": changes_chart(bars, marks),
+        "chart": changes_chart(bars, marks, _chart_labels(reader_language(datasette, request))),
         "feed_href": path(f"/-/marsad/changes.atom?url={_quote(info['url'])}"),
         "versions_href": datasette.urls.table(db.name, "versions") + f"?page_id={page_id}",
         "database": db.name,
     }
     return await _render(datasette, request, "marsad_page.html", context)
+
+
+def _chart_labels(lang: str) -> Labels:
+    if lang != "ar":
+        return Labels()
+    return Labels(title="الكلمات المضافة (لأعلى) والمحذوفة (لأسفل) في كل إصدار عبر الزمن",
+                  first="الإصدار الأول", version="الإصدار", words="كلمة")
 
 
 def _quote(value: str) -> str:
