@@ -14,7 +14,7 @@ from schedules.clock import iso
 from store.schema import connect
 from store.versions import ensure_page, record_check
 from store.web import build_datasette
-from tests.test_web import PERMALINK, SLUG, URL, Elements, populate
+from tests.test_web import PERMALINK, SLUG, Elements, populate
 
 ARABIC_URL = "https://www.europarabct.com/" + quote("الأمن-الجماعي") + "/"
 PARAGRAPHS = [f"الفقرة رقم {n} من المقال الطويل عن الأمن الجماعي" for n in range(1, 13)]
@@ -155,7 +155,7 @@ def test_the_chart_draws_the_first_version_apart_so_a_small_edit_stays_visible()
 
 def test_marsad_pages_speak_arabic_right_to_left_when_the_browser_or_setting_asks(site, monkeypatch):
     path, ids = site
-    pages = [f"/-/marsad/", f"/-/marsad/page/{ids['long']}", f"/-/marsad/diff/{ids['long']}/1/2"]
+    pages = ["/-/marsad/", f"/-/marsad/page/{ids['long']}", f"/-/marsad/diff/{ids['long']}/1/2"]
     arabic = get(path, *pages, headers={"accept-language": "ar-EG,ar;q=0.9,en;q=0.5"})
     for response in arabic:
         assert Elements(response.text).find("html", lang="ar", dir="rtl")
