@@ -72,3 +72,30 @@ def test_a_feed_of_where_words_appear_tells_once_per_page(tmp_path):
     assert parse(none).entries == []
     assert [e.link.rsplit("/", 2)[-2:] for e in parse(both).entries] == [["0", "1"]]
     assert "q=" in parse(both).feed.links[0].href
+
+
+def test_entries_quote_the_words_added_and_removed_and_point_browsers_to_a_stylesheet(tmp_path):
+    ids = populate(tmp_path / "marsad.db")
+    response, back = get(tmp_path / "marsad.db", "/-/marsad/changes.atom",
+                         "/-/static-plugins/marsad/feed.xsl")
+    assert '<?xml-stylesheet type="text/xsl" href="/-/static-plugins/marsad/feed.xsl"?>' in response.text
+    assert back.status_code == 200 and "xsl:stylesheet" in back.text
+    newest = parse(response).entries[0]
+    assert newest.link.endswith(f"/diff/{ids['page']}/1/2")
+    assert "Added: «والتعاوني … وأضاف أن دور الإسلام في أوروبا يتطلب حواراً»." in newest.summary
+
+
+def test_diff_excerpts_are_cut_to_a_number_of_words():
+    from store.diff import BlockOp, Diff
+    from store.feed import diff_excerpts
+
+    diff = Diff(blocks=(
+        BlockOp("change", old=0, new=0, words=(("equal", "قال"), ("delete", " الوزير"),
+                                               ("insert", " الرئيس"), ("insert", " أمس"))),
+        BlockOp("insert", new=1, text=" ".join(["كلمة"] * 40)),
+        BlockOp("delete", old=1, text="فقرة قديمة"),
+    ), words_added=42, words_removed=3)
+    added, removed = diff_excerpts(diff.to_json(), words=5)
+    assert added == "الرئيس أمس … كلمة كلمة كلمة …"
+    assert removed == "الوزير … فقرة قديمة"
+    assert diff_excerpts("not json") == ("", "") and diff_excerpts(None) == ("", "")

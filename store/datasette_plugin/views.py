@@ -21,7 +21,7 @@ from store.datasette_plugin.chart import Bar, Labels, Mark, changes_chart
 from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
 from store.datasette_plugin.times import time_html
 from store.diff import COARSE_NOTE
-from store.feed import FeedEntry, atom_feed, changed_fields, feed_sql
+from store.feed import FeedEntry, atom_feed, changed_fields, diff_excerpts, feed_sql
 
 FEED_LIMIT = 100
 DIFF_SECONDS = 10.0  # a diff page gives up on the text diff after this long
@@ -310,8 +310,10 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
     sql = feed_sql(url=url is not None, words=words is not None)
     rows = await db.execute(sql, {"url": url, "q": words, "limit": FEED_LIMIT})
     absolute = lambda path: datasette.absolute_url(request, datasette.urls.path(path))
-    entries = [
-        FeedEntry(
+    entries = []
+    for r in rows.rows:
+        added, removed = diff_excerpts(r["diff"])
+        entries.append(FeedEntry(
             version_id=r["id"], page_id=r["page_id"], version=r["version"],
             fetched_at=r["fetched_at"], title=r["title"], url=r["url"],
             words_added=r["words_added"] or 0, words_removed=r["words_removed"] or 0,
@@ -319,14 +321,13 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
             seed_similarity=r["seed_similarity"],
             diff_href=absolute(f"/-/marsad/diff/{r['page_id']}/{r['version'] - 1}/{r['version']}"),
             excerpt=r["excerpt"] if words else None,
-        )
-        for r in rows.rows
-    ]
+            added=added, removed=removed,
+        ))
     query = "&".join(
         f"{name}={_quote(value)}" for name, value in (("url", url), ("q", words)) if value
     )
     about = " ".join(
-        part for part in (f"to {url}" if url else "", f"where «{words}» appears" if words else "")
+        part for part in (f"to {display_url(url)}" if url else "", f"where «{words}» appears" if words else "")
         if part
     )
     xml = atom_feed(
@@ -338,5 +339,6 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
         self_href=absolute("/-/marsad/changes.atom" + (f"?{query}" if query else "")),
         alternate_href=absolute("/-/marsad/"),
         updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        stylesheet_href=datasette.urls.static_plugins("marsad", "feed.xsl"),
     )
     return Response(xml, content_type="application/atom+xml; charset=utf-8")
