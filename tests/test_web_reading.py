@@ -184,3 +184,21 @@ def test_accept_language_weights_are_read_as_rfc_9110_says():
     assert from_accept_language("de, fr") == "en"
     assert from_accept_language("ar;q=nonsense, en") == "en"
     assert from_accept_language("") == "en"
+
+
+def test_search_groups_versions_by_page_and_highlights_the_matched_words(site):
+    path, ids = site
+    islam, muhammad, hostile, empty = get(
+        path, "/-/marsad/search?q=اسلام", "/-/marsad/search?q=محمد",
+        "/-/marsad/search?q=نهاية", "/-/marsad/search")
+    assert islam.status_code == 200
+    assert "<mark>الإسلام</mark>" in islam.text and "1 pages hold these words" in islam.text
+    assert Elements(islam.text).find("input", name="q", dir="auto", value="اسلام")
+    # Both versions of the article say مُحَمَّدٌ: one result for the page, counting both.
+    listed = muhammad.text.split('class="marsad-results"')[1].split("</ol>")[0]
+    assert listed.count("<li>") == 1 and "2 of 2 versions hold them" in muhammad.text
+    assert "<mark>مُحَمَّدٌ</mark>" in muhammad.text
+    assert "latest version holding them: 2" in muhammad.text
+    assert "+ «والتعاوني … وأضاف" in muhammad.text  # what that version added
+    assert "<script>alert" not in hostile.text and "&lt;script&gt;" in hostile.text
+    assert empty.status_code == 200 and "<ol" not in empty.text

@@ -16,7 +16,7 @@ from datasette import hookimpl
 
 from crawler.urls import display_url
 from store import fts, texts
-from store.datasette_plugin import views
+from store.datasette_plugin import searchview, views
 from store.datasette_plugin.safecsv import safe_csv
 from store.datasette_plugin.times import STORED_TIME, time_html
 from store.queries import CANNED_QUERIES
@@ -106,6 +106,7 @@ def register_routes():  # type: ignore[no-untyped-def]
         (r"^/-/marsad/diff/(?P<page_id>\d+)$", views.diff),
         (r"^/-/marsad/diff/(?P<page_id>\d+)/(?P<old>\d+)/(?P<new>\d+)$", views.diff),
         (r"^/-/marsad/changes\.atom$", views.changes_feed),
+        (r"^/-/marsad/search$", searchview.search),
     ]
 
 
