@@ -202,3 +202,33 @@ def test_search_groups_versions_by_page_and_highlights_the_matched_words(site):
     assert "+ «والتعاوني … وأضاف" in muhammad.text  # what that version added
     assert "<script>alert" not in hostile.text and "&lt;script&gt;" in hostile.text
     assert empty.status_code == 200 and "<ol" not in empty.text
+
+
+def test_front_page_leads_to_watched_pages_and_queries_show_results_before_sql(site):
+    path, _ = site
+    home, query, shown = get(path, "/", "/marsad/latest_changes", "/marsad/latest_changes?_show_sql=1")
+    first_link = Elements(home.text.split('class="content"')[1]).find("a")
+    assert any(a.get("href") == "/-/marsad/" for a in first_link[:2])
+    assert 'id="sql-query"' not in query.text and 'class="rows-and-columns"' in query.text
+    assert "_show_sql=1" in query.text  # the SQL is one click away
+    assert 'id="sql-query"' in shown.text
+
+
+def test_csv_for_excel_has_a_bom_and_the_versions_export_holds_text_not_json(site):
+    path, ids = site
+    table, excel, plain, export = get(
+        path, "/marsad/versions", "/marsad/versions.csv?_stream=on&_excel=1&_dl=1",
+        "/marsad/versions.csv", "/marsad/versions_with_text.csv?_excel=1")
+    assert "CSV for Excel" in table.text  # the link is written next to Datasette's CSV link
+    assert excel.content.startswith(b"\xef\xbb\xbf") and not plain.content.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in excel.headers["content-disposition"]
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    article = next(r for r in rows if r["page_id"] == str(ids["page"]) and r["version"] == "2")
+    assert "وأضاف أن دور الإسلام في أوروبا يتطلب حواراً" in article["text"]
+    assert article["final_url"] == f"https://www.europarabct.com/{SLUG}/"
+    assert article["final_url_encoded"] == PERMALINK
+    assert article["changed"] == "title, text" and article["author"] == "المحرر"
+    assert not any(value.startswith(("[", "{")) for value in article.values())

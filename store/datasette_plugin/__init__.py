@@ -54,7 +54,8 @@ def canned_queries(datasette, database):  # type: ignore[no-untyped-def]
         db = datasette.get_database(database)
         if not await db.table_exists("versions"):
             return {}
-        return {name: dict(query) for name, query in CANNED_QUERIES.items()}
+        # results first: the SQL is folded behind Datasette's "show" link
+        return {name: {**query, "hide_sql": True} for name, query in CANNED_QUERIES.items()}
 
     return inner
 
@@ -115,10 +116,38 @@ def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
     return [datasette.urls.static_plugins(PLUGIN, "marsad.css")]
 
 
+# Beside Datasette's CSV link on every table and query page: the same CSV for spreadsheets, with
+# a byte-order mark (`safecsv.EXCEL_ARG`), downloaded, and on a table every row (streamed).
+EXCEL_LINK_SCRIPT = """
+document.querySelectorAll("p.export-links").forEach(function (links) {
+  var csv = Array.prototype.find.call(links.querySelectorAll("a"), function (a) {
+    return a.textContent.trim() === "CSV";
+  });
+  if (!csv) { return; }
+  var url = new URL(csv.href, document.location.href);
+  url.searchParams.set("_excel", "1");
+  url.searchParams.set("_dl", "1");
+  if (document.body.classList.contains("table")) { url.searchParams.set("_stream", "on"); }
+  var excel = document.createElement("a");
+  excel.href = url.pathname + url.search;
+  excel.className = "marsad-excel";
+  excel.textContent = "CSV for Excel (UTF-8)";
+  links.appendChild(document.createTextNode(" · "));
+  links.appendChild(excel);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):  # type: ignore[no-untyped-def]
+    return EXCEL_LINK_SCRIPT if view_name in ("table", "database") else None
+
+
 @hookimpl
 def menu_links(datasette):  # type: ignore[no-untyped-def]
     return [
         {"href": datasette.urls.path("/-/marsad/"), "label": "Watched pages"},
+        {"href": datasette.urls.path("/-/marsad/search"), "label": "Search"},
         {"href": datasette.urls.path("/-/marsad/changes.atom"), "label": "Atom feed of changes"},
     ]
 
