@@ -187,7 +187,7 @@ def test_accept_language_weights_are_read_as_rfc_9110_says():
 
 
 def test_search_groups_versions_by_page_and_highlights_the_matched_words(site):
-    path, ids = site
+    path, _ = site
     islam, muhammad, hostile, empty = get(
         path, "/-/marsad/search?q=اسلام", "/-/marsad/search?q=محمد",
         "/-/marsad/search?q=نهاية", "/-/marsad/search")
