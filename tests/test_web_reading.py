@@ -232,3 +232,15 @@ def test_csv_for_excel_has_a_bom_and_the_versions_export_holds_text_not_json(sit
     assert article["final_url_encoded"] == PERMALINK
     assert article["changed"] == "title, text" and article["author"] == "المحرر"
     assert not any(value.startswith(("[", "{")) for value in article.values())
+
+
+def test_a_missing_page_or_version_says_so_in_the_readers_language(site):
+    path, ids = site
+    missing, arabic, hostile = get(path, f"/-/marsad/diff/{ids['page']}/1/9", "/-/marsad/page/999",
+                                   "/-/marsad/page?url=<script>alert(1)</script>",
+                                   headers={"accept-language": "ar"})
+    assert missing.status_code == 404 and "has no version 9" in missing.text
+    assert Elements(arabic.text).find("html", lang="ar", dir="rtl") and "غير موجود" in arabic.text
+    assert hostile.status_code == 404 and "<script>alert(1)" not in hostile.text
+    (table,) = get(path, "/marsad/versions")
+    assert "الإصدارات — A new row only when" in table.text  # metadata labels in both languages

@@ -112,6 +112,20 @@ def register_routes():  # type: ignore[no-untyped-def]
 
 
 @hookimpl
+def handle_exception(datasette, request, exception):  # type: ignore[no-untyped-def]
+    """A page of marsad's own that is not found (or asked for wrongly) says so in the reader's
+    language, on marsad's page; anything else is Datasette's to show."""
+    status = getattr(exception, "status", 500)
+    if not request.path.startswith("/-/marsad/") or not 400 <= status < 500:
+        return None
+
+    async def inner():  # type: ignore[no-untyped-def]
+        return await views.error_page(datasette, request, status, str(exception))
+
+    return inner
+
+
+@hookimpl
 def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
     return [datasette.urls.static_plugins(PLUGIN, "marsad.css")]
 

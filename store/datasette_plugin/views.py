@@ -95,6 +95,13 @@ async def _render(datasette: Any, request: Request, template: str, context: dict
     return response
 
 
+async def error_page(datasette: Any, request: Request, status: int, message: str) -> Response:
+    db_name = next((name for name in datasette.databases if name != "_internal"), "")
+    return await _render(datasette, request, "marsad_error.html",
+                         {"status": status, "message": message, "database": db_name},
+                         status=status)
+
+
 def _with_lang(request: Request, lang: str) -> str:
     args = [(k, v) for k in request.args for v in request.args.getlist(k) if k != "lang"]
     args.append(("lang", lang))
