@@ -1,8 +1,11 @@
 """The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
 
+import asyncio
+
 import feedparser
 
 from store.feed import FeedEntry, atom_feed
+from store.web import build_datasette
 from tests.test_web import URL, XSS_TITLE, get, populate
 
 
@@ -99,3 +102,22 @@ def test_diff_excerpts_are_cut_to_a_number_of_words():
     assert added == "الرئيس أمس … كلمة كلمة كلمة …"
     assert removed == "الوزير … فقرة قديمة"
     assert diff_excerpts("not json") == ("", "") and diff_excerpts(None) == ("", "")
+
+
+def test_a_browser_opening_the_feed_gets_a_page_and_a_feed_reader_the_xml(tmp_path):
+    populate(tmp_path / "marsad.db")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    reader = "application/atom+xml, application/rss+xml;q=0.9, text/html;q=0.5, */*;q=0.1"
+
+    async def fetch():
+        ds = build_datasette(tmp_path / "marsad.db")
+        return [await ds.client.get(path, headers={"accept": accept}) for path, accept in (
+            ("/-/marsad/changes.atom", browser), ("/-/marsad/changes.atom", reader),
+            ("/-/marsad/changes.atom?format=atom", browser))]
+
+    page, xml, forced = asyncio.run(fetch())
+    assert page.headers["content-type"].startswith("text/html")
+    assert "give this address to a feed reader" in page.text and "+ «والتعاوني" in page.text
+    assert "<script>alert" not in page.text
+    assert xml.headers["content-type"].startswith("application/atom+xml") and not parse(xml).bozo
+    assert forced.headers["content-type"].startswith("application/atom+xml")

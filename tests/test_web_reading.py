@@ -28,11 +28,9 @@ def get(path, *urls, headers=None):
     return asyncio.run(fetch())
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def populate_reading(path) -> dict:
     """The pages of tests/test_web.py, and a long article watched by its Arabic URL, edited in
     two places with a paragraph inserted, whose latest check failed."""
-    path = tmp_path_factory.mktemp("reading") / "marsad.db"
     ids = populate(path)
     db = connect(path)
     t0 = datetime(2026, 2, 1, tzinfo=UTC)
@@ -51,7 +49,13 @@ def site(tmp_path_factory):
     record_check(db, page, failed, None, now=iso(t0 + timedelta(days=2)),
                  next_check_at="2026-02-03T06:30:00.000Z")
     db.conn.close()
-    return path, {**ids, "long": page}
+    return {**ids, "long": page}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("reading") / "marsad.db"
+    return path, populate_reading(path)
 
 
 def test_an_arabic_url_reads_as_letters_and_links_to_the_encoded_form(site):

@@ -117,6 +117,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("Not found", "غير موجود"),
     "error": ("Error", "خطأ"),
     "language": ("العربية", "English"),  # the link to the other language, in that language
+    "feed_note": ("This is an Atom feed of changes: to follow it, give this address to a feed reader:",
+                  "هذا موجز Atom للتغييرات: لمتابعته أعط هذا العنوان لقارئ موجزات:"),
     "csv_for_excel": ("CSV for Excel", "CSV لبرنامج Excel"),
 }
 

@@ -48,7 +48,8 @@ def readable(value: str, zone_name: str | None, lang: str = "en") -> str:
     name = moment.tzname() or ""
     if name.startswith(("+", "-")) and name.endswith("00") and len(name) == 5:
         name = name[:3]  # +0300 reads as +03
-    return f"{moment.day} {month} {moment.year}, {moment:%H:%M} {name}".strip()
+    comma = "،" if lang == "ar" else ","  # the Arabic comma
+    return f"{moment.day} {month} {moment.year}{comma} {moment:%H:%M} {name}".strip()
 
 
 def time_html(value: str | None, zone_name: str | None, lang: str = "en") -> markupsafe.Markup:
@@ -59,8 +60,10 @@ def time_html(value: str | None, zone_name: str | None, lang: str = "en") -> mar
     shown = readable(value, zone_name, lang)
     if shown == value:
         return markupsafe.Markup("{}").format(value)
-    return markupsafe.Markup('<time datetime="{}" title="{}" dir="ltr">{}</time>').format(
-        value, value, shown)
+    # laid out in the page's direction, isolated from the text around it
+    direction = "rtl" if lang == "ar" else "ltr"
+    return markupsafe.Markup('<time datetime="{}" title="{}" dir="{}">{}</time>').format(
+        value, value, direction, shown)
 
 
 def now_iso() -> str:

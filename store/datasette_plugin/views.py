@@ -219,6 +219,16 @@ def _chart_labels(lang: str) -> Labels:
                   first="الإصدار الأول", version="الإصدار", words="كلمة")
 
 
+def _browser_navigation(request: Request) -> bool:
+    """A browser opening the feed's address asks for HTML first and names no feed type; a feed
+    reader names Atom or RSS, or takes anything (`*/*`). Chromium no longer applies the
+    XSL stylesheet, so a browser is answered with the page instead. `?format=atom` forces XML."""
+    if request.args.get("format") == "atom":
+        return False
+    accept = request.headers.get("accept", "").lower()
+    return accept.startswith("text/html") and "atom" not in accept and "rss" not in accept
+
+
 def _quote(value: str) -> str:
     return quote(value, safe="")
 
@@ -337,12 +347,18 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
         part for part in (f"to {display_url(url)}" if url else "", f"where «{words}» appears" if words else "")
         if part
     )
+    title = f"marsad — changes {about}" if about else "marsad — changes to watched pages"
+    if _browser_navigation(request):  # a person opened the feed: show it as a page
+        return await _render(datasette, request, "marsad_feed.html", {
+            "feed_title": title, "entries": entries, "database": db.name,
+            "subscribe_href": absolute("/-/marsad/changes.atom" + (f"?{query}" if query else "")),
+        })
     xml = atom_feed(
         entries,
         feed_id="tag:marsad,2024:changes"
         + (f":{url}" if url else "")
         + (f":q={words}" if words else ""),
-        title=f"marsad — changes {about}" if about else "marsad — changes to watched pages",
+        title=title,
         self_href=absolute("/-/marsad/changes.atom" + (f"?{query}" if query else "")),
         alternate_href=absolute("/-/marsad/"),
         updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
