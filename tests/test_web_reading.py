@@ -248,3 +248,11 @@ def test_a_missing_page_or_version_says_so_in_the_readers_language(site):
     assert hostile.status_code == 404 and "<script>alert(1)" not in hostile.text
     (table,) = get(path, "/marsad/versions")
     assert "الإصدارات — A new row only when" in table.text  # metadata labels in both languages
+
+
+def test_the_first_text_is_shown_whole_without_a_bar_of_changes(site):
+    path, ids = site
+    (first,) = get(path, f"/-/marsad/diff/{ids['long']}/0/1")
+    assert first.status_code == 200
+    assert 'class="marsad-changes"' not in first.text and "diff-folded" not in first.text
+    assert first.text.split('id="diff"')[1].count('<ins class="diff-ins">') == len(PARAGRAPHS)
