@@ -256,3 +256,18 @@ def test_the_first_text_is_shown_whole_without_a_bar_of_changes(site):
     assert first.status_code == 200
     assert 'class="marsad-changes"' not in first.text and "diff-folded" not in first.text
     assert first.text.split('id="diff"')[1].count('<ins class="diff-ins">') == len(PARAGRAPHS)
+
+
+def test_side_by_side_rows_pair_a_rewritten_paragraph_and_leave_gaps_for_deleted_ones():
+    from store.datasette_plugin.diffview import text_diff
+
+    old = "أول فقرة ثابتة هنا\n\nفقرة ستحذف كلها تماما\n\nفقرة ثالثة ثابتة أيضا\n\nنص قديم سيعاد كتابته"
+    new = "أول فقرة ثابتة هنا\n\nفقرة ثالثة ثابتة أيضا\n\nكلام مختلف لا يشبه ما قبله"
+    rows = text_diff(old, new).rows
+    shown = [(row.old and " ".join(r.text for r in row.old), row.new and " ".join(r.text for r in row.new))
+             for row in rows]
+    assert shown[0] == ("أول فقرة ثابتة هنا", "أول فقرة ثابتة هنا")
+    assert shown[1] == ("فقرة ستحذف كلها تماما", None)  # deleted: a gap on the newer side
+    assert shown[2] == ("فقرة ثالثة ثابتة أيضا", "فقرة ثالثة ثابتة أيضا")
+    assert shown[3] == ("نص قديم سيعاد كتابته", "كلام مختلف لا يشبه ما قبله")  # rewritten: level
+    assert len(rows) == 4

@@ -7,6 +7,7 @@ its work; the page runs it off the event loop with a time limit (`views.diff`).
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -102,24 +103,21 @@ def _changed(paragraph: Paragraph) -> bool:
     return any(run.op != "equal" for run in paragraph)
 
 
-def _pure(paragraph: Paragraph) -> bool:
-    """Nothing of the paragraph is on the other side: wholly inserted or wholly deleted."""
-    return all(run.op != "equal" for run in paragraph)
-
-
 def _aligned(runs: list[Run]) -> tuple[Row, ...]:
     """The two texts paragraph by paragraph. A paragraph break both texts share is a point where
-    they are level; between two such points, paragraphs holding shared words face each other
-    in order, and a paragraph wholly inserted (or deleted) faces a gap, or a paragraph wholly
-    deleted (inserted) at the same place."""
+    they are level. Between two such points, the paragraphs sharing the most unchanged words
+    face each other (in order, the largest overlaps first); the others face a gap, or face each
+    other when both sides have one at the same place (a paragraph rewritten)."""
     rows: list[Row] = []
     old: list[Paragraph] = [[]]
     new: list[Paragraph] = [[]]
+    shared: dict[tuple[int, int], int] = {}
 
     def level() -> None:
-        rows.extend(_pair([p for p in old if p], [p for p in new if p]))
+        rows.extend(_pair(old, new, shared))
         old[:] = [[]]
         new[:] = [[]]
+        shared.clear()
 
     for run in runs:
         for index, piece in enumerate(run.text.split(_BREAK)):
@@ -130,29 +128,37 @@ def _aligned(runs: list[Run]) -> tuple[Row, ...]:
                     old.append([])
                 else:
                     new.append([])
-            if piece.strip():
-                if run.op != "insert":
-                    old[-1].append(Run(run.op, piece.strip()))
-                if run.op != "delete":
-                    new[-1].append(Run(run.op, piece.strip()))
+            if not piece.strip():
+                continue
+            if run.op != "insert":
+                old[-1].append(Run(run.op, piece.strip()))
+            if run.op != "delete":
+                new[-1].append(Run(run.op, piece.strip()))
+            if run.op == "equal":
+                at = (len(old) - 1, len(new) - 1)
+                shared[at] = shared.get(at, 0) + len(piece.split())
     level()
     return tuple(rows)
 
 
-def _pair(old: list[Paragraph], new: list[Paragraph]) -> list[Row]:
-    rows, i, j = [], 0, 0
-    while i < len(old) or j < len(new):
-        left = old[i] if i < len(old) else None
-        right = new[j] if j < len(new) else None
-        if left is not None and right is not None and _pure(left) == _pure(right):
-            rows.append(Row(left, right))
-            i, j = i + 1, j + 1
-        elif left is not None and (right is None or _pure(left)):
-            rows.append(Row(left, None))
-            i += 1
-        else:
-            rows.append(Row(None, right))
-            j += 1
+def _pair(old: list[Paragraph], new: list[Paragraph], shared: dict[tuple[int, int], int]) -> list[Row]:
+    anchors: list[tuple[int, int]] = []  # paragraphs facing each other, in order on both sides
+    for (i, j), _words in sorted(shared.items(), key=lambda item: -item[1]):
+        at = bisect.bisect(anchors, (i, j))
+        before = anchors[at - 1] if at else (-1, -1)
+        after = anchors[at] if at < len(anchors) else (len(old), len(new))
+        if before[0] < i < after[0] and before[1] < j < after[1]:
+            anchors.insert(at, (i, j))
+    rows: list[Row] = []
+    i = j = 0
+    for a, b in [*anchors, (len(old), len(new))]:
+        left = [p for p in old[i:a] if p]
+        right = [p for p in new[j:b] if p]
+        for k in range(max(len(left), len(right))):
+            rows.append(Row(left[k] if k < len(left) else None, right[k] if k < len(right) else None))
+        if a < len(old):
+            rows.append(Row(old[a], new[b]))
+        i, j = a + 1, b + 1
     return rows
 
 
