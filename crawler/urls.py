@@ -14,6 +14,7 @@ for any site that is not WordPress.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import unquote, unquote_plus, urljoin, urlsplit, urlunsplit
@@ -286,3 +287,68 @@ def _apply_trailing_slash(path: str, trailing_slash: bool) -> str:
         return path + "/"
     stripped = path.rstrip("/")
     return stripped or "/"
+
+
+# Percent-escapes of UTF-8 sequences for non-ASCII characters: what `display_url` decodes.
+# ASCII escapes (%2F, %3F, %20, %25, ...) stay encoded: decoded, they would change what the URL
+# means or how it splits into path and query (RFC 3987 section 3.2).
+_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+# Characters an IRI shown to a person must keep encoded (RFC 3987 sections 3.2 and 4.1): the
+# bidirectional formatting marks (they would reorder the URL as it is read), other format and
+# control characters, separators (an invisible space), and unassigned or private code points.
+_KEEP_ENCODED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
+def display_url(url: str) -> str:
+    """The URL as a person reads it (an IRI): an Arabic slug shown as Arabic letters, not as
+    `%D8%AD%D9%84…`, and an IDNA host in its own script.
+
+    For showing only: links, exports and comparisons keep the stored, encoded URL. Escapes that
+    are not whole UTF-8 characters, ASCII escapes, and characters that could disguise the URL
+    (bidi marks, invisible spaces) are left encoded, so the shown form names the same resource.
+    """
+    if "%" not in url and "xn--" not in url.lower():
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "xn--" in netloc.lower():
+        netloc = _display_host(netloc)
+    return urlunsplit((parts.scheme, netloc, _decode_escapes(parts.path),
+                       _decode_escapes(parts.query), _decode_escapes(parts.fragment)))
+
+
+def _display_host(netloc: str) -> str:
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    labels = []
+    for label in host.split("."):
+        if label.lower().startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                pass  # not valid IDNA: shown as written
+        labels.append(label)
+    return f"{userinfo}{at}{'.'.join(labels)}{colon}{port}"
+
+
+def _decode_escapes(component: str) -> str:
+    return _NON_ASCII_ESCAPES.sub(_decode_run, component)
+
+
+def _decode_run(found: re.Match[str]) -> str:
+    run = found.group()
+    raw = bytes.fromhex(run.replace("%", ""))
+    text = raw.decode("utf-8", errors="surrogateescape")
+    out, index = [], 0
+    for char in text:
+        size = len(char.encode("utf-8", errors="surrogateescape"))
+        escaped = run[index * 3 : (index + size) * 3]
+        index += size
+        if unicodedata.category(char) in _KEEP_ENCODED_CATEGORIES:
+            out.append(escaped)  # not a whole character, or one that must stay visible as code
+        else:
+            out.append(char)
+    return "".join(out)

@@ -12,6 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from store.diff import Diff
+
 ATOM = "http://www.w3.org/2005/Atom"
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except surrogates and
 # U+FFFE/U+FFFF; anything else in scraped text would make the whole feed unparsable.
@@ -19,7 +21,7 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 _FEED_SELECT = """
 SELECT v.id, v.page_id, v.version, v.fetched_at, v.title, v.final_url, v.words_added,
-       v.words_removed, v.changed_fields, v.seed_similarity, p.url
+       v.words_removed, v.changed_fields, v.seed_similarity, p.url, v.diff
 FROM versions v JOIN pages p ON p.id = v.page_id
 """
 # One page, by any URL it is known by: found first, then its versions by index (tested inside
@@ -45,7 +47,7 @@ WITH hits(id) AS (
 """
 _WORDS_COLUMNS = """
 SELECT v.id, v.page_id, v.version, v.fetched_at, v.title, v.final_url, v.words_added,
-       v.words_removed, v.changed_fields, v.seed_similarity, p.url,
+       v.words_removed, v.changed_fields, v.seed_similarity, p.url, v.diff,
        marsad_excerpt(marsad_text(t.text, t.zstd), :q) AS excerpt
 """
 _FIRST_TO_HOLD = """
@@ -99,6 +101,59 @@ class FeedEntry:
     seed_similarity: float | None
     diff_href: str  # absolute URL of the diff with the previous version
     excerpt: str | None = None  # the text around the words a `?q=` feed follows
+    added: str = ""  # an excerpt of the words this version added (`diff_excerpts`)
+    removed: str = ""  # and of the words it removed
+
+
+EXCERPT_WORDS = 30  # of the words added, and of the words removed, that an entry quotes
+DIFF_READ_LIMIT = 2_000_000  # a stored diff larger than this is not read for an excerpt
+
+
+def diff_excerpts(raw: str | None, words: int = EXCERPT_WORDS) -> tuple[str, str]:
+    """The first `words` words a version added and removed, from its stored diff (its changed
+    places joined by " … "), so a reader sees what changed, not only how much."""
+    if not raw or len(raw) > DIFF_READ_LIMIT:
+        return "", ""
+    try:
+        diff = Diff.from_json(raw)
+    except (ValueError, KeyError, TypeError):
+        return "", ""
+    added: list[str] = []
+    removed: list[str] = []
+    for block in diff.blocks:
+        if block.op == "insert":
+            added.append(block.text or "")
+        elif block.op == "delete":
+            removed.append(block.text or "")
+        elif block.op == "change":
+            added += _runs(block.words, "insert")
+            removed += _runs(block.words, "delete")
+    return _cut(added, words), _cut(removed, words)
+
+
+def _runs(ops: tuple[tuple[str, str], ...], kind: str) -> list[str]:
+    """Consecutive word operations of one kind, each as one piece of text."""
+    pieces: list[str] = []
+    previous = None
+    for op, text in ops:
+        if op == kind:
+            if previous == kind:
+                pieces[-1] += text
+            else:
+                pieces.append(text)
+        previous = op
+    return pieces
+
+
+def _cut(pieces: list[str], words: int) -> str:
+    out: list[str] = []
+    for piece in pieces:
+        taken = piece.split()[: words - sum(len(p.split()) for p in out)]
+        if taken:
+            out.append(" ".join(taken))
+        if sum(len(p.split()) for p in out) >= words:
+            return " … ".join(out) + " …"
+    return " … ".join(out)
 
 
 def _clean(text: str | None) -> str:
@@ -115,6 +170,10 @@ def summary(entry: FeedEntry) -> str:
             line += f" Changed: {', '.join(entry.changed_fields)}."
     if entry.seed_similarity is not None:
         line += f" Similarity to seed: {entry.seed_similarity:.2f}."
+    if entry.added:
+        line += f" Added: «{entry.added}»."
+    if entry.removed:
+        line += f" Removed: «{entry.removed}»."
     if entry.excerpt:
         line += f" {entry.excerpt}"
     return line
@@ -129,8 +188,10 @@ def changed_fields(raw: str | None) -> tuple[str, ...]:
 
 
 def atom_feed(entries: list[FeedEntry], *, feed_id: str, title: str, self_href: str,
-              alternate_href: str, updated: str) -> str:
-    """The feed as an XML string; `updated` is used when there are no entries."""
+              alternate_href: str, updated: str, stylesheet_href: str | None = None) -> str:
+    """The feed as an XML string; `updated` is used when there are no entries. With
+    `stylesheet_href`, an XSL stylesheet a browser uses to show the feed as a page (feed
+    readers ignore it)."""
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -159,4 +220,11 @@ def atom_feed(entries: list[FeedEntry], *, feed_id: str, title: str, self_href: 
         sub(element, "summary", summary(entry), type="text")
         for field in entry.changed_fields:
             sub(element, "category", term=_clean(field))
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    if stylesheet_href:
+        head += f'<?xml-stylesheet type="text/xsl" href="{_attribute(stylesheet_href)}"?>\n'
+    return head + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _attribute(value: str) -> str:
+    return _clean(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

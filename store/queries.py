@@ -123,6 +123,30 @@ ORDER BY v.fetched_at DESC, v.id DESC
 LIMIT 200
 """,
     },
+    "versions_with_text": {
+        "title": "Versions with their text, for a spreadsheet",
+        "description": "Every version, newest first, with the article's text and its fields in"
+        " plain columns (no JSON): the page's address readable and as stored (encoded), title,"
+        " author, dates, words added and removed, what changed, and the text. Up to 1,000 rows"
+        " here; `marsad export --what versions` writes them all.",
+        "sql": """
+SELECT marsad_display_url(p.url) AS page, p.url AS page_url_encoded, v.page_id, v.version,
+       v.fetched_at, v.title,
+       json_extract(v.metadata, '$.author') AS author,
+       json_extract(v.metadata, '$.published') AS published,
+       json_extract(v.metadata, '$.modified') AS modified,
+       v.words_added, v.words_removed,
+       (SELECT group_concat(value, ', ') FROM json_each(v.changed_fields)) AS changed,
+       v.diff_summary,
+       marsad_display_url(v.final_url) AS final_url, v.final_url AS final_url_encoded,
+       marsad_text(t.text, t.zstd) AS text
+FROM versions v
+JOIN pages p ON p.id = v.page_id
+JOIN texts t ON t.hash = v.text_hash
+ORDER BY v.fetched_at DESC, v.id DESC
+LIMIT 1000
+""",
+    },
     "search": {
         "title": "Search the text of every version",
         "description": "Finds versions holding all the words of :q, whatever their harakat,"

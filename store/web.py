@@ -7,6 +7,7 @@ only writer. The plugin (store.datasette_plugin) is loaded through its entry poi
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,13 @@ def metadata_for(db_path: str | Path) -> dict[str, Any]:
     metadata = json.loads(METADATA.read_text(encoding="utf-8"))
     tables = metadata.pop("tables")
     metadata["databases"] = {Path(db_path).stem: {"tables": tables}}
+    # The reader's pages: `language` (ar, en or auto: the browser's Accept-Language) and the
+    # `timezone` times are shown in; the environment overrides the file for one deployment.
+    face = metadata.setdefault("plugins", {}).setdefault("marsad", {})
+    for setting in ("language", "timezone"):
+        value = os.environ.get(f"MARSAD_{setting.upper()}")
+        if value:
+            face[setting] = value
     return metadata
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_web import populate
+from tests.test_web import SLUG
+from tests.test_web_reading import populate_reading
 
 CHROMIUM = Path(os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,7 +37,7 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     path = tmp_path / "marsad.db"
-    ids = populate(path)
+    ids = populate_reading(path)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "schedules.cli", "--db", str(path), "serve", "--host", "127.0.0.1",
@@ -91,3 +92,73 @@ def test_diff_view_runs_right_to_left_with_insertions_highlighted(server):
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.evaluate("document.documentElement.clientWidth") + 1, (page.url, width)
+
+
+def test_reading_on_a_phone_in_arabic(server):
+    """An Arabic reader on a 390 px phone: decoded URLs, the next-change link, level paragraphs
+    side by side, right-to-left pages that never scroll sideways."""
+    from playwright.sync_api import sync_playwright
+
+    base, ids = server
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar",
+                                    extra_http_headers={"accept-language": "ar"})
+            page.goto(f"{base}/-/marsad/", wait_until="load")
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            assert "الصفحات المرصودة" in page.locator("h1").inner_text()
+            assert page.get_by_text("europarabct.com/الأمن-الجماعي/").count() >= 1
+            _no_horizontal_scroll(page)
+            page.screenshot(path=str(OUTPUT / "watched-390-ar.png"), full_page=True)
+
+            page.goto(f"{base}/-/marsad/page/{ids['page']}", wait_until="load")
+            assert page.locator(".marsad-page-info").get_by_text(SLUG).count() == 1
+            _no_horizontal_scroll(page)
+            page.screenshot(path=str(OUTPUT / "timeline-390-ar.png"), full_page=True)
+            page.goto(f"{base}/-/marsad/page/{ids['long']}", wait_until="load")
+            assert "HTTPStatusError" in page.locator(".marsad-page-info").inner_text()
+            _no_horizontal_scroll(page)
+
+            page.goto(f"{base}/-/marsad/diff/{ids['long']}/1/2", wait_until="load")
+            _no_horizontal_scroll(page)
+            page.screenshot(path=str(OUTPUT / "diff-inline-390-ar.png"), full_page=True)
+            page.locator("#change-1 a.next-change").click()
+            assert page.evaluate("location.hash") == "#change-2"
+            target = page.locator("#change-2")
+            assert target.locator("ins.diff-ins").count() >= 1
+            box = target.bounding_box()
+            assert box and 0 <= box["y"] < 844  # scrolled into view
+            page.locator("details.diff-folded summary").first.click()
+            assert page.locator("details.diff-folded").first.evaluate("e => e.open")
+
+            page.goto(f"{base}/-/marsad/diff/{ids['long']}/1/2?view=side", wait_until="load")
+            _no_horizontal_scroll(page)
+            page.screenshot(path=str(OUTPUT / "diff-side-390-ar.png"), full_page=True)
+            rows = page.locator("#diff .diff-row:not(.diff-head)")
+            inserted = next(i for i in range(rows.count()) if "فقرة جديدة" in rows.nth(i).inner_text())
+            gap = rows.nth(inserted).locator(".diff-old").bounding_box()
+            beside = rows.nth(inserted).locator(".diff-new").bounding_box()
+            assert gap and beside and abs(gap["y"] - beside["y"]) < 2
+            after_old = rows.nth(inserted + 1).locator(".diff-old p").bounding_box()
+            after_new = rows.nth(inserted + 1).locator(".diff-new p").bounding_box()
+            assert after_old and after_new and abs(after_old["y"] - after_new["y"]) < 2
+
+            page.goto(f"{base}/-/marsad/search?q=اسلام", wait_until="load")
+            assert page.locator("mark").first.inner_text() == "الإسلام"
+            _no_horizontal_scroll(page)
+
+            english = browser.new_page(viewport={"width": 1100, "height": 900}, locale="en-GB")
+            english.goto(f"{base}/marsad/versions", wait_until="load")
+            assert english.locator("a.marsad-excel").count() == 1
+            english.goto(f"{base}/-/marsad/changes.atom", wait_until="load")  # a page, not XML
+            english.screenshot(path=str(OUTPUT / "feed.png"), full_page=True)
+            assert "marsad" in english.locator("h1").inner_text()
+        finally:
+            browser.close()

@@ -1,8 +1,11 @@
 """The Atom feed of changes parses in a feed reader and carries each version's diff summary."""
 
+import asyncio
+
 import feedparser
 
 from store.feed import FeedEntry, atom_feed
+from store.web import build_datasette
 from tests.test_web import URL, XSS_TITLE, get, populate
 
 
@@ -72,3 +75,49 @@ def test_a_feed_of_where_words_appear_tells_once_per_page(tmp_path):
     assert parse(none).entries == []
     assert [e.link.rsplit("/", 2)[-2:] for e in parse(both).entries] == [["0", "1"]]
     assert "q=" in parse(both).feed.links[0].href
+
+
+def test_entries_quote_the_words_added_and_removed_and_point_browsers_to_a_stylesheet(tmp_path):
+    ids = populate(tmp_path / "marsad.db")
+    response, back = get(tmp_path / "marsad.db", "/-/marsad/changes.atom",
+                         "/-/static-plugins/marsad/feed.xsl")
+    assert '<?xml-stylesheet type="text/xsl" href="/-/static-plugins/marsad/feed.xsl"?>' in response.text
+    assert back.status_code == 200 and "xsl:stylesheet" in back.text
+    newest = parse(response).entries[0]
+    assert newest.link.endswith(f"/diff/{ids['page']}/1/2")
+    assert "Added: «والتعاوني … وأضاف أن دور الإسلام في أوروبا يتطلب حواراً»." in newest.summary
+
+
+def test_diff_excerpts_are_cut_to_a_number_of_words():
+    from store.diff import BlockOp, Diff
+    from store.feed import diff_excerpts
+
+    diff = Diff(blocks=(
+        BlockOp("change", old=0, new=0, words=(("equal", "قال"), ("delete", " الوزير"),
+                                               ("insert", " الرئيس"), ("insert", " أمس"))),
+        BlockOp("insert", new=1, text=" ".join(["كلمة"] * 40)),
+        BlockOp("delete", old=1, text="فقرة قديمة"),
+    ), words_added=42, words_removed=3)
+    added, removed = diff_excerpts(diff.to_json(), words=5)
+    assert added == "الرئيس أمس … كلمة كلمة كلمة …"
+    assert removed == "الوزير … فقرة قديمة"
+    assert diff_excerpts("not json") == ("", "") and diff_excerpts(None) == ("", "")
+
+
+def test_a_browser_opening_the_feed_gets_a_page_and_a_feed_reader_the_xml(tmp_path):
+    populate(tmp_path / "marsad.db")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    reader = "application/atom+xml, application/rss+xml;q=0.9, text/html;q=0.5, */*;q=0.1"
+
+    async def fetch():
+        ds = build_datasette(tmp_path / "marsad.db")
+        return [await ds.client.get(path, headers={"accept": accept}) for path, accept in (
+            ("/-/marsad/changes.atom", browser), ("/-/marsad/changes.atom", reader),
+            ("/-/marsad/changes.atom?format=atom", browser))]
+
+    page, xml, forced = asyncio.run(fetch())
+    assert page.headers["content-type"].startswith("text/html")
+    assert "give this address to a feed reader" in page.text and "+ «والتعاوني" in page.text
+    assert "<script>alert" not in page.text
+    assert xml.headers["content-type"].startswith("application/atom+xml") and not parse(xml).bozo
+    assert forced.headers["content-type"].startswith("application/atom+xml")

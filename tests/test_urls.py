@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.urls import canonicalize, resolve, same_site, site_host, url_key
+from crawler.urls import canonicalize, display_url, resolve, same_site, site_host, url_key
 
 # The seed article's real permalink slug (WordPress cut it at 200 encoded bytes, hence "بمنط").
 SLUG = "أمن-دولي-ـ-لماذا-زاد-اهتمام-الناتو-بمنط"
@@ -218,3 +218,26 @@ def test_distinct_pages_keep_distinct_keys() -> None:
 )
 def test_resolve_scraped_hrefs(href: str | None, expected: str | None) -> None:
     assert resolve(f"{SITE}/ar/page", href) == expected
+
+
+def test_display_url_shows_an_arabic_slug_as_letters_and_keeps_ascii_escapes() -> None:
+    slug = "حلف-شمال-الأطلسي"
+    encoded = f"https://www.europarabct.com/{quote(slug)}/?s={quote('إرهاب')}&next=%2Fa%3Fb"
+    assert display_url(encoded) == f"https://www.europarabct.com/{slug}/?s=إرهاب&next=%2Fa%3Fb"
+    assert display_url(encoded.lower()) == display_url(encoded).replace("%2F", "%2f").replace(
+        "%3F", "%3f")  # either hex case reads the same
+    assert display_url("https://www.europarabct.com/?p=95655") == "https://www.europarabct.com/?p=95655"
+
+
+def test_display_url_leaves_what_could_disguise_a_url_encoded() -> None:
+    # a right-to-left override, a no-break space and a broken UTF-8 sequence stay as escapes
+    url = "https://example.com/a%E2%80%AEgpj.exe%C2%A0b%D8"
+    assert display_url(url) == url
+    assert display_url("https://example.com/%D9%85%E2%80%8F") == "https://example.com/م%E2%80%8F"
+
+
+def test_display_url_shows_an_idna_host_in_its_script_and_survives_nonsense() -> None:
+    assert display_url("https://xn--mgbh0fb.xn--kgbechtv/") == "https://مثال.إختبار/"
+    assert display_url("https://xn--zz.example/%D9%85") == "https://xn--zz.example/م"
+    assert display_url("not a url %") == "not a url %"
+    assert display_url("http://[::1") == "http://[::1"

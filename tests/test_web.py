@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 
@@ -15,6 +16,9 @@ from store.versions import ensure_page, record_check
 from store.web import build_datasette
 
 URL = "https://www.europarabct.com/?p=95655"
+SLUG = "حلف-شمال-الأطلسي-مفهوم-جديد"
+# Where the short link redirects: the permalink as servers send it, percent-encoded.
+PERMALINK = "https://www.europarabct.com/" + quote(SLUG) + "/"
 XSS_URL = "https://evil.example/?p=1"
 GONE_URL = "https://www.europarabct.com/?p=100"
 SEED = "يبدأ مفهوم الأمن الجماعي كمهمة أساسية لحلف شمال الأطلسي في مفهومه الاستراتيجي الجديد"
@@ -26,8 +30,8 @@ XSS_BODY = 'نص المقال <img src=x onerror="alert(1)"> <script>alert(2)</s
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def ok(url: str) -> Fetched:
-    return Fetched(url=url, final_url=url, outcome="ok", status=200, body="<html/>")
+def ok(url: str, final_url: str | None = None) -> Fetched:
+    return Fetched(url=url, final_url=final_url or url, outcome="ok", status=200, body="<html/>")
 
 
 def article(paragraphs, title="حلف شمال الأطلسي") -> Extracted:
@@ -42,8 +46,8 @@ def populate(path) -> dict:
     db.execute("INSERT INTO seeds (name, url, text, loaded_at) VALUES ('seed.txt', ?, ?, ?)",
                [URL, SEED, at(0)])
     page = ensure_page(db, URL, now=at(0), seed="seed.txt")
-    record_check(db, page, ok(URL), article(V1), now=at(1), seed_text=SEED)
-    record_check(db, page, ok(URL), article(V2, title="حلف شمال الأطلسي: مفهوم جديد"), now=at(30),
+    record_check(db, page, ok(URL, PERMALINK), article(V1), now=at(1), seed_text=SEED)
+    record_check(db, page, ok(URL, PERMALINK), article(V2, title="حلف شمال الأطلسي: مفهوم جديد"), now=at(30),
                  seed_text="نص آخر تماما لا علاقة له بالمقال")
     xss = ensure_page(db, XSS_URL, now=at(0))
     record_check(db, xss, ok(XSS_URL), article([XSS_BODY], title=XSS_TITLE), now=at(2))

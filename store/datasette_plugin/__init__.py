@@ -14,15 +14,20 @@ from urllib.parse import urlsplit
 import markupsafe
 from datasette import hookimpl
 
+from crawler.urls import display_url
 from store import fts, texts
-from store.datasette_plugin import views
+from store.datasette_plugin import searchview, views
 from store.datasette_plugin.safecsv import safe_csv
+from store.datasette_plugin.times import STORED_TIME, time_html
 from store.queries import CANNED_QUERIES
 
 PLUGIN = "marsad"  # the distribution name: Datasette serves our static/ under this name
 # Arabic letters and presentation forms: a cell holding any of them is laid out by its first
 # strong character (dir="auto"), so Arabic runs right to left and a Latin URL stays left to right.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# A SHA-256 in hex: shown by its first characters (the whole in a tooltip), so a hash column
+# does not squeeze the text beside it to one word a line.
+_HASH = re.compile("^[0-9a-f]{64}$")
 
 
 def _host(url: str | None) -> str | None:
@@ -30,10 +35,16 @@ def _host(url: str | None) -> str | None:
     return urlsplit(fts.bounded(url, 8192)).hostname if url else None
 
 
+def _display_url(url: str | None) -> str | None:
+    return display_url(fts.bounded(url, 8192)) if isinstance(url, str) else url
+
+
 @hookimpl
 def prepare_connection(conn):  # type: ignore[no-untyped-def]
     fts.register(conn)  # the search query normalizes what people type the way the index does
     conn.create_function("marsad_host", 1, _host, deterministic=True)
+    # a URL as a person reads it (Arabic slug decoded), for queries that export both forms
+    conn.create_function("marsad_display_url", 1, _display_url, deterministic=True)
     texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
 
 
@@ -43,7 +54,8 @@ def canned_queries(datasette, database):  # type: ignore[no-untyped-def]
         db = datasette.get_database(database)
         if not await db.table_exists("versions"):
             return {}
-        return {name: dict(query) for name, query in CANNED_QUERIES.items()}
+        # results first: the SQL is folded behind Datasette's "show" link
+        return {name: {**query, "hide_sql": True} for name, query in CANNED_QUERIES.items()}
 
     return inner
 
@@ -95,7 +107,22 @@ def register_routes():  # type: ignore[no-untyped-def]
         (r"^/-/marsad/diff/(?P<page_id>\d+)$", views.diff),
         (r"^/-/marsad/diff/(?P<page_id>\d+)/(?P<old>\d+)/(?P<new>\d+)$", views.diff),
         (r"^/-/marsad/changes\.atom$", views.changes_feed),
+        (r"^/-/marsad/search$", searchview.search),
     ]
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):  # type: ignore[no-untyped-def]
+    """A page of marsad's own that is not found (or asked for wrongly) says so in the reader's
+    language, on marsad's page; anything else is Datasette's to show."""
+    status = getattr(exception, "status", 500)
+    if not request.path.startswith("/-/marsad/") or not 400 <= status < 500:
+        return None
+
+    async def inner():  # type: ignore[no-untyped-def]
+        return await views.error_page(datasette, request, status, str(exception))
+
+    return inner
 
 
 @hookimpl
@@ -103,10 +130,38 @@ def extra_css_urls(datasette):  # type: ignore[no-untyped-def]
     return [datasette.urls.static_plugins(PLUGIN, "marsad.css")]
 
 
+# Beside Datasette's CSV link on every table and query page: the same CSV for spreadsheets, with
+# a byte-order mark (`safecsv.EXCEL_ARG`), downloaded, and on a table every row (streamed).
+EXCEL_LINK_SCRIPT = """
+document.querySelectorAll("p.export-links").forEach(function (links) {
+  var csv = Array.prototype.find.call(links.querySelectorAll("a"), function (a) {
+    return a.textContent.trim() === "CSV";
+  });
+  if (!csv) { return; }
+  var url = new URL(csv.href, document.location.href);
+  url.searchParams.set("_excel", "1");
+  url.searchParams.set("_dl", "1");
+  if (document.body.classList.contains("table")) { url.searchParams.set("_stream", "on"); }
+  var excel = document.createElement("a");
+  excel.href = url.pathname + url.search;
+  excel.className = "marsad-excel";
+  excel.textContent = "CSV for Excel (UTF-8)";
+  links.appendChild(document.createTextNode(" · "));
+  links.appendChild(excel);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):  # type: ignore[no-untyped-def]
+    return EXCEL_LINK_SCRIPT if view_name in ("table", "database") else None
+
+
 @hookimpl
 def menu_links(datasette):  # type: ignore[no-untyped-def]
     return [
         {"href": datasette.urls.path("/-/marsad/"), "label": "Watched pages"},
+        {"href": datasette.urls.path("/-/marsad/search"), "label": "Search"},
         {"href": datasette.urls.path("/-/marsad/changes.atom"), "label": "Atom feed of changes"},
     ]
 
@@ -142,9 +197,27 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
             return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
                 path(f"/-/marsad/page/{page_id}"), value
             )
-    if isinstance(value, str) and _ARABIC.search(value) and not value.startswith(("http://", "https://")):
+    if not isinstance(value, str):
+        return None
+    if value.startswith(("http://", "https://")):
+        return _url_cell(value)
+    if _HASH.match(value):
+        return markupsafe.Markup('<span class="marsad-hash" title="{}">{}…</span>').format(
+            value, value[:12])
+    if STORED_TIME.match(value):
+        return time_html(value, views.settings(datasette).get("timezone"))
+    if _ARABIC.search(value):
         return _text_cell(value, datasette.setting("truncate_cells_html"))
     return None
+
+
+def _url_cell(url: str) -> markupsafe.Markup | None:
+    """A URL shown readable (an Arabic slug as letters), linking to the URL as stored."""
+    shown = display_url(url[:8192])
+    if shown == url:
+        return None  # Datasette's own rendering links it already
+    return markupsafe.Markup('<a href="{}" title="{}" dir="ltr" class="marsad-url">{}</a>').format(
+        url, url, shown)
 
 
 def _text_cell(value: str, limit: int | None) -> markupsafe.Markup:

@@ -7,6 +7,7 @@ its work; the page runs it off the event loop with a time limit (`views.diff`).
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -33,14 +34,132 @@ class FieldChange:
     new: str
 
 
+Paragraph = list[Run]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One level of the side-by-side view: a paragraph of the older text and the newer one's
+    paragraph beside it; None where a paragraph was inserted or deleted, so the rest stays level."""
+
+    old: Paragraph | None
+    new: Paragraph | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A piece of the inline view: one paragraph (numbered `change` when it holds an edit), or a
+    run of unchanged paragraphs folded away (`folded`)."""
+
+    paragraph: Paragraph | None = None
+    change: int = 0  # 1, 2, … for a paragraph with an insertion or deletion; 0 if unchanged
+    folded: tuple[Paragraph, ...] = ()
+
+
 @dataclass(frozen=True)
 class TextDiff:
-    inline: list[list[Run]]  # paragraphs of runs, insertions and deletions together
-    old: list[list[Run]]  # the older text with its deletions marked
-    new: list[list[Run]]  # the newer text with its insertions marked
+    inline: list[Paragraph]  # paragraphs of runs, insertions and deletions together
+    old: list[Paragraph]  # the older text with its deletions marked
+    new: list[Paragraph]  # the newer text with its insertions marked
     words_added: int
     words_removed: int
     coarse: bool = False  # some edits shown as removed + added: too many to show word by word
+    rows: tuple[Row, ...] = ()  # the two texts paragraph by paragraph, aligned
+    changes: int = 0  # paragraphs of the inline view holding an insertion or deletion
+
+    def sections(self, context: int | None = 1) -> list[Section]:
+        """The inline view with the unchanged paragraphs more than `context` paragraphs away
+        from a change folded (two or more together; one is shown); None shows everything."""
+        changed = [_changed(p) for p in self.inline]
+        near = [
+            context is None
+            or any(changed[max(0, i - context) : i + context + 1])
+            for i in range(len(self.inline))
+        ]
+        out: list[Section] = []
+        folded: list[Paragraph] = []
+        number = 0
+
+        def fold() -> None:
+            if len(folded) == 1:
+                out.append(Section(paragraph=folded[0]))
+            elif folded:
+                out.append(Section(folded=tuple(folded)))
+            folded.clear()
+
+        for paragraph, is_changed, shown in zip(self.inline, changed, near):
+            if not shown:
+                folded.append(paragraph)
+                continue
+            fold()
+            if is_changed:
+                number += 1
+            out.append(Section(paragraph=paragraph, change=number if is_changed else 0))
+        fold()
+        return out
+
+
+def _changed(paragraph: Paragraph) -> bool:
+    return any(run.op != "equal" for run in paragraph)
+
+
+def _aligned(runs: list[Run]) -> tuple[Row, ...]:
+    """The two texts paragraph by paragraph. A paragraph break both texts share is a point where
+    they are level. Between two such points, the paragraphs sharing the most unchanged words
+    face each other (in order, the largest overlaps first); the others face a gap, or face each
+    other when both sides have one at the same place (a paragraph rewritten)."""
+    rows: list[Row] = []
+    old: list[Paragraph] = [[]]
+    new: list[Paragraph] = [[]]
+    shared: dict[tuple[int, int], int] = {}
+
+    def level() -> None:
+        rows.extend(_pair(old, new, shared))
+        old[:] = [[]]
+        new[:] = [[]]
+        shared.clear()
+
+    for run in runs:
+        for index, piece in enumerate(run.text.split(_BREAK)):
+            if index:
+                if run.op == "equal":
+                    level()
+                elif run.op == "delete":
+                    old.append([])
+                else:
+                    new.append([])
+            if not piece.strip():
+                continue
+            if run.op != "insert":
+                old[-1].append(Run(run.op, piece.strip()))
+            if run.op != "delete":
+                new[-1].append(Run(run.op, piece.strip()))
+            if run.op == "equal":
+                at = (len(old) - 1, len(new) - 1)
+                shared[at] = shared.get(at, 0) + len(piece.split())
+    level()
+    return tuple(rows)
+
+
+def _pair(old: list[Paragraph], new: list[Paragraph], shared: dict[tuple[int, int], int]) -> list[Row]:
+    anchors: list[tuple[int, int]] = []  # paragraphs facing each other, in order on both sides
+    for (i, j), _words in sorted(shared.items(), key=lambda item: -item[1]):
+        at = bisect.bisect(anchors, (i, j))
+        before = anchors[at - 1] if at else (-1, -1)
+        after = anchors[at] if at < len(anchors) else (len(old), len(new))
+        if before[0] < i < after[0] and before[1] < j < after[1]:
+            anchors.insert(at, (i, j))
+    rows: list[Row] = []
+    i = j = 0
+    for a, b in [*anchors, (len(old), len(new))]:
+        left = [p for p in old[i:a] if p]
+        right = [p for p in new[j:b] if p]
+        for k in range(max(len(left), len(right))):
+            rows.append(Row(left[k] if k < len(left) else None, right[k] if k < len(right) else None))
+        if a < len(old):
+            rows.append(Row(old[a], new[b]))
+        i, j = a + 1, b + 1
+    return rows
 
 
 def _marked(text: str) -> str:
@@ -65,13 +184,16 @@ def text_diff(old: str, new: str) -> TextDiff:
     found, coarse = word_runs(_marked(old or ""), _marked(new or ""))
     runs = [Run(op, words) for op, words in found]
     counted = [(r.op, len(r.text.replace(_BREAK, " ").split())) for r in runs]
+    inline = _paragraphs(runs, ("equal", "delete", "insert"))
     return TextDiff(
-        inline=_paragraphs(runs, ("equal", "delete", "insert")),
+        inline=inline,
+        changes=sum(1 for p in inline if _changed(p)),
         old=_paragraphs(runs, ("equal", "delete")),
         new=_paragraphs(runs, ("equal", "insert")),
         words_added=sum(n for op, n in counted if op == "insert"),
         words_removed=sum(n for op, n in counted if op == "delete"),
         coarse=coarse,
+        rows=_aligned(runs),
     )
 
 

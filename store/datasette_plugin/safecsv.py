@@ -26,6 +26,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+BOM = "\ufeff".encode()
+# `?_excel=1` on any CSV address (the "CSV for Excel" link): a UTF-8 byte-order mark first, so
+# Excel reads the Arabic as UTF-8 instead of the system's code page.
+EXCEL_ARG = "_excel"
+
+
+def wants_excel(scope: Scope) -> bool:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get(EXCEL_ARG, ["0"])[-1] not in ("", "0")
+
+
 def wants_csv(scope: Scope) -> bool:
     if scope.get("type") != "http":
         return False
@@ -40,9 +51,10 @@ def safe_csv(app: ASGIApp) -> ASGIApp:
             return
         records = _Records()
         rewriting = False
+        bom = wants_excel(scope)
 
         async def rewrite(message: Message) -> None:
-            nonlocal rewriting
+            nonlocal rewriting, bom
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])]
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
@@ -53,6 +65,8 @@ def safe_csv(app: ASGIApp) -> ASGIApp:
             elif message["type"] == "http.response.body" and rewriting:
                 more = message.get("more_body", False)
                 message["body"] = records.feed(message.get("body", b""), final=not more)
+                if bom:
+                    message["body"], bom = BOM + message["body"], False
             await send(message)
 
         await app(scope, receive, rewrite)
