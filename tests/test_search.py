@@ -22,6 +22,7 @@ TEXTS = {
     2: "حذر المركز من تصاعد العنف وقال إن الحرب على الإرهاب مستمرة",
     3: "أطلقت الحكومة خطة للسلام في المنطقة بعد هجمات 11 سبتمبر 2011",
     4: "عملت أجهزة الاستخبارات الألمانية مع الشركاء للإرهاب العابر للحدود",
+    5: "نَاقَشَ البَرْلَمَانُ مَشْرُوعَ قَانُونِ الهِجْرَةِ الجَدِيدِ",  # written with its harakat
 }
 FILLER = " ".join(f"كلمة{n}" for n in range(60))
 
@@ -56,6 +57,13 @@ def test_a_word_is_found_with_the_clitics_and_endings_written_onto_it(path):
     assert found(path, "الالمانية") == {4}  # harakat, hamza and taa marbuta forms are folded
     assert found(path, "الاستخبارات الألمانية") == {4}
     assert found(path, "الاستخبارات الإرهاب") == set()  # every word must be in the version
+
+
+def test_harakat_count_neither_in_the_text_nor_in_the_query(path):
+    assert found(path, "البرلمان") == {5}  # stored with harakat, typed without
+    assert found(path, "قَانُون") == {5}  # typed with harakat, a prefix of the stored word
+    assert found(path, "الهِجرة الجديد") == {5}  # some letters marked, some not
+    assert found(path, "بَرلمان") == {5}  # and the article written onto the stored word
 
 
 def test_a_word_is_not_found_inside_another_word(path):
