@@ -1,0 +1,102 @@
+"""WordPress calibration, the network step: for a check of a WordPress post, read the post's own
+text from the REST API (`content.rendered`), measure how far the extraction agrees with it and,
+when they disagree, find the element of the page that holds it (`crawler.calibrate`). A few
+requests a day per site (`store.sitecal.due`), through the same fetcher, politeness and scope as
+the page itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from crawler.calibrate import AGREE, agreement, container_for, rendered_text
+from crawler.discover.wpapi import (
+    MAX_API_BYTES,
+    api_root_from_html,
+    default_api_root,
+    posts_url,
+)
+from crawler.fetch import Fetcher
+from crawler.guard import parse_risk
+from crawler.models import Extracted, Fetched
+from crawler.segments import read_page
+
+log = logging.getLogger("marsad.calibration")
+_POST_CLASS = re.compile(r"\bpostid-(\d+)\b")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    agreement: float  # the extraction against the post's own text, token F1
+    container: str | None = None  # the element that holds the post, when they disagree
+    matched: float | None = None  # that element's token F1 against the post's text
+    post_url: str = ""
+
+
+def post_id(extracted: Extracted, fetched: Fetched) -> int | None:
+    """The WordPress post ID of a page: its short link (`?p=95655`), the short link it was
+    reached by, or the `postid-N` class WordPress puts on `<body>`."""
+    for url in (extracted.shortlink, fetched.url, fetched.final_url):
+        if url:
+            values = parse_qs(urlsplit(url).query).get("p")
+            if values and values[0].isdigit():
+                return int(values[0])
+    body = fetched.body or ""
+    start = body.find("<body")
+    if start >= 0:
+        tag = body[start : body.find(">", start, start + 2000)]  # the <body …> tag alone
+        found = _POST_CLASS.search(tag)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return (parts.scheme, parts.netloc.lower())
+
+
+def calibrate(fetcher: Fetcher, fetched: Fetched, extracted: Extracted) -> Calibration | None:
+    """Read the post's own text and compare; None when the page is not a WordPress post, the
+    API does not answer, or the page cannot be parsed safely."""
+    body = fetched.body or ""
+    number = post_id(extracted, fetched)
+    if number is None or extracted.empty or parse_risk(body):
+        return None
+    page_url = fetched.final_url
+    root = api_root_from_html(body, page_url) or default_api_root(page_url)
+    if _origin(root) != _origin(page_url):  # the API on another host or port is not read
+        return None
+    answer = fetcher.fetch(
+        posts_url(root, include=[number], per_page=1, fields=("id", "link", "content")),
+        accept=("application/json",),
+    )
+    if not answer.ok or not answer.body or len(answer.body) > MAX_API_BYTES:
+        return None
+    try:
+        items = json.loads(answer.body)
+        rendered = items[0]["content"]["rendered"] if isinstance(items, list) and items else None
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    if not isinstance(rendered, str):
+        return None
+    reference = rendered_text(rendered)
+    if len(reference) < 200:  # a post too short to tell anything by
+        return None
+    score = agreement(extracted.text, reference)
+    if score >= AGREE:
+        return Calibration(score, post_url=page_url)
+    tree = LexborHTMLParser(body)
+    found = container_for(read_page(tree.body), reference) if tree.body is not None else None
+    if found is None:
+        log.info("calibration of %s: agreement %.2f, no element matches the post's text",
+                 page_url, score, extra={"url": page_url})  # fmt: skip
+        return Calibration(score, post_url=page_url)
+    name, matched = found
+    return Calibration(score, name, matched, page_url)

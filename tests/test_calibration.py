@@ -1,0 +1,116 @@
+"""WordPress calibration through the fetcher (schedules.calibration) and kept in SQLite
+(store.sitecal): the post's own text read from the REST API, the agreement measured, and the
+container that holds the post remembered for the site when they disagree. The network edge is a
+MockTransport serving the replica's pages and REST answers."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import httpx
+
+from crawler.extract import extract
+from crawler.fetch import Fetcher, FetchSettings
+from crawler.safety import Scope
+from schedules.calibration import calibrate, post_id
+from store import sitecal
+from store.schema import connect
+from store.versions import ensure_page
+from tests.servers.replica_feeds import post_json
+from tests.servers.replica_pages import post_page
+from tests.servers.replica_site import ReplicaSite
+from tests.test_calibrate import ARTICLE, themed_page
+
+SITE = "https://news.example"
+
+
+def fetcher(pages: dict[str, str], posts: dict[int, dict]) -> tuple[Fetcher, list[str]]:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path.startswith("/wp-json/wp/v2/posts"):
+            ids = parse_qs(request.url.query.decode()).get("include", [""])[0].split(",")
+            found = [posts[int(i)] for i in ids if i.isdigit() and int(i) in posts]
+            body = json.dumps(found, ensure_ascii=False).encode()
+            return httpx.Response(
+                200, headers={"content-type": "application/json"}, stream=httpx.ByteStream(body)
+            )
+        html = pages.get(request.url.path)
+        if html is None:
+            return httpx.Response(
+                404, headers={"content-type": "text/html"}, stream=httpx.ByteStream(b"no")
+            )
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/html; charset=utf-8"},
+            stream=httpx.ByteStream(html.encode()),
+        )
+
+    return (
+        Fetcher(
+            FetchSettings(min_delay=0, retries=0),
+            client=httpx.Client(transport=httpx.MockTransport(answer)),
+            scope=Scope.of_targets([SITE + "/"]),
+            resolver=lambda host, port: ["93.184.216.34"],
+        ),
+        asked,
+    )
+
+
+def test_a_replica_post_agrees_with_its_own_text_and_needs_no_container():
+    site = ReplicaSite()
+    site.base_url = SITE
+    post = site.published()[0]
+    path = "/post-1/"
+    f, asked = fetcher({path: post_page(site, post)}, {post.id: post_json(site, post)})
+    page = f.fetch(SITE + path)
+    extracted = extract(page.body, page.final_url)
+    assert post_id(extracted, page) == post.id  # from the short link the page states
+    result = calibrate(f, page, extracted)
+    assert result is not None and result.agreement >= 0.9 and result.container is None
+    assert any("/wp-json/wp/v2/posts" in url and "_fields=id,link,content" in url
+               for url in asked)  # fmt: skip
+
+
+def test_a_disagreeing_post_names_its_container_and_the_site_keeps_it(tmp_path):
+    rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
+    html = themed_page(ARTICLE * 2, 7).replace(
+        "<body>", "<body class='single postid-7'>"
+    )
+    f, _ = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
+                                          "content": {"rendered": rendered}}})  # fmt: skip
+    page = f.fetch(SITE + "/story/")
+    extracted = extract(page.body, page.final_url)
+    result = calibrate(f, page, extracted)
+    assert result is not None and result.agreement < 0.5
+    assert result.container == "div.story-x" and result.matched >= 0.9
+    db = connect(tmp_path / "marsad.db")
+    sitecal.remember(db, "news.example", result.container, before=result.agreement,
+                     after=result.matched, post_url=result.post_url, now="t1")  # fmt: skip
+    assert sitecal.container_of(db, "news.example") == "div.story-x"
+    again = extract(page.body, page.final_url, container=sitecal.container_of(db, "news.example"))
+    assert again.method == "calibrated" and "مؤسسة بحثية" not in again.text
+
+
+def test_a_page_that_is_no_wordpress_post_asks_nothing():
+    f, asked = fetcher({"/about/": themed_page(ARTICLE, 1)}, {})
+    page = f.fetch(SITE + "/about/")
+    assert calibrate(f, page, extract(page.body, page.final_url)) is None
+    assert [url for url in asked if not url.endswith("/robots.txt")] == [SITE + "/about/"]
+
+
+def test_calibration_is_rare_per_site(tmp_path):
+    db = connect(tmp_path / "marsad.db")
+    page = ensure_page(db, SITE + "/a/", now="t0")
+    db.execute("UPDATE pages SET final_url = url WHERE id = ?", [page])
+    for n in range(sitecal.CALIBRATIONS_PER_DAY):
+        assert sitecal.due(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+        db.execute(
+            "INSERT INTO fetches (page_id, url, final_url, fetched_at, outcome, agreement)"
+            " VALUES (?, ?, ?, ?, 'unchanged', 0.95)",
+            [page, SITE + "/a/", SITE + "/a/", f"2026-01-01T0{n + 1}:00:00Z"],
+        )
+    assert not sitecal.due(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+    assert sitecal.due(db, "other.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
