@@ -223,13 +223,6 @@ def set_detail_if_unset(db: sqlite_utils.Database, source_id: int, detail: dict[
     )
 
 
-def set_detail(db: sqlite_utils.Database, source_id: int, detail: dict[str, Any]) -> None:
-    db.execute(
-        "UPDATE discovery_sources SET detail = ? WHERE id = ?",
-        [json.dumps(detail, ensure_ascii=False), source_id],
-    )
-
-
 def source_detail(db: sqlite_utils.Database, target: str, kind: str) -> dict[str, Any]:
     """The merged `detail` of the target's sources of one kind (e.g. the REST term ids)."""
     merged: dict[str, Any] = {}
