@@ -20,7 +20,7 @@ import crawler.extract as extraction
 from crawler.extract import extract
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.guard import parse_risk
-from crawler.models import Extracted, Fetched, Validators
+from crawler.models import Extracted, Fetched, Observation, Validators
 from crawler.notarticle import not_article_reason
 from crawler.safety import Scope
 from schedules.cadence import Cadence, next_interval
@@ -46,17 +46,6 @@ class PageToCheck:
     target: Target
     comparison: Comparison
     full_fetch_every: int = 24
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What the network half of a check saw."""
-
-    fetched: Fetched
-    extracted: Extracted | None = None
-    not_article: str | None = None  # why an answered page is not the article, if it is not
-    body_hash: str | None = None  # digest of the body and the rules it is read under
-    same_body: bool = False  # the body is the one the baseline was read from: not extracted
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -191,12 +180,8 @@ def record(
     next_check_at: str | None,
     unconditional: bool | None = None,
 ) -> CheckOutcome:
-    return record_check(
-        db, page_id, seen.fetched, seen.extracted, now=now, seed=comparison.seed,
-        rules=comparison.rules, confirm=comparison.confirm, not_article=seen.not_article,
-        next_check_at=next_check_at, unconditional=unconditional, body_hash=seen.body_hash,
-        same_body=seen.same_body, reader=comparison.reader,
-    )
+    return record_check(db, page_id, seen, now=now, comparison=comparison,
+                        next_check_at=next_check_at, unconditional=unconditional)
 
 
 def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:

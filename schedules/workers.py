@@ -16,11 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from crawler.models import Fetched
+from crawler.models import Fetched, Observation
 from schedules.config import Target
 from schedules.jobs import (
     RETRY_AFTER_ERROR,
-    Observation,
     conditional_validators,
     log_outcome,
     next_check_in,
@@ -129,9 +128,8 @@ class Workers:
         try:
             interval = self.interval(check.claim.page_id, check.target, now)
             outcome = self.frontier.record(
-                check.claim, fetched, seen.extracted, now=now, comparison=check.comparison,
-                not_article=seen.not_article, unconditional=unconditional,
-                body_hash=seen.body_hash, same_body=seen.same_body,
+                check.claim, seen, now=now, comparison=check.comparison,
+                unconditional=unconditional,
                 next_check_at=now + timedelta(
                     seconds=next_check_in(check.target, fetched, now, interval)
                 ),
@@ -153,8 +151,8 @@ class Workers:
                     extra={"url": url, "outcome": "error", "elapsed_ms": int(elapsed * 1000)})
         now = utcnow()
         try:
-            self.frontier.record(check.claim, timeout, None, now=now, comparison=check.comparison,
-                                 not_article=None,
+            self.frontier.record(check.claim, Observation(timeout), now=now,
+                                 comparison=check.comparison,
                                  next_check_at=now + timedelta(seconds=min(check.target.every,
                                                                            RETRY_AFTER_ERROR)))
         except Exception:

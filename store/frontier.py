@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crawler.models import Extracted, Fetched, Validators
+from crawler.models import Observation, Validators
 from crawler.politeness import HostState
 from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
@@ -52,10 +52,8 @@ class Frontier(Protocol):
 
     def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]: ...
 
-    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
-               comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None, body_hash: str | None = None,
-               same_body: bool = False) -> CheckOutcome: ...
+    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
+               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome: ...
 
     def next_due(self) -> datetime | None: ...
 
@@ -149,16 +147,12 @@ class SqliteFrontier:
             return None
         return parse_iso(row[0]) if row[0] else datetime.now(UTC)
 
-    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
-               comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None, body_hash: str | None = None,
-               same_body: bool = False) -> CheckOutcome:
+    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
+               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome:
         with self.lock:
             return record_check(
-                self.db, claim.page_id, fetched, extracted, now=iso(now), seed=comparison.seed,
-                rules=comparison.rules, confirm=comparison.confirm, not_article=not_article,
+                self.db, claim.page_id, seen, now=iso(now), comparison=comparison,
                 next_check_at=iso(next_check_at), unconditional=unconditional,
-                body_hash=body_hash, same_body=same_body, reader=comparison.reader,
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:
