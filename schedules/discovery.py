@@ -50,12 +50,14 @@ from crawler.fetch import Fetcher
 from crawler.guard import parse_risk
 from crawler.models import Fetched
 from crawler.urls import canonicalize, url_key
+from schedules import check as road
+from schedules.check import PageToCheck, busy_outcome
 from schedules.clock import iso, parse_iso
 from schedules.config import Config, Target
-from schedules.jobs import PageToCheck, busy_outcome, check_page, page_to_check, read_page
+from schedules.jobs import check_page, page_to_check
 from store import discovery as frontier
 from store.discovery import Source
-from store.frontier import is_claimed
+from store.frontier import SqliteFrontier, is_claimed
 from store.versions import CheckOutcome, ensure_page
 
 log = logging.getLogger("marsad.discover")
@@ -127,6 +129,7 @@ def discover(
     now: datetime | None = None,
     check_target: bool = False,
     stop: Callable[[], bool] | None = None,
+    page: PageToCheck | None = None,
 ) -> DiscoveryReport:
     """One discovery pass for `target` at `now`: reads what is due and enqueues what it finds.
 
@@ -134,9 +137,10 @@ def discover(
     Discovered pages are left in `pages`, due at once, for the daemon or `check_discovered`.
     A pass reads at most `reads_per_pass` sources and articles, so the next target's pass is
     not kept waiting; it stops at once when `stop()` says so or the fetcher is closed.
+    `page` is the target's page as `schedules.jobs.prepare` made it, if the caller has it.
     """
     moment = now or datetime.now(UTC)
-    run = _Pass(db, fetcher, config, target, moment)
+    run = _Pass(db, fetcher, config, target, moment, page)
     if not target.discovery.enabled:
         return run.report
     run.start(check_target)
@@ -190,7 +194,7 @@ def check_discovered(
         if page_id is None:
             break
         page = page_to_check(db, config, page_id, target)
-        outcomes.append(read_page(db, fetcher, page, now=moment)[0])
+        outcomes.append(check_page(db, fetcher, page, now=moment))
         if on_check:
             on_check(outcomes[-1])
     return outcomes
@@ -204,11 +208,12 @@ def check_with_discovery(
     *,
     now: datetime | None = None,
     on_check: Callable[[CheckOutcome], None] | None = None,
+    page: PageToCheck | None = None,
 ) -> tuple[list[CheckOutcome], DiscoveryReport]:
     """`marsad check` for one target: the target (always), its discovery, then the discovered
     pages that are due, within `max_pages`."""
     moment = now or datetime.now(UTC)
-    report = discover(db, fetcher, config, target, now=moment, check_target=True)
+    report = discover(db, fetcher, config, target, now=moment, check_target=True, page=page)
     outcomes = list(report.checks)
     for outcome in outcomes:
         if on_check:
@@ -233,7 +238,7 @@ def check_pass(
     for page in pages:
         if page.target.discovery.enabled:
             done, _report = check_with_discovery(
-                db, fetcher, config, page.target, now=now, on_check=on_check
+                db, fetcher, config, page.target, now=now, on_check=on_check, page=page
             )
         else:
             done = [check_page(db, fetcher, page, now=now)]
@@ -256,8 +261,10 @@ class _Pass:
         config: Config,
         target: Target,
         now: datetime,
+        page: PageToCheck | None = None,
     ) -> None:
         self.db, self.fetcher, self.config, self.target = db, fetcher, config, target
+        self.target_page = page
         self.moment, self.now = now, iso(now)
         d = target.discovery
         self.scope = DiscoveryScope.for_seed(
@@ -320,14 +327,18 @@ class _Pass:
         depth = self.db.execute(
             "SELECT depth FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
-        page = page_to_check(self.db, self.config, source.page_id, self.target)
+        page = self.target_page
+        if page is None or page.page_id != source.page_id:
+            page = page_to_check(self.db, self.config, source.page_id, self.target)
         versions = self.db.execute(
             "SELECT versions FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
         fresh = source.last_fetched is None or source.read_version < versions
-        outcome, fetched = read_page(
-            self.db, self.fetcher, page, now=self.moment, unconditional=fresh
+        checked = road.check(
+            SqliteFrontier(self.db), self.fetcher, page, now=self.moment, unconditional=fresh
         )
+        assert checked is not None  # only a `keep` that says no drops a result
+        outcome, fetched = checked.outcome, checked.seen.fetched
         self.report.checks.append(outcome)
         if source.page_id == self.page_id:
             self._learn_own_names()

@@ -96,6 +96,14 @@ def ensure_page(
     return page_id
 
 
+def page_identity(db: sqlite_utils.Database, page_id: int) -> tuple[str, str | None, str | None]:
+    """A page's URL, the configured target it belongs to and its seed's name."""
+    url, target, seed = db.execute(
+        "SELECT url, target, seed FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return url, target, seed
+
+
 def record_check(
     db: sqlite_utils.Database,
     page_id: int,
