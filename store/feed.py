@@ -12,6 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from store import identity
+
 ATOM = "http://www.w3.org/2005/Atom"
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except surrogates and
 # U+FFFE/U+FFFF; anything else in scraped text would make the whole feed unparsable.
@@ -24,9 +26,8 @@ FROM versions v JOIN pages p ON p.id = v.page_id
 """
 # One page, by any URL it is known by: found first, then its versions by index (tested inside
 # the time-ordered scan, a quiet page cost a walk through every version).
-_ONE_PAGE = """
-WHERE v.page_id IN (
-  SELECT id FROM pages WHERE :url IN (url, final_url, canonical_url, shortlink))
+_ONE_PAGE = f"""
+WHERE v.page_id IN {identity.pages_named(":url")}
 """
 _NEWEST = """
 ORDER BY v.fetched_at DESC, v.id DESC

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from crawler.arabic import match_key
 from crawler.urls import url_key
-from store import fts, texts
+from store import fts, identity, texts
 
 log = logging.getLogger("marsad.store")
 
@@ -470,6 +470,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys=ON")
         db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         texts.register(conn)
+        identity.register(conn)
         migrate(db)
     except (sqlite3.DatabaseError, OSError, UnicodeDecodeError) as error:
         # UnicodeDecodeError: flipped bytes in the schema's text (sqlite_master) reach Python

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import markupsafe
 from datasette import hookimpl
 
-from store import fts, texts
+from store import fts, identity, texts
 from store.datasette_plugin import views
 from store.datasette_plugin.safecsv import safe_csv
 from store.queries import CANNED_QUERIES
@@ -35,6 +35,7 @@ def prepare_connection(conn):  # type: ignore[no-untyped-def]
     fts.register(conn)  # the search query normalizes what people type the way the index does
     conn.create_function("marsad_host", 1, _host, deterministic=True)
     texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
+    identity.register(conn)  # marsad_url_key: a page found by any spelling of its URL
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 
+from store import identity
 from store.datasette_plugin.chart import Bar, Mark, changes_chart
 from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
 from store.diff import COARSE_NOTE
@@ -72,9 +73,7 @@ async def index(datasette: Any, request: Request) -> Response:
 async def page_by_url(datasette: Any, request: Request) -> Response:
     url = request.args.get("url")
     db = await _database(datasette)
-    row = (await db.execute(
-        "SELECT id FROM pages WHERE :url IN (url, final_url, canonical_url, shortlink)"
-        " ORDER BY id LIMIT 1", {"url": url or ""})).first()
+    row = (await db.execute(identity.page_named(":url"), {"url": url or ""})).first()
     if row is None:
         raise NotFound(f"{url or 'no URL given'} is not a watched page; /-/marsad/ lists them")
     return Response.redirect(datasette.urls.path(f"/-/marsad/page/{row[0]}"))
