@@ -205,7 +205,7 @@ def reextract(
     body. Reads only: nothing is written, history stays as it is."""
     from store.diff import diff_snapshots  # only the report needs it
 
-    where, args = "", []
+    where, args = "", dict[str, str]()
     if page is not None:
         where = f" WHERE v.page_id IN {identity.pages_named(':page')}"
         args = {"page": page}
