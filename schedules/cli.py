@@ -155,8 +155,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
         outcomes = check_pass(db, fetcher, config, pages,
                               on_check=progress.update if progress else None)
         # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
-        with db.conn:
-            save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
+        save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
     finally:
         fetcher.close()
         if progress:
@@ -268,17 +267,12 @@ def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
     """
     import json
 
-    from store import fts
-    from store.queries import SEARCH_SQL
+    from store import history
 
     db = obj.db()
-    fts.register(db.conn)
-    cursor = db.conn.execute(SEARCH_SQL + "LIMIT :limit", {"q": " ".join(words), "limit": limit})
-    columns = [d[0] for d in cursor.description]
     found = 0
-    for row in cursor:
+    for item in history.search(db, " ".join(words), limit):
         found += 1
-        item = dict(zip(columns, row))
         if as_json:
             click.echo(json.dumps(item, ensure_ascii=False))
         else:

@@ -47,7 +47,7 @@ from schedules.lock import DaemonLock
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
-from store.schema import DatabaseError, connect
+from store.schema import DatabaseError, connect, database_file
 from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
@@ -95,7 +95,7 @@ class Daemon:
         self._wanted = threading.Event()
         self._saved_hosts: object = None
         self.failure: str | None = None  # why the daemon stopped by itself, if it did
-        main = db.execute("PRAGMA database_list").fetchone()[2]
+        main = database_file(db)
         self.wal_path = Path(main + "-wal") if main else None
 
     # -- start and the watch list -------------------------------------------------------------
@@ -258,7 +258,7 @@ class Daemon:
     def discover_all(self) -> None:
         """Discovery for every target that has it on; the pages it finds are ordinary due pages
         that the workers claim like any other."""
-        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        path = database_file(self.db)
         db = connect(path)  # its own connection: a pass does network I/O between its writes
         try:
             for target in list(self.targets.values()):

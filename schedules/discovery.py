@@ -58,6 +58,7 @@ from schedules.jobs import check_page, page_to_check
 from store import discovery as frontier
 from store.discovery import Source
 from store.frontier import SqliteFrontier, is_claimed
+from store.schema import transaction
 from store.versions import CheckOutcome, ensure_page
 
 log = logging.getLogger("marsad.discover")
@@ -296,7 +297,7 @@ class _Pass:
         self.sources = frontier.count_sources(db, target.url)
         self._learn_own_names()
         site = _origin(target.url)
-        with frontier.batch(db):
+        with transaction(db):
             self._source(target.url, "article", "target", 0, page_id=self.page_id)
             self._source(urljoin(site, "/robots.txt"), "robots", "sitemap", 1)
             self._source(site_feed_url(site), "site_feed", "feed", 1)
@@ -346,7 +347,7 @@ class _Pass:
             "SELECT next_check_at FROM pages WHERE id = ?", [source.page_id]
         ).fetchone()[0]
         risk = self._parse_risk(source, fetched.body) if fetched.ok and fetched.body else None
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if fetched.ok and fetched.body and not risk:
                 self._article_links(fetched, source.page_id, depth)
             frontier.mark_read(
@@ -394,7 +395,7 @@ class _Pass:
         self.reads += 1
         reader = getattr(self, f"_read_{source.kind}", None)
         if reader is None:  # a kind from a newer marsad: leave it for that version
-            with frontier.batch(self.db):
+            with transaction(self.db):
                 self.db.execute(
                     "UPDATE discovery_sources SET next_fetch_at = ? WHERE id = ?",
                     [self._after(self.target.max_interval), source.id],
@@ -432,7 +433,7 @@ class _Pass:
         else:
             self.report.source_errors += 1
             log.info("discovery source %s: %s", source.url, doc.error)
-        with frontier.batch(self.db):
+        with transaction(self.db):
             frontier.record_source_state(
                 self.db, source, now=self.now, next_fetch_at=self._after(self.target.every),
                 outcome=outcome, status=doc.status, error=None if readable else doc.error,
@@ -445,7 +446,7 @@ class _Pass:
 
     def _read_sitemap(self, source: Source) -> None:
         fetched = self._fetch(source, accept=("application/gzip", "application/x-gzip"))
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if self._done(source, fetched, every=self.target.min_interval) != "read":
                 return
             doc = parse_sitemap(_xml_bytes(fetched.body or ""))
@@ -480,7 +481,7 @@ class _Pass:
 
     def _read_site_feed(self, source: Source) -> None:
         fetched = self._fetch(source)
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if self._done(source, fetched, every=self.target.min_interval) != "read":
                 return
             for entry in parse_feed(fetched.body or "", fetched.final_url).entries:
@@ -489,7 +490,7 @@ class _Pass:
     def _read_feed(self, source: Source) -> None:
         """A category or tag feed: its posts belong to the article's terms."""
         fetched = self._fetch(source)
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if self._done(source, fetched, every=self.target.every) != "read":
                 return
             for entry in parse_feed(fetched.body or "", fetched.final_url).entries:
@@ -498,7 +499,7 @@ class _Pass:
 
     def _read_archive(self, source: Source) -> None:
         fetched = self._fetch(source)
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if self._done(source, fetched, every=self.target.every) != "read":
                 return
             risk = self._parse_risk(source, fetched.body)
@@ -519,7 +520,7 @@ class _Pass:
         answer = parse_posts(fetched.body or "", fetched.content_type) if fetched.ok else None
         self.rest_ok = bool(answer and answer.available and answer.posts)
         self.report.rest_api = self.rest_ok
-        with frontier.batch(self.db):
+        with transaction(self.db):
             if answer is not None and not self.rest_ok:
                 error = answer.error or "the API listed no such post"
                 self._done(source, replace(fetched, outcome="error", error=error),
@@ -550,7 +551,7 @@ class _Pass:
             url = posts_url(root, modified_after=modified_after, page=number)
             fetched = self.fetcher.fetch(url, accept=("application/json",))
             answer = parse_posts(fetched.body or "", fetched.content_type) if fetched.ok else None
-            with frontier.batch(self.db):
+            with transaction(self.db):
                 if answer is None or not answer.available:
                     self.rest_ok = False
                     self.report.rest_api = False
@@ -572,7 +573,7 @@ class _Pass:
                 return
 
     def _skip(self, source: Source, why: str) -> None:
-        with frontier.batch(self.db):
+        with transaction(self.db):
             self.db.execute(
                 "UPDATE discovery_sources SET next_fetch_at = ?, last_outcome = 'skipped',"
                 " last_error = ? WHERE id = ?",

@@ -3,15 +3,14 @@ pages themselves as ordinary `pages` rows.
 
 Nothing here holds the set of known URLs in memory: every "have we seen it?" is a lookup on the
 unique `url_key` index, so a site of 10,000 or 1,000,000 posts costs the same memory. Callers
-group the writes of one source read in `batch`, so a crash leaves either the whole read (its
+group the writes of one source read in one `store.schema.transaction`, so a crash leaves either the whole read (its
 fetch row, the source's new validators and schedule, the pages it found) or none of it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,14 +49,6 @@ class KnownPage:
     id: int
     last_checked: str | None
     next_check_at: str | None
-
-
-@contextmanager
-def batch(db: sqlite_utils.Database) -> Iterator[None]:
-    """One transaction: the writes of one source read land together or not at all."""
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
-        yield
 
 
 def count_sources(db: sqlite_utils.Database, target: str) -> int:

@@ -25,6 +25,7 @@ import sqlite_utils
 
 from crawler.models import Observation, Validators
 from crawler.politeness import HostState
+from store.schema import transaction
 from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
 
@@ -104,7 +105,7 @@ class SqliteFrontier:
         return f"target IN ({marks})", list(self._targets)
 
     def release_all(self) -> int:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             return self.db.execute(
                 "UPDATE pages SET claimed_until = NULL WHERE claimed_until IS NOT NULL"
             ).rowcount
@@ -115,8 +116,7 @@ class SqliteFrontier:
         if not self._targets:
             return 0
         watched, args = self._watched()
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             ids = [row[0] for row in self.db.execute(
                 f"SELECT id FROM pages WHERE {watched} AND"
                 " (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id",
@@ -134,8 +134,7 @@ class SqliteFrontier:
             return []
         watched, args = self._watched()
         stamp, until = iso(now), iso(now + timedelta(seconds=lease))
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             rows = self.db.execute(
                 f"SELECT {_CLAIMED} FROM pages"
                 f" WHERE {watched} AND state != 'merged'"
@@ -205,15 +204,14 @@ class SqliteFrontier:
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
                             [iso(next_check_at), page_id])
 
     def follow_interval(self, target: str, every: float, now: datetime) -> int:
         """A target's interval changed: its pages are next due `every` after their last check
         (now, if that is past or they were never checked). Claimed pages keep their claim."""
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             rows = self.db.execute(
                 "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL", [target]
             ).fetchall()
@@ -223,7 +221,7 @@ class SqliteFrontier:
         return len(rows)
 
     def release(self, page_id: int) -> None:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             self.db.execute("UPDATE pages SET claimed_until = NULL WHERE id = ?", [page_id])
 
     def save_hosts(self, states: Iterable[Any], now: datetime) -> None:
@@ -253,8 +251,7 @@ def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: date
                      getattr(state, "last_error", None), iso(now)])
     if not rows:
         return
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with transaction(db):
         for row in rows:
             db.execute(
                 "INSERT INTO hosts (host, failures, paused_until, last_error, updated_at)"

@@ -3,7 +3,9 @@ and a version's text for `marsad diff`. Named reads, so `schedules/` writes no S
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -54,6 +56,19 @@ def troubled_hosts(db: sqlite_utils.Database) -> dict[str, HostTrouble]:
             " WHERE failures > 0 OR paused_until IS NOT NULL"
         )
     }
+
+
+def search(db: sqlite_utils.Database, words: str, limit: int) -> Iterator[dict[str, Any]]:
+    """The versions holding all `words`, newest first, as Datasette's `search` query lists them
+    (url, page_id, version, fetched_at, title, excerpt)."""
+    from store import fts
+    from store.queries import SEARCH_SQL
+
+    fts.register(db.conn)
+    cursor = db.conn.execute(SEARCH_SQL + "LIMIT :limit", {"q": words, "limit": limit})
+    columns = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(columns, row))
 
 
 def version_count(db: sqlite_utils.Database, page_id: int) -> int:

@@ -456,6 +456,11 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.execute("COMMIT")
 
 
+def database_file(db: sqlite_utils.Database) -> str:
+    """The file the connection's main database is (empty for an in-memory one)."""
+    return str(db.execute("PRAGMA database_list").fetchone()[2] or "")
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at `path`."""
     path = Path(path)
