@@ -30,6 +30,7 @@ import numpy as np
 from crawler.arabic import match_key
 from store import fts, neardup, texts
 from store.schema import SCHEMA_VERSION, connect
+from store.timestamps import iso
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -107,8 +108,7 @@ class TableWriter:
         )
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+_iso = iso  # the stored form (store.timestamps)
 
 
 def _schema_tag() -> str:

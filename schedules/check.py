@@ -22,9 +22,9 @@ from crawler.guard import parse_risk
 from crawler.models import Extracted, Fetched, Observation, Validators
 from crawler.notarticle import not_article_reason
 from schedules.cadence import Cadence, next_interval
-from schedules.clock import parse_iso
 from schedules.config import Target
 from store.frontier import Claim, Frontier
+from store.timestamps import parse_iso
 from store.versions import CheckOutcome, Comparison
 
 log = logging.getLogger("marsad.check")

@@ -52,13 +52,13 @@ from crawler.models import Fetched
 from crawler.urls import canonicalize, url_key
 from schedules import check as road
 from schedules.check import PageToCheck, busy_outcome
-from schedules.clock import iso, parse_iso
 from schedules.config import Config, Target
 from schedules.jobs import check_page, page_to_check
 from store import discovery as frontier
 from store.discovery import Source
 from store.frontier import SqliteFrontier, is_claimed
 from store.schema import transaction
+from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, ensure_page
 
 log = logging.getLogger("marsad.discover")

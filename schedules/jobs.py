@@ -13,13 +13,13 @@ import crawler.extract as extraction
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.safety import Scope
 from schedules.check import PageToCheck, check, extract_guarded
-from schedules.clock import now_iso
 from schedules.config import Config, Target
 from store.frontier import SqliteFrontier
 from store.readings import Reader
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
+from store.timestamps import now_iso
 from store.versions import CheckOutcome, Comparison, ensure_page, page_identity
 
 __all__ = ["PageToCheck", "check_all", "check_page", "make_fetcher", "page_to_check", "prepare"]

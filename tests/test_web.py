@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from crawler.models import Block, Extracted, Fetched, Observation
-from schedules.clock import iso
 from store.schema import connect
 from store.seedmatch import parse_seed
+from store.timestamps import iso
 from store.versions import Comparison, ensure_page, record_check
 from store.web import build_datasette
 
