@@ -78,17 +78,56 @@ def add_source(
     now: str,
     page_id: int | None = None,
     discovered_from: int | None = None,
-) -> int:
-    """The source's id, registering it on first sight (due at once)."""
-    db.execute(
+) -> tuple[int, bool]:
+    """The source's id, registering it on first sight (due at once), and whether it was new."""
+    added = db.execute(
         "INSERT OR IGNORE INTO discovery_sources (target, url, url_key, kind, reason, depth,"
         " priority, page_id, discovered_from, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?)",
         [target, url, key, kind, reason, depth, priority, page_id, discovered_from, now],
-    )
+    ).rowcount
     row = db.execute(
         "SELECT id FROM discovery_sources WHERE target = ? AND url_key = ?", [target, key]
     ).fetchone()
-    return int(row[0])
+    return int(row[0]), added > 0
+
+
+def postpone_source(
+    db: sqlite_utils.Database, source_id: int, *, next_fetch_at: str, skipped: str | None = None
+) -> None:
+    """A source not read this time: due again at `next_fetch_at`; with `skipped`, recorded as
+    skipped for that reason (a kind from a newer marsad is only postponed)."""
+    if skipped is None:
+        db.execute(
+            "UPDATE discovery_sources SET next_fetch_at = ? WHERE id = ?",
+            [next_fetch_at, source_id],
+        )
+        return
+    db.execute(
+        "UPDATE discovery_sources SET next_fetch_at = ?, last_outcome = 'skipped', last_error = ?"
+        " WHERE id = ?",
+        [next_fetch_at, skipped, source_id],
+    )
+
+
+def page_names(db: sqlite_utils.Database, page_id: int) -> list[str]:
+    """Every URL the page is known by in its row: watched, final, canonical, short link."""
+    row = db.execute(
+        "SELECT url, final_url, canonical_url, shortlink FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return [name for name in row or () if name]
+
+
+def due_now(db: sqlite_utils.Database, page_id: int, now: str) -> None:
+    """The page is to be checked in this pass (`marsad check` always checks its target)."""
+    db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [now, page_id])
+
+
+def article_standing(db: sqlite_utils.Database, page_id: int) -> tuple[int, int, str | None]:
+    """An article page's depth, number of versions and next check time."""
+    depth, versions, next_at = db.execute(
+        "SELECT depth, versions, next_check_at FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return int(depth), int(versions), next_at
 
 
 def next_due_source(
@@ -186,7 +225,7 @@ def mark_read(
     *,
     now: str,
     outcome: str,
-    next_fetch_at: str,
+    next_fetch_at: str | None,
     error: str | None = None,
 ) -> None:
     """An article source after its page was checked: its links are read as of this version."""
