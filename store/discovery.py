@@ -109,6 +109,18 @@ def postpone_source(
     )
 
 
+def links_stale(db: sqlite_utils.Database, target: str, page_id: int) -> bool:
+    """Whether an article's links are to be read afresh (fetched without validators): never
+    read for `target`, or the page has versions since they were read."""
+    row = db.execute(
+        "SELECT s.last_fetched IS NULL OR s.read_version < p.versions FROM pages p"
+        " LEFT JOIN discovery_sources s ON s.page_id = p.id AND s.target = ? AND s.kind = 'article'"
+        " WHERE p.id = ?",
+        [target, page_id],
+    ).fetchone()
+    return bool(row[0]) if row else True
+
+
 def page_names(db: sqlite_utils.Database, page_id: int) -> list[str]:
     """Every URL the page is known by in its row: watched, final, canonical, short link."""
     row = db.execute(

@@ -31,3 +31,27 @@ def test_the_target_article_is_parsed_once_for_discovery(tmp_path, replica, monk
     assert parses == ["article"], "discovery parsed the article more than once"
     kinds = {row["kind"] for row in w.db.query("SELECT kind FROM discovery_sources")}
     assert {"archive", "rest_post", "rest_changes"} <= kinds  # links, post id and API root read
+
+
+def test_marsad_check_fetches_its_target_after_two_statements(tmp_path, replica):
+    """The `PageToCheck` `prepare` made is checked as it is: which of its links are stale and
+    the claim, then the fetch; the pass's bookkeeping comes after (issue #17 counted about eight
+    statements, writing the URL again and reading it back, before the first byte)."""
+    from schedules.jobs import prepare
+
+    w = watch(tmp_path, replica)
+    [page] = prepare(w.db, w.config)
+    statements: list[str] = []
+    w.db.conn.set_trace_callback(statements.append)
+    fetched_after: list[int] = []
+    real_fetch = w.fetcher.fetch
+
+    def fetch(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fetched_after.append(len(statements))
+        return real_fetch(*args, **kwargs)
+
+    w.fetcher.fetch = fetch  # type: ignore[method-assign]
+    outcomes, _ = check_with_discovery(w.db, w.fetcher, w.config, w.target, now=T0, page=page)
+    w.db.conn.set_trace_callback(None)
+    assert outcomes[0].page_id == page.page_id and outcomes[0].outcome == "new_version"
+    assert fetched_after[0] <= 2, statements[: fetched_after[0]]  # links_stale, claim

@@ -37,7 +37,7 @@ from schedules.jobs import check_page, page_to_check
 from store import discovery as frontier
 from store.frontier import is_claimed
 from store.timestamps import iso
-from store.versions import CheckOutcome
+from store.versions import CheckOutcome, ensure_page
 
 __all__ = ["DiscoveryReport", "check_discovered", "check_pass", "check_with_discovery", "discover"]
 
@@ -57,7 +57,9 @@ def discover(
 ) -> DiscoveryReport:
     """One discovery pass for `target` at `now`: reads what is due and enqueues what it finds.
 
-    The target article is read (and so checked) when due, or always with `check_target`.
+    The target article is read (and so checked) when due, or always with `check_target`: then,
+    given its `page`, first of all, on the one road (`schedules.check.check`), and its links are
+    read from that check.
     Discovered pages are left in `pages`, due at once, for the daemon or `check_discovered`.
     A pass reads at most `reads_per_pass` sources and articles, so the next target's pass is
     not kept waiting; it stops at once when `stop()` says so or the fetcher is closed.
@@ -67,8 +69,11 @@ def discover(
     run = Pass(db, fetcher, config, target, moment, page)
     if not target.discovery.enabled:
         return run.report
-    run.start(check_target)
-    if check_target and is_claimed(db, run.page_id, moment):  # the daemon is checking it now
+    first = run.check_target(page) if check_target and page is not None else None
+    run.start(check_target and first is None)
+    if first is not None:
+        run.read_target_links(first)
+    elif check_target and is_claimed(db, run.page_id, moment):  # the daemon is checking it now
         run.report.checks.append(busy_outcome(run.page_id, target.url))
     budget = target.discovery.reads_per_pass
 
@@ -137,6 +142,9 @@ def check_with_discovery(
     """`marsad check` for one target: the target (always), its discovery, then the discovered
     pages that are due, within `max_pages`."""
     moment = now or datetime.now(UTC)
+    if page is None:  # as `schedules.jobs.prepare` makes it
+        page_id = ensure_page(db, target.url, now=iso(moment), target=target.url, seed=target.seed)
+        page = page_to_check(db, config, page_id, target)
     report = discover(db, fetcher, config, target, now=moment, check_target=True, page=page)
     outcomes = list(report.checks)
     for outcome in outcomes:

@@ -140,7 +140,7 @@ class Archive:
         with transaction(run.db):
             if run.done(source, fetched, every=run.target.every) != "read":
                 return
-            risk = run.parse_risk(source, fetched.body)
+            risk = run.parse_risk(source.url, fetched.body)
             if risk:
                 frontier.mark_not_parsed(run.db, source.id, risk)
                 return

@@ -121,6 +121,7 @@ class Pass:
         self.reads = 0  # sources and articles read in this pass (`reads_per_pass`)
         self.sources = 0  # the target's sources (`max_sources`), counted at start
         self.page_id = page.page_id if page is not None else 0
+        self.target_source: int | None = None  # the target's `article` source, once started
 
     # ---- setup -------------------------------------------------------------------------------
 
@@ -135,7 +136,8 @@ class Pass:
         self.learn_own_names()
         site = origin(target.url)
         with transaction(db):
-            self.source(target.url, "article", "target", 0, page_id=self.page_id)
+            self.target_source = self.source(target.url, "article", "target", 0,
+                                             page_id=self.page_id)  # fmt: skip
             self.source(urljoin(site, "/robots.txt"), "robots", "sitemap", 1)
             self.source(site_feed_url(site), "site_feed", "feed", 1)
             if check_target:
@@ -149,6 +151,26 @@ class Pass:
                 pass
 
     # ---- articles ----------------------------------------------------------------------------
+
+    def check_target(self, page: PageToCheck) -> road.Checked:
+        """`marsad check`'s target, checked first on the one road, before any of the pass's
+        bookkeeping (`start`, then `read_target_links`). Without validators when its links
+        were never read, or changed since: a 304 has no links to read."""
+        self.reads += 1
+        fresh = frontier.links_stale(self.db, self.target.url, page.page_id)
+        checked = road.check(
+            SqliteFrontier(self.db), self.fetcher, page, now=self.moment, unconditional=fresh
+        )
+        assert checked is not None  # only a `keep` that says no drops a result
+        self.report.checks.append(checked.outcome)
+        return checked
+
+    def read_target_links(self, checked: road.Checked) -> None:
+        """The links of the target `check_target` checked, once `start` registered its source;
+        nothing when another process was checking it (nothing was fetched)."""
+        if checked.outcome.outcome == "skipped" or self.target_source is None:
+            return
+        self._read_links(self.target_source, self.page_id, 0, checked)
 
     def read_article(self, source: Source) -> None:
         """Check the page (the one road, `schedules.check.check`) and read its links from that
@@ -165,21 +187,24 @@ class Pass:
             SqliteFrontier(self.db), self.fetcher, page, now=self.moment, unconditional=fresh
         )
         assert checked is not None  # only a `keep` that says no drops a result
+        self.report.checks.append(checked.outcome)
+        self._read_links(source.id, source.page_id, depth, checked)
+
+    def _read_links(self, source_id: int, page_id: int, depth: int, checked: road.Checked) -> None:
         outcome, seen = checked.outcome, checked.seen
         fetched = seen.fetched
-        self.report.checks.append(outcome)
-        if source.page_id == self.page_id:
+        if page_id == self.page_id:
             self.learn_own_names()
-        next_at = frontier.article_standing(self.db, source.page_id)[2]
-        risk = self.parse_risk(source, fetched.body) if fetched.ok and fetched.body else None
+        next_at = frontier.article_standing(self.db, page_id)[2]
+        risk = self.parse_risk(fetched.url, fetched.body) if fetched.ok and fetched.body else None
         # a guarded or failed extraction has no links of its own: the page's are read instead
         extracted = seen.extracted if seen.extracted and not seen.extracted.empty else None
         with transaction(self.db):
             if fetched.ok and fetched.body and not risk:
-                self._article_links(fetched, extracted, source.page_id, depth)
+                self._article_links(fetched, extracted, page_id, depth)
             frontier.mark_read(
                 self.db,
-                source.id,
+                source_id,
                 now=self.now,
                 outcome="skipped" if risk else "read" if fetched.ok else outcome.outcome,
                 next_fetch_at=next_at,
@@ -208,14 +233,14 @@ class Pass:
             self.source(rest_posts_url(root, modified_after="since"), "rest_changes", "rest_api",
                         1, discovered_from=page_id)  # fmt: skip
 
-    def parse_risk(self, source: Source, body: str | None) -> str | None:
+    def parse_risk(self, url: str, body: str | None) -> str | None:
         """Why an HTML answer is not parsed for discovery (a nesting that would take the parser
         minutes, `crawler.guard`), logged in one line; None when it is safe to parse."""
         risk = parse_risk(body or "")
         if risk is None:
             return None
         self.report.sources_not_parsed += 1
-        log.warning("discovery source %s not parsed: %s", source.url, risk)
+        log.warning("discovery source %s not parsed: %s", url, risk)
         return f"not parsed: {risk}"
 
     # ---- sources -----------------------------------------------------------------------------
