@@ -54,8 +54,8 @@ def test_a_compressed_blob_that_unpacks_past_any_stored_text_is_refused(tmp_path
     db.conn.close()
     started = time.monotonic()
     response = _sql(path, "select marsad_text(null, b) t from blobs")
-    # refused after 32 MB, quickly, and read as the damaged-text marker (tests/test_damaged_text)
-    # like any blob marsad cannot read, so one such row never fails the whole query
+    # read as a damaged text (store/texts.py: one bad row must not fail the whole query), after
+    # inflating at most SQL_TEXT_BYTES, never the 40 MB
     assert response.status_code == 200, response.text
     assert response.json() == [{"t": texts.DAMAGED}]
     assert time.monotonic() - started < 2.5
