@@ -30,6 +30,7 @@ import numpy as np
 from crawler.arabic import match_key
 from store import fts, neardup, texts
 from store.schema import SCHEMA_VERSION, connect
+from store.timestamps import iso
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -107,8 +108,7 @@ class TableWriter:
         )
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+_iso = iso  # the stored form (store.timestamps)
 
 
 def _schema_tag() -> str:
@@ -118,7 +118,6 @@ def _schema_tag() -> str:
     for leftover in OUT.glob("schema-probe.db*"):
         leftover.unlink()
     db = connect(probe)
-    neardup.ensure_tables(db)
     rows = db.execute(
         "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p"
         " WHERE m.type = 'table' ORDER BY m.name, p.cid"
@@ -139,7 +138,6 @@ def _cached(kind: str, size: int, build: Any) -> Path:
         stale.unlink()
     partial = path.with_suffix(".partial")
     db = connect(partial)  # the real schema and its migrations
-    neardup.ensure_tables(db)
     db.conn.close()
     conn = sqlite3.connect(partial, isolation_level=None)
     # Bulk load of a file that is thrown away on failure: no journal, no fsync.

@@ -200,11 +200,6 @@ def match_tokens(text: str) -> list[str]:
     return _WORD.findall(match_key(text))
 
 
-def normalize_for_search(text: str) -> str:
-    """One space-separated string of match tokens, for full-text search columns and queries."""
-    return " ".join(match_tokens(text))
-
-
 def arabic_ratio(text: str) -> float:
     """Share of letters in `text` that are Arabic script, to guess language and direction."""
     letters = arabic = 0

@@ -108,3 +108,17 @@ class Extracted:
     @property
     def empty(self) -> bool:
         return not any(block.text.strip() for block in self.blocks)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the network half of a check saw, handed to the recorder as one value: the fetch, the
+    article read from it (None when the answer was not read), why an answered page is not the
+    article, the digest of its body under the rules it is read by, and whether that body is the
+    one the baseline was read from (then it was not extracted at all)."""
+
+    fetched: Fetched
+    extracted: Extracted | None = None
+    not_article: str | None = None
+    body_hash: str | None = None
+    same_body: bool = False

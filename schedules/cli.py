@@ -155,8 +155,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
         outcomes = check_pass(db, fetcher, config, pages,
                               on_check=progress.update if progress else None)
         # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
-        with db.conn:
-            save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
+        save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
     finally:
         fetcher.close()
         if progress:
@@ -268,17 +267,12 @@ def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
     """
     import json
 
-    from store import fts
-    from store.queries import SEARCH_SQL
+    from store import history
 
     db = obj.db()
-    fts.register(db.conn)
-    cursor = db.conn.execute(SEARCH_SQL + "LIMIT :limit", {"q": " ".join(words), "limit": limit})
-    columns = [d[0] for d in cursor.description]
     found = 0
-    for row in cursor:
+    for item in history.search(db, " ".join(words), limit):
         found += 1
-        item = dict(zip(columns, row))
         if as_json:
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
@@ -297,37 +291,33 @@ def status(obj: Context) -> None:
 
     from schedules import health
     from store.frontier import host_of
+    from store.history import standings, troubled_hosts
+    from store.timestamps import iso
 
     db = obj.db()
     now = datetime.now(UTC)
     click.echo(health.describe(health.daemon_state(db), now))
-    rows = db.execute(
-        "SELECT url, final_url, state, last_checked, last_outcome, next_check_at, versions,"
-        " claimed_until FROM pages ORDER BY id"
-    ).fetchall()
-    if not rows:
+    pages = standings(db)
+    if not pages:
         click.echo("no pages yet: run `marsad check` or `marsad run`")
         return
-    hosts = {r[0]: r[1:] for r in db.execute(
-        "SELECT host, failures, paused_until, last_error FROM hosts WHERE failures > 0 OR paused_until IS NOT NULL"
-    )}
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    for url, final_url, state, last, outcome, nxt, versions, claimed in rows:
-        upcoming = "now (checking)" if claimed and claimed > stamp else nxt or "-"
-        click.echo(f"{shown(url)}\n  state {state}, {versions} version(s); last check {last or 'never'}"
-                   f" ({outcome or '-'}); next check {upcoming}")
-        if outcome in ("error", "skipped", "no_content", "not_article", "gone"):
-            why = db.execute(
-                "SELECT error FROM fetches WHERE page_id = (SELECT id FROM pages WHERE url = ?)"
-                " ORDER BY id DESC LIMIT 1", [url],
-            ).fetchone()
-            if why and why[0]:
-                click.echo(f"  why: {shown(why[0])}")
-        host = host_of(final_url or url)
+    hosts = troubled_hosts(db)
+    stamp = iso(now)
+    for page in pages:
+        checking = page.claimed_until and page.claimed_until > stamp
+        upcoming = "now (checking)" if checking else page.next_check_at or "-"
+        click.echo(f"{shown(page.url)}\n  state {page.state}, {page.versions} version(s); last check"
+                   f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}")
+        if page.why:
+            click.echo(f"  why: {shown(page.why)}")
+        host = host_of(page.final_url or page.url)
         if host in hosts:
-            failures, paused, error = hosts[host]
+            trouble = hosts[host]
+            paused = trouble.paused_until
             pause = f", paused until {paused}" if paused and paused > stamp else ""
-            click.echo(f"  host {host}: {failures} failure(s){pause}" + (f"; last error: {shown(error)}" if error else ""))
+            error = trouble.last_error
+            click.echo(f"  host {host}: {trouble.failures} failure(s){pause}"
+                       + (f"; last error: {shown(error)}" if error else ""))
 
 
 @cli.command()
@@ -379,25 +369,23 @@ def backup(obj: Context, destination: Path) -> None:
 @click.pass_obj
 def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
     """The word-level diff of two versions of URL in the terminal."""
+    from store.history import version_count, version_text
+    from store.identity import find_page
     from store.textdiff import word_diff
 
     db = obj.db()
-    page = db.execute("SELECT id, versions FROM pages WHERE url = ? OR final_url = ?", [url, url]).fetchone()
-    if not page:
+    page_id = find_page(db, url)
+    if page_id is None:
         raise MarsadError(f"{url} is not a watched page; `marsad status` lists them")
-    to = to or page[1]
+    count = version_count(db, page_id)
+    to = to or count
     from_ = from_ if from_ is not None else to - 1
     texts = {}
     for number in (from_, to):
-        if number == 0:
-            texts[number] = ""
-            continue
-        row = db.execute("SELECT marsad_text(t.text, t.zstd) FROM versions v JOIN texts t"
-                         " ON t.hash = v.text_hash WHERE v.page_id = ? AND v.version = ?",
-                         [page[0], number]).fetchone()
-        if not row:
-            raise MarsadError(f"{url} has no version {number} (it has {page[1]})")
-        texts[number] = row[0]
+        text = "" if number == 0 else version_text(db, page_id, number)
+        if text is None:
+            raise MarsadError(f"{url} has no version {number} (it has {count})")
+        texts[number] = text
     click.echo(f"{shown(url)}: version {from_} → {to}")
     for op, diffed in word_diff(texts[from_], texts[to]):
         words = escape_controls(diffed, keep="\n")  # stored before controls were stripped

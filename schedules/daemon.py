@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -39,14 +39,15 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crawler.fetch import Fetcher
 from schedules import health
+from schedules.check import PageToCheck
 from schedules.config import Config, ConfigError, Target, load_config
 from schedules.discovery import discover
-from schedules.jobs import fetch_settings, make_fetcher, prepare, recheck_interval
+from schedules.jobs import fetch_settings, make_fetcher, prepare
 from schedules.lock import DaemonLock
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
-from store.schema import DatabaseError, connect
+from store.schema import DatabaseError, connect, database_file
 from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
@@ -88,19 +89,14 @@ class Daemon:
             timezone="UTC",
         )
         self.workers = Workers(self.frontier, lambda: self.fetcher, config.daemon.workers,
-                               check_deadline(config), on_free=self.refill,
-                               interval=self.recheck_interval)
+                               check_deadline(config), on_free=self.refill)
         self._signals: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._refilling = threading.Lock()
         self._wanted = threading.Event()
         self._saved_hosts: object = None
         self.failure: str | None = None  # why the daemon stopped by itself, if it did
-        main = db.execute("PRAGMA database_list").fetchone()[2]
+        main = database_file(db)
         self.wal_path = Path(main + "-wal") if main else None
-
-    def recheck_interval(self, page_id: int, target: Target, now: datetime) -> float:
-        with self.frontier.lock:
-            return recheck_interval(self.db, page_id, target, now)
 
     # -- start and the watch list -------------------------------------------------------------
 
@@ -225,8 +221,9 @@ class Daemon:
                     comparison = self.comparisons.get(claim.target, Comparison())
                     if claim.url != claim.target and claim.seed is None:  # no seed of its own
                         comparison = replace(comparison, seed=None)
-                    self.workers.start(claim, target, comparison,
+                    page = PageToCheck(claim.page_id, claim.url, target, comparison,
                                        self.config.defaults.full_fetch_every)
+                    self.workers.start(claim, page)
             if not self.stopping.is_set():
                 self._wake_at_next_due()
         except Exception:
@@ -261,7 +258,7 @@ class Daemon:
     def discover_all(self) -> None:
         """Discovery for every target that has it on; the pages it finds are ordinary due pages
         that the workers claim like any other."""
-        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        path = database_file(self.db)
         db = connect(path)  # its own connection: a pass does network I/O between its writes
         try:
             for target in list(self.targets.values()):

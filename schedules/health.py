@@ -8,55 +8,18 @@ interval, with a floor against false alarms), so `marsad health` needs no config
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
+from store.heartbeat import DaemonState, beat, daemon_state, mark_stopped
 
-from store.frontier import iso, parse_iso
+__all__ = ["DaemonState", "beat", "daemon_state", "describe", "mark_stopped", "problem",
+           "stale_after"]
 
 MIN_STALE_AFTER = 10.0  # seconds: a busy disk can delay one write by a few seconds
 
 
-@dataclass(frozen=True)
-class DaemonState:
-    pid: int
-    hostname: str | None
-    started_at: str
-    heartbeat_at: str
-    stale_after: float
-    stopped_at: str | None
-
-    def age(self, now: datetime) -> float:
-        return (now - parse_iso(self.heartbeat_at)).total_seconds()
-
-
 def stale_after(tick: float) -> float:
     return max(2 * tick, MIN_STALE_AFTER)
-
-
-def beat(db: sqlite_utils.Database, *, pid: int, hostname: str, started_at: str, now: datetime,
-         stale_after: float) -> None:
-    with db.conn:
-        db.execute(
-            "INSERT INTO daemon (id, pid, hostname, started_at, heartbeat_at, stale_after, stopped_at)"
-            " VALUES (1, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET pid = excluded.pid,"
-            " hostname = excluded.hostname, started_at = excluded.started_at,"
-            " heartbeat_at = excluded.heartbeat_at, stale_after = excluded.stale_after, stopped_at = NULL",
-            [pid, hostname, started_at, iso(now), stale_after],
-        )
-
-
-def mark_stopped(db: sqlite_utils.Database, now: datetime) -> None:
-    with db.conn:
-        db.execute("UPDATE daemon SET stopped_at = ? WHERE id = 1", [iso(now)])
-
-
-def daemon_state(db: sqlite_utils.Database) -> DaemonState | None:
-    row = db.execute(
-        "SELECT pid, hostname, started_at, heartbeat_at, stale_after, stopped_at FROM daemon WHERE id = 1"
-    ).fetchone()
-    return DaemonState(*row) if row else None
 
 
 def problem(state: DaemonState | None, now: datetime, max_age: float | None = None) -> str | None:

@@ -1,62 +1,28 @@
-"""One check of one page: fetch → extract → compare → store. The daemon and `marsad check` share it.
-
-A check has a network half (`observe`: fetch and extract, no database) and a recording half
-(`store.versions.record_check`, one transaction), so the daemon can run the first under a
-deadline and still record every check exactly once.
+"""What to check and with what: the watch list's pages as `PageToCheck`s, the fetcher, the
+reader. The check itself is `schedules.check.check`, the one road all checks take.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 
 import crawler.extract as extraction
-from crawler.extract import extract
 from crawler.fetch import Fetcher, FetchSettings
-from crawler.guard import parse_risk
-from crawler.models import Extracted, Fetched, Validators
-from crawler.notarticle import not_article_reason
 from crawler.safety import Scope
-from schedules.cadence import Cadence, next_interval
-from schedules.clock import iso, iso_after, now_iso, parse_iso
+from schedules.check import PageToCheck, check, extract_guarded
 from schedules.config import Config, Target
-from store.frontier import claim_page, release_page
+from store.frontier import SqliteFrontier
 from store.readings import Reader
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
-from store.versions import CheckOutcome, Comparison, ensure_page, known_body_hash, record_check
+from store.timestamps import now_iso
+from store.versions import CheckOutcome, Comparison, ensure_page, page_identity
 
-log = logging.getLogger("marsad.check")
-
-RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
-CLAIM_MARGIN = 60.0  # seconds a claim outlives the fetch deadline, for parsing and the write
-
-
-@dataclass(frozen=True)
-class PageToCheck:
-    page_id: int
-    url: str
-    target: Target
-    comparison: Comparison
-    full_fetch_every: int = 24
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What the network half of a check saw."""
-
-    fetched: Fetched
-    extracted: Extracted | None = None
-    not_article: str | None = None  # why an answered page is not the article, if it is not
-    body_hash: str | None = None  # digest of the body and the rules it is read under
-    same_body: bool = False  # the body is the one the baseline was read from: not extracted
+__all__ = ["PageToCheck", "check_all", "check_page", "make_fetcher", "page_to_check", "prepare"]
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -112,101 +78,6 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     return list(pages.values())
 
 
-def extract_guarded(html: str, url: str | None) -> Extracted:
-    """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting."""
-    risk = parse_risk(html)
-    if risk:
-        return Extracted(reason=f"not parsed: {risk}")
-    return extract(html, url)
-
-
-def body_digest(body: str, comparison: Comparison) -> str:
-    """Identical bytes read under identical ignore rules give identical content; a change of
-    the rules must re-read the page, so they are part of the digest."""
-    digest = hashlib.sha256(body.encode("utf-8", errors="replace"))
-    for pattern in comparison.rules.patterns:
-        digest.update(b"\0" + pattern.pattern.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def observe(
-    fetcher: Fetcher,
-    url: str,
-    validators: Validators | None,
-    comparison: Comparison | None = None,
-    known_body: str | None = None,
-) -> Observation:
-    """The network half of a check (no database), so the daemon can run it under a deadline.
-
-    A server that ignores validators (or a fetch made without them) often sends the very bytes
-    of last time: when the digest equals `known_body` the page is not parsed at all."""
-    fetched = fetcher.fetch(url, validators)
-    if not (fetched.ok and fetched.body):
-        return Observation(fetched)
-    comparison = comparison or Comparison()
-    digest = body_digest(fetched.body, comparison)
-    if known_body is not None and digest == known_body:
-        return Observation(fetched, body_hash=digest, same_body=True)
-    # the reader the recorder compares by, so a check and a re-read are read alike
-    read = comparison.reader.read if comparison.reader else extract_guarded
-    extracted = read(fetched.body, fetched.final_url)
-    return Observation(
-        fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0),
-        body_hash=digest,
-    )
-
-
-def conditional_validators(
-    validators: Validators, checks_since_full: int, full_fetch_every: int
-) -> Validators | None:
-    """The validators to send, or None for an unconditional GET: every N checks the validators are
-    left out, so a server whose ETag never changes (some caches do that) cannot hide a change."""
-    if checks_since_full + 1 >= full_fetch_every or not validators:
-        return None
-    return validators
-
-
-def next_check_in(
-    target: Target, fetched: Fetched, now: datetime | None = None, interval: float | None = None
-) -> float:
-    """Seconds until the next check: the (adaptive) interval plus jitter, sooner after a failure,
-    but never before a pause the fetcher put on the host has ended."""
-    if fetched.outcome not in ("error", "skipped"):
-        base = target.every if interval is None else interval
-        return base + (random.uniform(0, target.jitter) if target.jitter else 0.0)
-    wait = min(target.every, RETRY_AFTER_ERROR)
-    if fetched.paused_until:
-        now = now or datetime.now(UTC)
-        wait = max(wait, (parse_iso(fetched.paused_until) - now).total_seconds())
-    return wait
-
-
-def record(
-    db: sqlite_utils.Database,
-    page_id: int,
-    seen: Observation,
-    comparison: Comparison,
-    *,
-    now: str,
-    next_check_at: str | None,
-    unconditional: bool | None = None,
-) -> CheckOutcome:
-    return record_check(
-        db, page_id, seen.fetched, seen.extracted, now=now, seed=comparison.seed,
-        rules=comparison.rules, confirm=comparison.confirm, not_article=seen.not_article,
-        next_check_at=next_check_at, unconditional=unconditional, body_hash=seen.body_hash,
-        same_body=seen.same_body, reader=comparison.reader,
-    )
-
-
-def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
-    suffix = f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else ""
-    log.info("%s %s%s", outcome.outcome, outcome.url, suffix, extra={
-        "url": outcome.url, "outcome": outcome.outcome, "version": outcome.version,
-        "status": outcome.status, "elapsed_ms": fetched.elapsed_ms, "error": outcome.error,
-    })
-
-
 def check_page(
     db: sqlite_utils.Database,
     fetcher: Fetcher,
@@ -214,88 +85,10 @@ def check_page(
     *,
     now: datetime | None = None,
 ) -> CheckOutcome:
-    return read_page(db, fetcher, page, now=now)[0]
-
-
-def read_page(
-    db: sqlite_utils.Database,
-    fetcher: Fetcher,
-    page: PageToCheck,
-    *,
-    now: datetime | None = None,
-    unconditional: bool = False,
-) -> tuple[CheckOutcome, Fetched]:
-    """One check, also handing back the fetch so discovery reads the page's links from the same
-    request. `unconditional` leaves the validators out (discovery needs a body to read)."""
-    moment = now or datetime.now(UTC)
-    claim = claim_page(db, page.page_id, moment, fetcher.settings.deadline + CLAIM_MARGIN)
-    if claim is None:
-        return _busy(page)
-    try:
-        outcome, fetched = _read_claimed(db, fetcher, page, moment, unconditional)
-    except BaseException:
-        release_page(db, page.page_id, claim)
-        raise
-    if outcome.page_id != page.page_id:  # recorded on the page it merged into
-        release_page(db, page.page_id, claim)
-    return outcome, fetched
-
-
-BUSY = "being checked by another marsad process (the daemon) right now; not checked twice"
-
-
-def busy_outcome(page_id: int, url: str) -> CheckOutcome:
-    """Another process (the daemon) is checking the page right now: nothing is fetched or
-    recorded, so its check is not doubled; the page stays as that check leaves it."""
-    log.info("skipped %s: %s", url, BUSY)
-    return CheckOutcome(page_id, url, "skipped", error=BUSY)
-
-
-def _busy(page: PageToCheck) -> tuple[CheckOutcome, Fetched]:
-    fetched = Fetched(url=page.url, final_url=page.url, outcome="skipped", error=BUSY,
-                      error_class="PageBusy")
-    return busy_outcome(page.page_id, page.url), fetched
-
-
-def _read_claimed(
-    db: sqlite_utils.Database,
-    fetcher: Fetcher,
-    page: PageToCheck,
-    moment: datetime,
-    unconditional: bool,
-) -> tuple[CheckOutcome, Fetched]:
-    row = db.execute(
-        "SELECT etag, last_modified, checks_since_full FROM pages WHERE id = ?", [page.page_id]
-    ).fetchone()
-    validators = None if unconditional else conditional_validators(
-        Validators(row[0], row[1]), row[2], page.full_fetch_every
-    )
-    # Discovery reads the page's links from this fetch, so it needs the page parsed.
-    known = None if unconditional else known_body_hash(db, page.page_id)
-    seen = observe(fetcher, page.url, validators, page.comparison, known)
-    interval = recheck_interval(db, page.page_id, page.target, moment)
-    # The next time is stored in the same transaction as the check (see record_check).
-    outcome = record(
-        db, page.page_id, seen, page.comparison, now=iso(moment),
-        next_check_at=iso_after(next_check_in(page.target, seen.fetched, moment, interval), moment),
-        unconditional=validators is None,
-    )
-    log_outcome(outcome, seen.fetched)
-    return outcome, seen.fetched
-
-
-def recheck_interval(db: sqlite_utils.Database, page_id: int, target: Target, now: datetime) -> float:
-    """Seconds to the page's next check: adaptive within its target's bounds (schedules.cadence)."""
-    row = db.execute(
-        "SELECT versions, (SELECT fetched_at FROM versions WHERE page_id = pages.id"
-        " ORDER BY version DESC LIMIT 1) FROM pages WHERE id = ?",
-        [page_id],
-    ).fetchone()
-    versions, latest = (row[0], row[1]) if row else (0, None)
-    since = (now - parse_iso(latest)).total_seconds() if latest else None
-    bounds = Cadence(target.every, min(target.min_interval, target.every),
-                     max(target.max_interval, target.every))
-    return next_interval(bounds, since_change=since, changes=max(0, versions - 1))
+    """`schedules.check.check` on the database itself (`marsad check`, discovery)."""
+    checked = check(SqliteFrontier(db), fetcher, page, now=now)
+    assert checked is not None  # only a `keep` that says no drops a result
+    return checked.outcome
 
 
 def page_to_check(
@@ -303,9 +96,7 @@ def page_to_check(
 ) -> PageToCheck:
     """A `pages` row as a check: with its target's settings (the configured target its `target`
     column names, else defaults) and its seed, if it has one."""
-    url, target_url, seed_name = db.execute(
-        "SELECT url, target, seed FROM pages WHERE id = ?", [page_id]
-    ).fetchone()
+    url, target_url, seed_name = page_identity(db, page_id)
     target = target or config.target_for(target_url or url)
     seed = load_seed(config.seeds_dir / seed_name) if seed_name else None
     return PageToCheck(page_id, url, target, comparison_for(target, seed),

@@ -14,20 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from crawler.models import Fetched
-from schedules.config import Target
-from schedules.jobs import (
-    RETRY_AFTER_ERROR,
-    Observation,
-    conditional_validators,
-    log_outcome,
-    next_check_in,
-    observe,
-)
+from crawler.fetch import Fetcher
+from crawler.models import Fetched, Observation
+from schedules import check as road
+from schedules.check import PageToCheck
 from store.frontier import Claim, Frontier
-from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")
 
@@ -39,9 +32,7 @@ def utcnow() -> datetime:
 @dataclass(eq=False)
 class Check:
     claim: Claim
-    target: Target
-    comparison: Comparison
-    full_fetch_every: int = 24
+    page: PageToCheck
     started: float = field(default_factory=time.monotonic)
     state: str = "running"  # running → recording → done, or running → abandoned
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,12 +53,9 @@ class Workers:
     """At most `size` checks run at once; abandoned threads still alive count against a second
     budget of the same size, so hung fetches cannot pile up threads without limit."""
 
-    def __init__(self, frontier: Frontier, fetcher: Callable[[], object], size: int,
-                 deadline: float, on_free: Callable[[], None],
-                 interval: Callable[[int, Target, datetime], float] | None = None) -> None:
+    def __init__(self, frontier: Frontier, fetcher: Callable[[], Fetcher], size: int,
+                 deadline: float, on_free: Callable[[], None]) -> None:
         self.frontier = frontier
-        # seconds to a page's next check after a good one (adaptive: see schedules.cadence)
-        self.interval = interval or (lambda page_id, target, now: target.every)
         self.fetcher = fetcher  # the current Fetcher (it may be replaced by a reload)
         self.size = size
         self.deadline = deadline
@@ -89,9 +77,8 @@ class Workers:
         with self._guard:
             return list(self._running.values())
 
-    def start(self, claim: Claim, target: Target, comparison: Comparison,
-              full_fetch_every: int = 24) -> Check:
-        check = Check(claim, target, comparison, full_fetch_every)
+    def start(self, claim: Claim, page: PageToCheck) -> Check:
+        check = Check(claim, page)
         check.thread = threading.Thread(target=self._work, args=[check], daemon=True,
                                         name=f"check-{claim.page_id}")
         check.timer = threading.Timer(self.deadline, self._expire, args=[check])
@@ -102,44 +89,25 @@ class Workers:
         check.timer.start()
         return check
 
-    def _work(self, check: Check) -> None:
-        url = check.claim.url
-        validators = conditional_validators(
-            check.claim.validators, check.claim.checks_since_full, check.full_fetch_every
-        )
-        try:
-            seen = observe(self.fetcher(), url, validators, check.comparison,  # type: ignore[arg-type]
-                           check.claim.known_body)
-        except Exception as error:  # a bug costs one check, never the daemon
-            log.exception("check of %s failed unexpectedly; will retry", url)
-            seen = Observation(Fetched(url=url, final_url=url, outcome="error",
-                                       error_class=type(error).__name__,
-                                       error=f"unexpected error checking {url}: {error}"))
-        if not check.take("recording"):
-            log.info("late result for %s dropped: the check was abandoned", url, extra={"url": url})
-            return
-        try:
-            self._record(check, seen, unconditional=validators is None)
-        finally:
-            self._finish(check, "done")
+    def _work(self, running: Check) -> None:
+        """The one road (`schedules.check.check`) with the claim `claim_due` gave, recorded
+        only if the deadline timer has not abandoned the check meanwhile."""
+        recording = False
 
-    def _record(self, check: Check, seen: Observation, unconditional: bool) -> None:
-        now = utcnow()
-        fetched = seen.fetched
+        def keep() -> bool:
+            nonlocal recording
+            recording = running.take("recording")
+            return recording
+
         try:
-            interval = self.interval(check.claim.page_id, check.target, now)
-            outcome = self.frontier.record(
-                check.claim, fetched, seen.extracted, now=now, comparison=check.comparison,
-                not_article=seen.not_article, unconditional=unconditional,
-                body_hash=seen.body_hash, same_body=seen.same_body,
-                next_check_at=now + timedelta(
-                    seconds=next_check_in(check.target, fetched, now, interval)
-                ),
-            )
+            road.check(self.frontier, self.fetcher(), running.page, claim=running.claim,
+                       keep=keep, record_bugs=True)  # fmt: skip
         except Exception:  # the claim's lease runs out and the page is checked again
-            log.exception("recording the check of %s failed; it will be checked again", check.claim.url)
-            return
-        log_outcome(outcome, fetched)
+            log.exception("recording the check of %s failed; it will be checked again",
+                          running.claim.url)  # fmt: skip
+        finally:
+            if recording:
+                self._finish(running, "done")
 
     def _expire(self, check: Check) -> None:
         if not check.take("abandoned"):
@@ -151,12 +119,8 @@ class Workers:
                                 " will retry", elapsed_ms=int(elapsed * 1000))
         log.warning("check of %s abandoned after %.0f s", url, elapsed,
                     extra={"url": url, "outcome": "error", "elapsed_ms": int(elapsed * 1000)})
-        now = utcnow()
         try:
-            self.frontier.record(check.claim, timeout, None, now=now, comparison=check.comparison,
-                                 not_article=None,
-                                 next_check_at=now + timedelta(seconds=min(check.target.every,
-                                                                           RETRY_AFTER_ERROR)))
+            road.settle(self.frontier, check.claim, check.page, Observation(timeout), now=utcnow())
         except Exception:
             log.exception("recording the timeout of %s failed", url)
         finally:

@@ -74,13 +74,6 @@ class BlockOp:
     text: str | None = None
     words: tuple[WordOp, ...] = ()
 
-    def old_text(self) -> str | None:
-        if self.op == "delete":
-            return self.text
-        if self.op == "change":
-            return "".join(t for op, t in self.words if op != "insert").strip()
-        return None
-
     def new_text(self) -> str | None:
         if self.op == "insert":
             return self.text

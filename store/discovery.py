@@ -3,15 +3,14 @@ pages themselves as ordinary `pages` rows.
 
 Nothing here holds the set of known URLs in memory: every "have we seen it?" is a lookup on the
 unique `url_key` index, so a site of 10,000 or 1,000,000 posts costs the same memory. Callers
-group the writes of one source read in `batch`, so a crash leaves either the whole read (its
+group the writes of one source read in one `store.schema.transaction`, so a crash leaves either the whole read (its
 fetch row, the source's new validators and schedule, the pages it found) or none of it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,14 +51,6 @@ class KnownPage:
     next_check_at: str | None
 
 
-@contextmanager
-def batch(db: sqlite_utils.Database) -> Iterator[None]:
-    """One transaction: the writes of one source read land together or not at all."""
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
-        yield
-
-
 def count_sources(db: sqlite_utils.Database, target: str) -> int:
     row = db.execute("SELECT count(*) FROM discovery_sources WHERE target = ?", [target]).fetchone()
     return int(row[0])
@@ -87,17 +78,68 @@ def add_source(
     now: str,
     page_id: int | None = None,
     discovered_from: int | None = None,
-) -> int:
-    """The source's id, registering it on first sight (due at once)."""
-    db.execute(
+) -> tuple[int, bool]:
+    """The source's id, registering it on first sight (due at once), and whether it was new."""
+    added = db.execute(
         "INSERT OR IGNORE INTO discovery_sources (target, url, url_key, kind, reason, depth,"
         " priority, page_id, discovered_from, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?)",
         [target, url, key, kind, reason, depth, priority, page_id, discovered_from, now],
-    )
+    ).rowcount
     row = db.execute(
         "SELECT id FROM discovery_sources WHERE target = ? AND url_key = ?", [target, key]
     ).fetchone()
-    return int(row[0])
+    return int(row[0]), added > 0
+
+
+def postpone_source(
+    db: sqlite_utils.Database, source_id: int, *, next_fetch_at: str, skipped: str | None = None
+) -> None:
+    """A source not read this time: due again at `next_fetch_at`; with `skipped`, recorded as
+    skipped for that reason (a kind from a newer marsad is only postponed)."""
+    if skipped is None:
+        db.execute(
+            "UPDATE discovery_sources SET next_fetch_at = ? WHERE id = ?",
+            [next_fetch_at, source_id],
+        )
+        return
+    db.execute(
+        "UPDATE discovery_sources SET next_fetch_at = ?, last_outcome = 'skipped', last_error = ?"
+        " WHERE id = ?",
+        [next_fetch_at, skipped, source_id],
+    )
+
+
+def links_stale(db: sqlite_utils.Database, target: str, page_id: int) -> bool:
+    """Whether an article's links are to be read afresh (fetched without validators): never
+    read for `target`, or the page has versions since they were read."""
+    row = db.execute(
+        "SELECT s.last_fetched IS NULL OR s.read_version < p.versions FROM pages p"
+        " LEFT JOIN discovery_sources s ON s.page_id = p.id AND s.target = ? AND s.kind = 'article'"
+        " WHERE p.id = ?",
+        [target, page_id],
+    ).fetchone()
+    return bool(row[0]) if row else True
+
+
+def page_names(db: sqlite_utils.Database, page_id: int) -> list[str]:
+    """Every URL the page is known by in its row: watched, final, canonical, short link."""
+    row = db.execute(
+        "SELECT url, final_url, canonical_url, shortlink FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return [name for name in row or () if name]
+
+
+def due_now(db: sqlite_utils.Database, page_id: int, now: str) -> None:
+    """The page is to be checked in this pass (`marsad check` always checks its target)."""
+    db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [now, page_id])
+
+
+def article_standing(db: sqlite_utils.Database, page_id: int) -> tuple[int, int, str | None]:
+    """An article page's depth, number of versions and next check time."""
+    depth, versions, next_at = db.execute(
+        "SELECT depth, versions, next_check_at FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return int(depth), int(versions), next_at
 
 
 def next_due_source(
@@ -195,7 +237,7 @@ def mark_read(
     *,
     now: str,
     outcome: str,
-    next_fetch_at: str,
+    next_fetch_at: str | None,
     error: str | None = None,
 ) -> None:
     """An article source after its page was checked: its links are read as of this version."""
@@ -219,13 +261,6 @@ def mark_not_parsed(db: sqlite_utils.Database, source_id: int, why: str) -> None
 def set_detail_if_unset(db: sqlite_utils.Database, source_id: int, detail: dict[str, Any]) -> None:
     db.execute(
         "UPDATE discovery_sources SET detail = ? WHERE id = ? AND detail IS NULL",
-        [json.dumps(detail, ensure_ascii=False), source_id],
-    )
-
-
-def set_detail(db: sqlite_utils.Database, source_id: int, detail: dict[str, Any]) -> None:
-    db.execute(
-        "UPDATE discovery_sources SET detail = ? WHERE id = ?",
         [json.dumps(detail, ensure_ascii=False), source_id],
     )
 

@@ -13,10 +13,12 @@ from typing import IO, Any
 
 import sqlite_utils
 
-# The page filter accepts any URL a page is known by: watched, after redirects, canonical, short.
-# The page is found first and its rows read by index; tested inside the time-ordered scan,
-# SQLite walked every row of the table (the same fix as `page_history`, store/queries.py).
-_PAGE_IDS = "(SELECT id FROM pages WHERE :page IN (url, final_url, canonical_url, shortlink))"
+from store import identity
+
+# The page filter accepts any URL a page is known by (`store.identity.pages_named`). The page is
+# found first and its rows read by index; tested inside the time-ordered scan, SQLite walked
+# every row of the table (the same fix as `page_history`, store/queries.py).
+_PAGE_IDS = identity.pages_named(":page")
 # Each export: its SQL, with {page} where the page filter goes, and the column it filters.
 QUERIES = {
     "pages": (
@@ -127,7 +129,4 @@ def write(db: sqlite_utils.Database, what: str, fmt: str, out: IO[str], since: s
 
 
 def page_exists(db: sqlite_utils.Database, url: str) -> bool:
-    return db.execute(
-        "SELECT 1 FROM pages p WHERE :page IN (p.url, p.final_url, p.canonical_url, p.shortlink)",
-        {"page": url},
-    ).fetchone() is not None
+    return identity.find_page(db, url) is not None

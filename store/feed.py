@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from store import identity
 from store.diff import Diff
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -26,9 +27,8 @@ FROM versions v JOIN pages p ON p.id = v.page_id
 """
 # One page, by any URL it is known by: found first, then its versions by index (tested inside
 # the time-ordered scan, a quiet page cost a walk through every version).
-_ONE_PAGE = """
-WHERE v.page_id IN (
-  SELECT id FROM pages WHERE :url IN (url, final_url, canonical_url, shortlink))
+_ONE_PAGE = f"""
+WHERE v.page_id IN {identity.pages_named(":url")}
 """
 _NEWEST = """
 ORDER BY v.fetched_at DESC, v.id DESC

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crawler.models import Extracted, Fetched, Validators
+from crawler.models import Observation, Validators
 from crawler.politeness import HostState
+from store.schema import transaction
 from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
 
@@ -52,10 +53,14 @@ class Frontier(Protocol):
 
     def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]: ...
 
-    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
-               comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None, body_hash: str | None = None,
-               same_body: bool = False) -> CheckOutcome: ...
+    def claim(self, page_id: int, now: datetime, lease: float) -> Claim | None: ...
+
+    def give_back(self, claim: Claim) -> None: ...
+
+    def history(self, page_id: int) -> tuple[int, str | None]: ...
+
+    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
+               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome: ...
 
     def next_due(self) -> datetime | None: ...
 
@@ -64,6 +69,21 @@ class Frontier(Protocol):
     def follow_interval(self, target: str, every: float, now: datetime) -> int: ...
 
     def release(self, page_id: int) -> None: ...
+
+
+# What a claim hands the check: the page, its validators, and the body digest it may be matched
+# against (see store.versions.known_body_hash).
+_CLAIMED = (
+    "id, url, target, seed, etag, last_modified, checks_since_full,"
+    " CASE WHEN state = 'ok' AND pending_hash IS NULL AND baseline_version_id IS NOT NULL"
+    " THEN body_hash END"
+)
+
+
+def _claim(row: Any, until: str) -> Claim:
+    return Claim(page_id=row[0], url=row[1], target=row[2], seed=row[3],
+                 validators=Validators(etag=row[4], last_modified=row[5]), claimed_until=until,
+                 checks_since_full=row[6], known_body=row[7])  # fmt: skip
 
 
 class SqliteFrontier:
@@ -85,7 +105,7 @@ class SqliteFrontier:
         return f"target IN ({marks})", list(self._targets)
 
     def release_all(self) -> int:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             return self.db.execute(
                 "UPDATE pages SET claimed_until = NULL WHERE claimed_until IS NOT NULL"
             ).rowcount
@@ -96,8 +116,7 @@ class SqliteFrontier:
         if not self._targets:
             return 0
         watched, args = self._watched()
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             ids = [row[0] for row in self.db.execute(
                 f"SELECT id FROM pages WHERE {watched} AND"
                 " (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id",
@@ -115,12 +134,9 @@ class SqliteFrontier:
             return []
         watched, args = self._watched()
         stamp, until = iso(now), iso(now + timedelta(seconds=lease))
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             rows = self.db.execute(
-                "SELECT id, url, target, seed, etag, last_modified, checks_since_full,"
-                " CASE WHEN state = 'ok' AND pending_hash IS NULL AND baseline_version_id IS NOT NULL"
-                " THEN body_hash END FROM pages"
+                f"SELECT {_CLAIMED} FROM pages"
                 f" WHERE {watched} AND state != 'merged'"
                 " AND (next_check_at IS NULL OR next_check_at <= ?)"
                 " AND (claimed_until IS NULL OR claimed_until <= ?)"
@@ -129,10 +145,40 @@ class SqliteFrontier:
             ).fetchall()
             for row in rows:
                 self.db.execute("UPDATE pages SET claimed_until = ? WHERE id = ?", [until, row[0]])
-        return [Claim(page_id=r[0], url=r[1], target=r[2], seed=r[3],
-                      validators=Validators(etag=r[4], last_modified=r[5]), claimed_until=until,
-                      checks_since_full=r[6], known_body=r[7])
-                for r in rows]
+        return [_claim(row, until) for row in rows]
+
+    def claim(self, page_id: int, now: datetime, lease: float) -> Claim | None:
+        """Claim one page for a check made outside the daemon's workers (`marsad check`,
+        discovery reading an article), so it is never checked by two processes at once: one
+        statement, None when someone else holds it. `store.versions.record_check` ends it."""
+        until = iso(now + timedelta(seconds=lease))
+        with self.lock:
+            # fetchall: a RETURNING statement holds its write until it has given every row
+            rows = self.db.execute(
+                "UPDATE pages SET claimed_until = ? WHERE id = ?"
+                f" AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING {_CLAIMED}",
+                [until, page_id, iso(now)],
+            ).fetchall()
+        return _claim(rows[0], until) if rows else None
+
+    def give_back(self, claim: Claim) -> None:
+        """End a claim no recorded check ended (the check failed, or landed on another page
+        after merging spellings); a claim someone else took since is left alone."""
+        with self.lock:
+            self.db.execute(
+                "UPDATE pages SET claimed_until = NULL WHERE id = ? AND claimed_until = ?",
+                [claim.page_id, claim.claimed_until],
+            )
+
+    def history(self, page_id: int) -> tuple[int, str | None]:
+        """How many versions the page has and when the latest was fetched (for its cadence)."""
+        with self.lock:
+            row = self.db.execute(
+                "SELECT versions, (SELECT fetched_at FROM versions WHERE page_id = pages.id"
+                " ORDER BY version DESC LIMIT 1) FROM pages WHERE id = ?",
+                [page_id],
+            ).fetchone()
+        return (row[0], row[1]) if row else (0, None)
 
     def next_due(self) -> datetime | None:
         """When the earliest unclaimed page is due (None if there is none), so the daemon can
@@ -149,28 +195,23 @@ class SqliteFrontier:
             return None
         return parse_iso(row[0]) if row[0] else datetime.now(UTC)
 
-    def record(self, claim: Claim, fetched: Fetched, extracted: Extracted | None, *, now: datetime,
-               comparison: Comparison, not_article: str | None, next_check_at: datetime,
-               unconditional: bool | None = None, body_hash: str | None = None,
-               same_body: bool = False) -> CheckOutcome:
+    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
+               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome:
         with self.lock:
             return record_check(
-                self.db, claim.page_id, fetched, extracted, now=iso(now), seed=comparison.seed,
-                rules=comparison.rules, confirm=comparison.confirm, not_article=not_article,
+                self.db, claim.page_id, seen, now=iso(now), comparison=comparison,
                 next_check_at=iso(next_check_at), unconditional=unconditional,
-                body_hash=body_hash, same_body=same_body, reader=comparison.reader,
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
                             [iso(next_check_at), page_id])
 
     def follow_interval(self, target: str, every: float, now: datetime) -> int:
         """A target's interval changed: its pages are next due `every` after their last check
         (now, if that is past or they were never checked). Claimed pages keep their claim."""
-        with self.lock, self.db.conn:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.lock, transaction(self.db):
             rows = self.db.execute(
                 "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL", [target]
             ).fetchall()
@@ -180,7 +221,7 @@ class SqliteFrontier:
         return len(rows)
 
     def release(self, page_id: int) -> None:
-        with self.lock, self.db.conn:
+        with self.lock, transaction(self.db):
             self.db.execute("UPDATE pages SET claimed_until = NULL WHERE id = ?", [page_id])
 
     def save_hosts(self, states: Iterable[Any], now: datetime) -> None:
@@ -210,8 +251,7 @@ def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: date
                      getattr(state, "last_error", None), iso(now)])
     if not rows:
         return
-    with db.conn:
-        db.execute("BEGIN IMMEDIATE")
+    with transaction(db):
         for row in rows:
             db.execute(
                 "INSERT INTO hosts (host, failures, paused_until, last_error, updated_at)"
@@ -236,27 +276,6 @@ def host_of(url: str | None) -> str | None:
     return (urlsplit(url).hostname or None) if url else None
 
 
-def claim_page(db: sqlite_utils.Database, page_id: int, now: datetime, lease: float) -> str | None:
-    """Claim one page for a check made outside the daemon's workers (`marsad check`, discovery
-    reading an article), so it is never checked by two processes at once. Returns the claim's
-    end, which `store.versions.record_check` clears, or None when someone else holds it."""
-    until = iso(now + timedelta(seconds=lease))
-    taken = db.execute(
-        "UPDATE pages SET claimed_until = ? WHERE id = ?"
-        " AND (claimed_until IS NULL OR claimed_until <= ?)",
-        [until, page_id, iso(now)],
-    ).rowcount
-    return until if taken else None
-
-
 def is_claimed(db: sqlite_utils.Database, page_id: int, now: datetime) -> bool:
     row = db.execute("SELECT claimed_until FROM pages WHERE id = ?", [page_id]).fetchone()
     return bool(row and row[0] and row[0] > iso(now))
-
-
-def release_page(db: sqlite_utils.Database, page_id: int, until: str) -> None:
-    """End a claim that no recorded check ended (the check failed, or landed on another page
-    after merging spellings); a claim someone else took since is left alone."""
-    db.execute(
-        "UPDATE pages SET claimed_until = NULL WHERE id = ? AND claimed_until = ?", [page_id, until]
-    )

@@ -15,7 +15,6 @@ so the index holds no second copy of every text.
 
 from __future__ import annotations
 
-import logging
 import re
 import sqlite3
 from functools import lru_cache
@@ -23,7 +22,6 @@ from functools import lru_cache
 import sqlite_utils
 
 from crawler.arabic import displayed_match_key, match_key
-from store import texts
 
 TABLE = "versions_fts"
 PREFIX_FROM = 3  # letters; a shorter word is looked up whole ("11", "في"), not as a prefix
@@ -35,7 +33,6 @@ SQL_TEXT_LIMIT = 5_000_000  # characters
 SQL_QUERY_LIMIT = 1_000  # characters of a search
 EXCERPT_TERMS = 16  # search words an excerpt looks for
 MATCH_TRIES = 10_000  # occurrences of one search word tried before the excerpt gives up
-log = logging.getLogger("marsad.store")
 
 # Proclitics in match-key spelling (alef forms already folded): an optional conjunction, then a
 # preposition, the article, or both ("لل" is ل + ال with the alef dropped). Longest first.
@@ -65,38 +62,6 @@ def create_table(db: sqlite_utils.Database) -> None:
         "text_key, title_key, content='', detail=none,"
         " tokenize='unicode61 remove_diacritics 0', prefix='3 4 5')"
     )
-
-
-def rebuild(db: sqlite_utils.Database) -> None:
-    """Index every stored version again, from its text: migration 9's step (inside its
-    transaction). Rows are streamed, so memory stays flat however many versions there are."""
-    db.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    create_table(db)
-    rows = db.conn.execute(
-        "SELECT v.id, t.text, t.zstd, v.title FROM versions v"
-        " LEFT JOIN texts t ON t.hash = v.text_hash ORDER BY v.id"
-    )
-    db.conn.executemany(
-        f"INSERT INTO {TABLE} (rowid, text_key, title_key) VALUES (?, ?, ?)",
-        (
-            (
-                version_id,
-                indexed(match_key(_readable(version_id, plain, packed))),
-                indexed(match_key(title or "")),
-            )
-            for version_id, plain, packed, title in rows
-        ),
-    )
-
-
-def _readable(version_id: int, plain: str | None, packed: bytes | None) -> str:
-    # One damaged blob must not stop the upgrade of the whole database: that version is found
-    # by its title only, and the log says which one to restore.
-    try:
-        return texts.decode(plain, packed) or ""
-    except texts.TextError as error:
-        log.warning("version %d is not searchable by its text: %s", version_id, error)
-        return ""
 
 
 def index_version(

@@ -17,6 +17,7 @@ every later check of it lands on the survivor.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -121,3 +122,52 @@ def _merge(db: sqlite_utils.Database, a: int, b: int, now: str) -> int:
         ],
     )
     return keep
+
+
+# ---- finding a page by a URL: the one rule --------------------------------------------------
+
+SQL_FUNCTION = "marsad_url_key"
+_LONGEST_URL = 8192  # no URL is longer; SQLite's time limit cannot stop a function mid-call
+
+
+def sql_key(url: object) -> str | None:
+    """`key_of` as the SQL function `marsad_url_key(url)`: NULL for what is not a URL."""
+    if not isinstance(url, str) or len(url) > _LONGEST_URL:
+        return None
+    return key_of(url)
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Make `marsad_url_key(url)` callable in SQL on this connection (every connection
+    `store.schema.connect` opens, and Datasette's), for `pages_named`."""
+    conn.create_function(SQL_FUNCTION, 1, sql_key, deterministic=True)
+
+
+def pages_named(param: str = ":url") -> str:
+    """SQL for the ids of the pages the URL in `param` names, as a parenthesized subquery for
+    `… WHERE page_id IN <this>`: the page whose key (or any alias' key) is the URL's key, so every
+    spelling `url_key` folds finds it (decoded Arabic or either hex case, http or https, `www.`,
+    a trailing slash, tracking parameters) and every spelling a check met (redirect hops, the short
+    link, the canonical URL); the page whose URL, final URL, canonical URL or short link is the
+    URL as given; and the pages merged into those, whose earlier rows stay under them."""
+    return f"""(WITH RECURSIVE named(id) AS (
+  SELECT page_id FROM page_aliases WHERE url_key = {SQL_FUNCTION}({param})
+  UNION SELECT id FROM pages WHERE url_key = {SQL_FUNCTION}({param})
+  UNION SELECT id FROM pages WHERE {param} IN (url, final_url, canonical_url, shortlink)
+  UNION SELECT pages.id FROM pages JOIN named ON pages.merged_into = named.id
+) SELECT id FROM named)"""
+
+
+def page_named(param: str = ":url") -> str:
+    """SQL for the one page the URL in `param` names (`pages_named`): the page that records its
+    checks (not merged into another), else the oldest."""
+    return (
+        f"SELECT id FROM pages WHERE id IN {pages_named(param)}"
+        " ORDER BY merged_into IS NOT NULL, id LIMIT 1"
+    )
+
+
+def find_page(db: sqlite_utils.Database, url: str) -> int | None:
+    """The page `url` names (`page_named`), or None."""
+    row = db.execute(page_named(), {"url": url}).fetchone()
+    return int(row[0]) if row else None

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from store.schema import transaction
+
 PRUNE_BATCH = 2000  # rows per transaction: short write locks, so checks and Datasette never wait long
 
 
@@ -33,7 +35,7 @@ def prune_fetches(
     """
     deleted = 0
     while True:
-        with lock or nullcontext(), db.conn:
+        with lock or nullcontext(), transaction(db):
             count = db.execute(
                 "DELETE FROM fetches WHERE id IN (SELECT id FROM fetches"
                 " WHERE fetched_at < ? AND version_id IS NULL LIMIT ?)",

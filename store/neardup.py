@@ -103,46 +103,6 @@ def signature(text_key: str) -> MinHashSignature:
     return MinHashSignature(minhash.hashvalues.astype("<u4").tobytes())
 
 
-def ensure_tables(db: sqlite_utils.Database) -> None:
-    """Create the index tables if missing.
-
-    near_dup_bands is WITHOUT ROWID with the primary key (band, bucket, version_id): the key is
-    the (band, bucket) index lookups need, and no second copy of each row is kept beside it.
-    """
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS near_dup_signatures (
-            version_id INTEGER PRIMARY KEY,
-            page_id INTEGER NOT NULL,
-            sig BLOB NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS near_dup_bands (
-            band INTEGER NOT NULL,
-            bucket INTEGER NOT NULL,
-            version_id INTEGER NOT NULL,
-            page_id INTEGER NOT NULL,
-            PRIMARY KEY (band, bucket, version_id)
-        ) WITHOUT ROWID"""
-    )
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS near_duplicates (
-            version_a INTEGER NOT NULL,       -- the older version of the pair
-            version_b INTEGER NOT NULL,
-            page_a INTEGER NOT NULL,
-            page_b INTEGER NOT NULL,
-            similarity REAL NOT NULL,         -- estimated shingle resemblance, 0-1
-            found_at TEXT NOT NULL,
-            PRIMARY KEY (version_a, version_b)
-        )"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS idx_near_duplicates_b ON near_duplicates(version_b)")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_near_duplicates_pages ON near_duplicates(page_a, page_b)"
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS idx_near_duplicates_page_b ON near_duplicates(page_b)")
-
-
 def index_version(
     db: sqlite_utils.Database, version_id: int, page_id: int, sig: MinHashSignature
 ) -> bool:

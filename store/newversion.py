@@ -177,15 +177,11 @@ def _as_datetime(now: str) -> datetime | None:
         return None
 
 
-def seed_for(
-    db: sqlite_utils.Database, page_id: int, seed: Seed | None, seed_text: str | None
-) -> Seed | None:
+def seed_for(db: sqlite_utils.Database, page_id: int, seed: Seed | None) -> Seed | None:
     """The seed new versions of the page are aligned with: the one given, or the page's row
     in `seeds` (so a check run without the config still aligns)."""
     if seed is not None:
         return seed
-    if seed_text:
-        return parse_seed("seed", seed_text)
     row = db.execute(
         "SELECT s.name, s.text FROM pages p JOIN seeds s ON s.name = p.seed WHERE p.id = ?",
         [page_id],

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from crawler.models import Extracted, Fetched
-from store import texts
+from store import identity, texts
 from store.baseline import StoredVersion, stored_snapshot
 from store.rules import NO_RULES, IgnoreRules, Snapshot, changed_fields, content_hash, snapshot
 
@@ -205,11 +205,10 @@ def reextract(
     body. Reads only: nothing is written, history stays as it is."""
     from store.diff import diff_snapshots  # only the report needs it
 
-    where, args = "", []
+    where, args = "", dict[str, str]()
     if page is not None:
-        where = (" WHERE v.page_id IN (SELECT id FROM pages p WHERE :page IN"
-                 " (p.url, p.final_url, p.canonical_url, p.shortlink))")
-        args = [page]
+        where = f" WHERE v.page_id IN {identity.pages_named(':page')}"
+        args = {"page": page}
     rows = db.execute(
         "SELECT p.url, v.page_id, v.version, v.reader, v.body_hash, v.final_url, v.title,"
         " t.text, t.zstd, v.blocks, v.metadata FROM versions v JOIN pages p ON p.id = v.page_id"

@@ -1,9 +1,9 @@
-"""The stored time format: ISO 8601 UTC with milliseconds and a `Z`, so text order is time order
-in SQLite. One definition for the store and for `schedules`, which re-exports it."""
+"""The one time module: the stored time format, ISO 8601 UTC with milliseconds and a `Z`, so text
+order is time order in SQLite. The store and `schedules` both use it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def iso(moment: datetime) -> str:
@@ -16,3 +16,11 @@ def parse_iso(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def now_iso() -> str:
+    return iso(datetime.now(UTC))
+
+
+def iso_after(seconds: float, start: datetime | None = None) -> str:
+    return iso((start or datetime.now(UTC)) + timedelta(seconds=seconds))

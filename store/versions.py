@@ -13,11 +13,11 @@ and searches it; `blocks` holds only what the text does not: the list of block k
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
 
-from crawler.models import Extracted, Fetched
+from crawler.models import Extracted, Fetched, Observation
 from store import identity, sitelearn
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
@@ -34,13 +34,18 @@ _GOOD = ("new_version", "unchanged", "not_modified", "reverted", "pending")
 @dataclass(frozen=True)
 class Comparison:
     """How a target's checks are compared: its seed, its ignore rules, how many checks a change
-    must be seen on before it becomes a version, and the reader its pages are read with (None:
-    stored versions are compared as they are, never re-read)."""
+    must be seen on before it becomes a version, the reader its pages are read with (None:
+    stored versions are compared as they are, never re-read) and how many recent versions a
+    return to one of them counts as a revert."""
 
     seed: Seed | None = None
     rules: IgnoreRules = NO_RULES
     confirm: int = 1
     reader: Reader | None = None
+    window: int = DEFAULT_WINDOW
+
+
+AS_STORED = Comparison()  # no seed, no rules, every change at once, stored versions as they are
 
 
 @dataclass(frozen=True)
@@ -91,68 +96,58 @@ def ensure_page(
     return page_id
 
 
+def page_identity(db: sqlite_utils.Database, page_id: int) -> tuple[str, str | None, str | None]:
+    """A page's URL, the configured target it belongs to and its seed's name."""
+    url, target, seed = db.execute(
+        "SELECT url, target, seed FROM pages WHERE id = ?", [page_id]
+    ).fetchone()
+    return url, target, seed
+
+
 def record_check(
     db: sqlite_utils.Database,
     page_id: int,
-    fetched: Fetched,
-    extracted: Extracted | None,
+    seen: Observation,
     *,
     now: str,
-    seed_text: str | None = None,
-    seed: Seed | None = None,
-    rules: IgnoreRules = NO_RULES,
-    confirm: int = 1,
-    revert_window: int = DEFAULT_WINDOW,
-    not_article: str | None = None,
+    comparison: Comparison = AS_STORED,
     next_check_at: str | None = None,
     unconditional: bool | None = None,
-    body_hash: str | None = None,
-    same_body: bool = False,
-    reader: Reader | None = None,
 ) -> CheckOutcome:
-    """Store the outcome of one check.
+    """Store the outcome of one check: what it saw (`seen`), compared as `comparison` says.
 
-    A failed fetch, an empty extraction or a page that is not the article (`not_article`, the
-    reason `crawler.notarticle` gave) is never a version and never moves the baseline. A 404 or
-    410 marks the page gone; the next good answer marks it restored. `seed` (or `seed_text`, or
-    else the page's seed row) is what new versions are aligned with. `unconditional` says whether
-    the fetch went without validators, which restarts the count towards the next such fetch.
-    `body_hash` is the digest of the answer's body (and the rules it was read under);
-    `same_body` says the caller found it equal to the page's `known_body_hash`, so the page was
-    not extracted: its content is the baseline's. `reader` is what read `extracted`: stored
-    versions another reader read are compared as it reads their bodies (`store.readings`).
+    A failed fetch, an empty extraction or a page that is not the article (`seen.not_article`,
+    the reason `crawler.notarticle` gave) is never a version and never moves the baseline. A 404
+    or 410 marks the page gone; the next good answer marks it restored. New versions are aligned
+    with `comparison.seed`, else the page's seed row. `unconditional` says whether the fetch went
+    without validators, which restarts the count towards the next such fetch. `seen.same_body`
+    says the caller found the body's digest equal to the page's `known_body_hash`, so the page
+    was not extracted: its content is the baseline's. Stored versions another reader read are
+    compared as `comparison.reader` reads their bodies (`store.readings`).
     """
     # The diff is the one slow step of writing a version: computed first, outside the write
     # lock, against the baseline as it is now (the transaction checks it still is).
-    article = fetched.ok and extracted is not None and not extracted.empty and not not_article
-    # Read with the site's learned chrome as it is now; the transaction reads it again.
-    site = sitelearn.site_of(fetched.final_url) if article else None
-    rules = rules.with_boilerplate(sitelearn.learned(db, site))
-    snap = snapshot(extracted, rules) if article and extracted is not None else None
+    if _is_article(seen):  # read with the site's learned chrome as it is now; see _record
+        site_rules = comparison.rules.with_boilerplate(
+            sitelearn.learned(db, sitelearn.site_of(seen.fetched.final_url))
+        )
+        comparison = replace(comparison, rules=site_rules)
+    snap = _snapshot(seen, comparison.rules)
     prepared = (
-        prepare_diff(db, page_id, snap, content_hash(snap), rules)
-        if snap is not None and not snap.empty and not same_body
+        prepare_diff(db, page_id, snap, content_hash(snap), comparison.rules)
+        if snap is not None and not snap.empty and not seen.same_body
         else None
     )
     with transaction(db):
         outcome = _record(
             db,
             page_id,
-            fetched,
-            extracted,
+            seen,
             snap=snap,
             prepared=prepared,
             now=now,
-            seed=seed,
-            seed_text=seed_text,
-            rules=rules,
-            confirm=max(1, confirm),
-            window=revert_window,
-            not_article=not_article,
+            comparison=comparison,
             next_check_at=next_check_at,
-            body_hash=body_hash,
-            same_body=same_body,
-            reader=reader,
         )
         if unconditional is not None:
             db.execute(
@@ -163,36 +158,39 @@ def record_check(
         return outcome
 
 
+def _is_article(seen: Observation) -> bool:
+    extracted = seen.extracted
+    return seen.fetched.ok and extracted is not None and not extracted.empty and not seen.not_article
+
+
+def _snapshot(seen: Observation, rules: IgnoreRules) -> Snapshot | None:
+    if not _is_article(seen) or seen.extracted is None:
+        return None
+    return snapshot(seen.extracted, rules)
+
+
 def _record(
     db: sqlite_utils.Database,
     page_id: int,
-    fetched: Fetched,
-    extracted: Extracted | None,
+    seen: Observation,
     *,
     snap: Snapshot | None,
     prepared: PreparedDiff | None,
     now: str,
-    seed: Seed | None,
-    seed_text: str | None,
-    rules: IgnoreRules,
-    confirm: int,
-    window: int,
-    not_article: str | None,
+    comparison: Comparison,
     next_check_at: str | None,
-    body_hash: str | None = None,
-    same_body: bool = False,
-    reader: Reader | None = None,
 ) -> CheckOutcome:
-    article = fetched.ok and extracted is not None and not extracted.empty and not not_article
+    fetched, extracted, reader = seen.fetched, seen.extracted, comparison.reader
+    article = _is_article(seen)
     site = sitelearn.site_of(fetched.final_url) if article else None
     if site and extracted is not None:
         # What this page shows teaches the site's chrome, which then counts no more than an
         # ignore rule; learning may have moved since the snapshot was taken outside the lock.
         sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
         learned = sitelearn.learned(db, site)
-        if learned != rules.boilerplate:
-            rules = rules.with_boilerplate(learned)
-            snap = snapshot(extracted, rules)
+        if learned != comparison.rules.boilerplate:
+            comparison = replace(comparison, rules=comparison.rules.with_boilerplate(learned))
+            snap = snapshot(extracted, comparison.rules)
     if snap is not None and snap.empty:  # every block was ignored: nothing left to compare
         snap = None
     if snap is not None:
@@ -206,9 +204,9 @@ def _record(
     ).fetchone()
     url, previous_final, state, baseline_id, pending_hash, pending_count = page
 
-    outcome, error, status = _failure(fetched, extracted, not_article, snap)
+    outcome, error, status = _failure(fetched, extracted, seen.not_article, snap)
     new_hash = content_hash(snap) if snap is not None else None
-    if same_body and fetched.ok and known_body_hash(db, page_id) == body_hash:
+    if seen.same_body and fetched.ok and known_body_hash(db, page_id) == seen.body_hash:
         # The very bytes whose content is the baseline: unchanged, without a parse.
         outcome, error = "unchanged", None
         new_hash = db.execute(
@@ -218,8 +216,9 @@ def _record(
     decision: Decision | None = None
     reread: Reread | None = None
     if snap is not None and new_hash is not None and extracted is not None:
+        rules = comparison.rules
         name = reader.name if reader else None
-        baseline, recent = recent_versions(db, page_id, baseline_id, rules, window, name)
+        baseline, recent = recent_versions(db, page_id, baseline_id, rules, comparison.window, name)
         if reader is not None:
             baseline, recent, reread = as_read_by(
                 db, reader, baseline, recent, rules, fetched=fetched, extracted=extracted,
@@ -231,7 +230,7 @@ def _record(
             recent,
             pending_hash=pending_hash,
             pending_count=pending_count,
-            confirm=confirm,
+            confirm=max(1, comparison.confirm),
         )
         outcome = decision.verdict
         if decision.verdict == "new_version":
@@ -244,7 +243,7 @@ def _record(
                 new_hash,
                 baseline,
                 now,
-                seed_for(db, page_id, seed, seed_text),
+                seed_for(db, page_id, comparison.seed),
                 reader,
                 prepared,
             )
@@ -275,8 +274,8 @@ def _record(
     )
     _events(db, page_id, now, outcome, state, written, fetched, previous_final, status, reread)
     _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
-    if body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
-        db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [body_hash, page_id])
+    if seen.body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
+        db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [seen.body_hash, page_id])
     return CheckOutcome(
         page_id=page_id,
         url=url,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from crawler.arabic import display_text
 from crawler.discover.wpapi import parse_posts
 from crawler.extract import extract
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from schedules.cli import cli
 from schedules.logs import setup_logging
 from store.schema import connect
@@ -47,8 +47,7 @@ def test_marsad_diff_prints_no_escape_sequences_from_stored_text(tmp_path):
     page = ensure_page(db, URL, now="2026-01-01T00:00:00Z")
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
     for minute, text in enumerate(["نص أول", "نص ثان"]):
-        record_check(db, page, fetched, Extracted(title="t", blocks=(Block("paragraph", text),)),
-                     now=f"2026-01-01T00:0{minute}:00Z")  # fmt: skip
+        record_check(db, page, Observation(fetched, Extracted(title="t", blocks=(Block("paragraph", text),))), now=f"2026-01-01T00:0{minute}:00Z")  # fmt: skip
     # a text stored by an older marsad, before controls were stripped
     db.execute(
         "UPDATE texts SET text = ? WHERE hash = (SELECT text_hash FROM versions WHERE version = 2)",

@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.readings import Reader
+from store.versions import Comparison
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://www.europarabct.com/?p=95655"
@@ -95,7 +96,13 @@ def run_checks(path: Path, stop: int = CHECKS) -> None:
         reader = READERS[i >= UPGRADE]
         if fetched.body is not None:
             extracted = reader.read(fetched.body, url)
-        record_check(db, pages[url], fetched, extracted, now=now, reader=reader)
+        record_check(
+            db,
+            pages[url],
+            Observation(fetched, extracted),
+            now=now,
+            comparison=Comparison(reader=reader),
+        )
 
 
 def zygote() -> None:

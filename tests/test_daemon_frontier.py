@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.frontier import SqliteFrontier, iso, load_host_states, parse_iso, save_host_states
 from store.maintenance import BackupError, backup, prune_fetches
 from store.schema import connect
@@ -51,7 +51,7 @@ def test_a_claimed_page_is_handed_out_once_and_recording_moves_it_on(db):
     assert frontier.claim_due(NOW + timedelta(seconds=1), 5, lease=120) == []
     assert frontier.next_due() is None, "a claimed page is not waiting to be due"
     later = NOW + timedelta(hours=6)
-    outcome = frontier.record(claim, *ok(claim.url, "نص"), now=NOW, comparison=Comparison(), not_article=None, next_check_at=later)
+    outcome = frontier.record(claim, Observation(*ok(claim.url, "نص")), now=NOW, comparison=Comparison(), next_check_at=later)
     assert outcome.outcome == "new_version"
     assert db.execute("SELECT next_check_at, claimed_until FROM pages").fetchone() == (iso(later), None)
     assert frontier.claim_due(NOW + timedelta(hours=1), 5, lease=120) == []
@@ -100,7 +100,7 @@ def test_pruning_keeps_fetches_that_made_versions_and_recent_ones(db):
     for day in range(5):
         claim = frontier.claim_due(NOW + timedelta(days=day), 1, lease=60)[0]
         text = "نص أول" if day < 3 else "نص ثان"
-        frontier.record(claim, *ok(url, text), now=NOW + timedelta(days=day), comparison=Comparison(), not_article=None,
+        frontier.record(claim, Observation(*ok(url, text)), now=NOW + timedelta(days=day), comparison=Comparison(),
                         next_check_at=NOW + timedelta(days=day, hours=1))
     assert prune_fetches(db, iso(NOW + timedelta(days=4)), batch=1) == 2
     kept = db.execute("SELECT outcome, fetched_at FROM fetches ORDER BY id").fetchall()

@@ -11,7 +11,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from schedules.cli import cli
 from store import export
 from store.schema import connect
@@ -38,8 +38,7 @@ def damaged(tmp_path):
 
     def check(paragraphs):
         fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-        return record_check(db, page, fetched, article(paragraphs),
-                            now=f"2026-01-01T00:{next(minute):02d}:00Z")  # fmt: skip
+        return record_check(db, page, Observation(fetched, article(paragraphs)), now=f"2026-01-01T00:{next(minute):02d}:00Z")  # fmt: skip
 
     check(LONG)
     check(EDITED)

@@ -1,7 +1,7 @@
 """Datasette started the way `marsad serve` starts it answers with the Arabic text intact."""
 
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
 from store.versions import ensure_page, record_check
 from store.web import build_datasette
@@ -18,7 +18,7 @@ def test_versions_table_as_json_keeps_arabic(tmp_path):
     db = connect(path)
     page = ensure_page(db, URL, now="t0")
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-    record_check(db, page, fetched, Extracted(title="عنوان", blocks=(Block("paragraph", TEXT),)), now="t1")
+    record_check(db, page, Observation(fetched, Extracted(title="عنوان", blocks=(Block("paragraph", TEXT),))), now="t1")
 
     async def fetch():
         ds = build_datasette(path)

@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 from click.testing import CliRunner
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from schedules.cli import cli
 from store import export, texts
 from store.schema import connect
@@ -30,10 +30,9 @@ def two_pages(path):
     db = connect(path)
     page = ensure_page(db, URL, now="2026-01-01T00:00:00.000Z")
     other = ensure_page(db, OTHER, now="2026-01-01T00:00:00.000Z")
-    record_check(db, page, ok(URL), article("=HYPERLINK(\"http://evil\") الأمن"), now="2026-01-01T01:00:00.000Z")
-    record_check(db, other, ok(OTHER), article("نص آخر", title="+عنوان"), now="2026-01-02T01:00:00.000Z")
-    record_check(db, page, ok(URL), article("@SUM(A1) -1 الأمن الجماعي", title="-عنوان"),
-                 now="2026-01-03T01:00:00.000Z")
+    record_check(db, page, Observation(ok(URL), article("=HYPERLINK(\"http://evil\") الأمن")), now="2026-01-01T01:00:00.000Z")
+    record_check(db, other, Observation(ok(OTHER), article("نص آخر", title="+عنوان")), now="2026-01-02T01:00:00.000Z")
+    record_check(db, page, Observation(ok(URL), article("@SUM(A1) -1 الأمن الجماعي", title="-عنوان")), now="2026-01-03T01:00:00.000Z")
     return db
 
 

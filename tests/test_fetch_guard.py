@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import time
 
-import pytest
-
-from crawler.guard import BudgetExceeded, call_with_budget, parse_risk
+from crawler.guard import parse_risk
 
 
 def test_a_hundred_thousand_nested_divs_are_flagged_fast():
@@ -25,21 +22,6 @@ def test_ordinary_and_long_flat_pages_pass():
 
 def test_too_many_elements_are_flagged():
     assert parse_risk("<span></span>" * 400_000).startswith("too many elements")
-
-
-def test_a_budget_returns_results_and_stops_what_overruns():
-    assert call_with_budget(len, "مرصد", seconds=10) == 4
-    started = time.monotonic()
-    with pytest.raises(BudgetExceeded, match="gave up after 0.5 s"):
-        call_with_budget(time.sleep, 30, seconds=0.5)
-    assert time.monotonic() - started < 2
-
-
-def test_a_crashing_parser_costs_one_call():
-    with pytest.raises(BudgetExceeded, match="process died"):
-        call_with_budget(os.abort, seconds=10)
-    with pytest.raises(BudgetExceeded, match="ValueError"):
-        call_with_budget(int, "x", seconds=10)
 
 
 def test_a_body_of_unclosed_tags_is_scanned_in_linear_time():

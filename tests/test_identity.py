@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from crawler.models import Block, Extracted, Fetched, Hop
+from crawler.models import Block, Extracted, Fetched, Hop, Observation
 from store.schema import connect
 from store.seedmatch import load_seed
 from store.versions import ensure_page, record_check
@@ -51,7 +51,7 @@ def test_five_spellings_of_the_seed_article_are_one_page_and_one_version(tmp_pat
     outcomes = []
     for n, url in enumerate(FIVE_SPELLINGS):
         page = ensure_page(db, url, now=f"t{n}")
-        outcomes.append(record_check(db, page, fetch_of(url), ARTICLE, now=f"t{n}"))
+        outcomes.append(record_check(db, page, Observation(fetch_of(url), ARTICLE), now=f"t{n}"))
     assert {o.page_id for o in outcomes} == {1}
     assert [o.outcome for o in outcomes] == ["new_version"] + ["unchanged"] * 4
     assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 1
@@ -66,9 +66,9 @@ def test_two_targets_created_before_any_fetch_are_united_by_the_first_check(tmp_
     permalink_page = ensure_page(db, PERMALINK, now="t0")
     short_page = ensure_page(db, SHORT_LINK, now="t0")
     assert permalink_page != short_page  # nothing yet says the short link is that article
-    first = record_check(db, short_page, fetch_of(SHORT_LINK), ARTICLE, now="t1")
-    again = record_check(db, permalink_page, fetch_of(PERMALINK), ARTICLE, now="t2")
-    later = record_check(db, short_page, fetch_of(SHORT_LINK), ARTICLE, now="t3")
+    first = record_check(db, short_page, Observation(fetch_of(SHORT_LINK), ARTICLE), now="t1")
+    again = record_check(db, permalink_page, Observation(fetch_of(PERMALINK), ARTICLE), now="t2")
+    later = record_check(db, short_page, Observation(fetch_of(SHORT_LINK), ARTICLE), now="t3")
     assert first.page_id == again.page_id == later.page_id == permalink_page
     assert [o.outcome for o in (first, again, later)] == ["new_version", "unchanged", "unchanged"]
     assert db.execute(
@@ -93,7 +93,7 @@ def test_a_failed_fetch_proves_nothing_about_identity(tmp_path):
         error="HTTP 404",
         redirects=(Hop(f"{SITE}/?p=1", 301, f"{SITE}/"),),
     )
-    outcome = record_check(db, post, deleted, None, now="t1")
+    outcome = record_check(db, post, Observation(deleted, None), now="t1")
     assert (outcome.page_id, outcome.outcome) == (post, "gone")
     assert db.execute("SELECT count(*) FROM pages WHERE merged_into IS NOT NULL").fetchone()[0] == 0
     assert ensure_page(db, f"{SITE}/", now="t2") == home

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store import schema
 from store.readings import Reader
 from store.schema import DatabaseError, connect
 from store.seedmatch import load_seed
-from store.versions import ensure_page, record_check
+from store.versions import Comparison, ensure_page, record_check
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = load_seed(ROOT / "seeds" / "000_3b1ee1feec353f5c.txt")
@@ -90,10 +90,10 @@ def test_the_same_article_after_the_upgrade_is_no_new_version(tmp_path):
     page = ensure_page(db, PERMALINK, now="t2")  # found by the spelling the old page declared
     fetched = Fetched(url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html/>")
     article = Extracted(title=TITLE, blocks=tuple(Block("paragraph", p) for p in PARAGRAPHS))
-    outcome = record_check(db, page, fetched, article, now="t3")
+    outcome = record_check(db, page, Observation(fetched, article), now="t3")
     assert (page, outcome.outcome) == (1, "unchanged")
     edited = Extracted(title=TITLE, blocks=(*article.blocks[:2], Block("paragraph", "فقرة جديدة.")))
-    assert record_check(db, page, fetched, edited, now="t4").version == 2
+    assert record_check(db, page, Observation(fetched, edited), now="t4").version == 2
 
 
 def test_a_failing_migration_leaves_the_database_at_its_old_version(tmp_path, monkeypatch):
@@ -158,8 +158,8 @@ def test_versions_from_before_stored_bodies_are_rebaselined_once_then_compared(t
     article = Extracted(title=TITLE, blocks=tuple(Block("paragraph", p) for p in PARAGRAPHS[:2]))
     reader = Reader("9", lambda html, url: article)
     fetched = Fetched(url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html>1</html>")
-    first = record_check(db, 1, fetched, article, now="t3", reader=reader)
-    again = record_check(db, 1, replace(fetched, body="<html>2</html>"), article, now="t4", reader=reader)
+    first = record_check(db, 1, Observation(fetched, article), now="t3", comparison=Comparison(reader=reader))
+    again = record_check(db, 1, Observation(replace(fetched, body="<html>2</html>"), article), now="t4", comparison=Comparison(reader=reader))
     assert (first.outcome, again.outcome) == ("unchanged", "unchanged")
     [(kind, detail)] = db.execute(
         "SELECT kind, detail FROM events WHERE kind IN ('reread', 'rebaselined')"
@@ -167,4 +167,4 @@ def test_versions_from_before_stored_bodies_are_rebaselined_once_then_compared(t
     assert kind == "rebaselined" and json.loads(detail)["text_differs"] is True
     assert db.execute("SELECT how, body_hash IS NOT NULL FROM readings").fetchall() == [("rebaseline", 1)]
     edited = Extracted(title=TITLE, blocks=(*article.blocks, Block("paragraph", "فقرة جديدة.")))
-    assert record_check(db, 1, fetched, edited, now="t5", reader=reader).version == 2
+    assert record_check(db, 1, Observation(fetched, edited), now="t5", comparison=Comparison(reader=reader)).version == 2

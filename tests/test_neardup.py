@@ -19,7 +19,6 @@ from store import neardup
 from store.neardup import (
     MinHashSignature,
     SignatureError,
-    ensure_tables,
     find_candidates,
     index_version,
     link_near_duplicates,
@@ -53,7 +52,7 @@ HALF = match_key("\n".join(SEED.paragraphs[:11]))
 @pytest.fixture()
 def db(tmp_path: Path) -> sqlite_utils.Database:
     database = connect(tmp_path / "marsad.db")
-    ensure_tables(database)
+
     return database
 
 

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.readings import Reader
 from store.schema import connect
-from store.versions import ensure_page, record_check
+from store.versions import Comparison, ensure_page, record_check
 
 URL = "https://www.europarabct.com/?p=95655"
 A = ["حدد الحلف ثلاث مهام أساسية", "الدفاع الجماعي وإدارة الأزمات"]
@@ -50,7 +50,7 @@ def check(db, page, paragraphs, reader, now, noise=0):
     body = html(paragraphs, noise)
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body,
                       content_type="text/html; charset=UTF-8")
-    return record_check(db, page, fetched, reader.read(body, URL), now=now, reader=reader)
+    return record_check(db, page, Observation(fetched, reader.read(body, URL)), now=now, comparison=Comparison(reader=reader))
 
 
 def kinds(db):

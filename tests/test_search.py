@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store import fts, schema
 from store.schema import connect
 from store.versions import ensure_page, record_check
@@ -39,7 +39,9 @@ def path(tmp_path):
         url = f"{BASE}{number}"
         page = ensure_page(db, url, now="2026-01-01T00:00:00Z")
         fetched = Fetched(url=url, final_url=url, outcome="ok", status=200, body=f"<p>{number}</p>")
-        record_check(db, page, fetched, article(text), now=f"2026-01-01T00:0{number}:00Z")
+        record_check(
+            db, page, Observation(fetched, article(text)), now=f"2026-01-01T00:0{number}:00Z"
+        )
     db.conn.close()
     return path
 

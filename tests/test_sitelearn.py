@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store import sitelearn
 from store.schema import connect
 from store.versions import ensure_page, record_check
@@ -39,7 +39,7 @@ def story(n: int, *extra: str, first: str = "") -> Extracted:
 def check(db, n: int, extracted: Extracted, now: str = "t1"):
     url = f"{SITE}/{n}/"
     page = ensure_page(db, url, now="t0")
-    return record_check(db, page, fetched(url), extracted, now=now)
+    return record_check(db, page, Observation(fetched(url), extracted), now=now)
 
 
 def text_of(db, n: int) -> str:
@@ -110,7 +110,7 @@ def test_sites_learn_apart(db):
         check(db, n, story(n, PLUG))
     other = "https://other.example.net/a/"
     page = ensure_page(db, other, now="t0")
-    record_check(db, page, fetched(other), story(99, PLUG), now="t1")
+    record_check(db, page, Observation(fetched(other), story(99, PLUG)), now="t1")
     row = db.execute(
         "SELECT marsad_text(t.text, t.zstd) FROM versions v JOIN texts t ON t.hash = v.text_hash"
         " WHERE v.page_id = ?",

@@ -15,7 +15,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from schedules.cli import cli
 from store import export, texts
 from store.schema import connect
@@ -51,7 +51,7 @@ def check(db):
 
     def run(extracted):
         fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-        return record_check(db, page, fetched, extracted, now=f"2026-01-01T00:{next(minute):02d}:00Z")
+        return record_check(db, page, Observation(fetched, extracted), now=f"2026-01-01T00:{next(minute):02d}:00Z")
 
     return run
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import crawler.extract
 from crawler.models import Block, Extracted
-from schedules import jobs
+from schedules import check as road  # the one road reads pages with its `extract`
 from schedules.cli import cli
 from store.web import build_datasette
 from tests.servers.replica import ReplicaServer
@@ -28,7 +28,7 @@ from tests.servers.replica_site import ReplicaSite
 
 PAGES = 50
 SHARE = "شارك هذا المقال على فيسبوك وتويتر"
-original_extract = jobs.extract
+original_extract = road.extract
 
 
 def new_extractor(html: str, url: str | None = None) -> Extracted:
@@ -44,7 +44,7 @@ def new_extractor(html: str, url: str | None = None) -> Extracted:
 
 def upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", crawler.extract.EXTRACTOR_VERSION + "-next")
-    monkeypatch.setattr(jobs, "extract", new_extractor)
+    monkeypatch.setattr(road, "extract", new_extractor)
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_reextract_reports_the_versions_todays_extractor_reads_differently(tmp_p
         return new_extractor(html, url) if url in urls[:2] else original_extract(html, url)
 
     monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", "next")
-    monkeypatch.setattr(jobs, "extract", reads_two_differently)
+    monkeypatch.setattr(road, "extract", reads_two_differently)
     before = marsad.sql("SELECT * FROM versions ORDER BY id")
     lines = marsad("reextract").splitlines()
     assert len(lines) == 3 and lines[-1].endswith("2 would differ, 2 the same")

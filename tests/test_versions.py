@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched, Validators
+from crawler.models import Block, Extracted, Fetched, Observation, Validators
 from schedules.config import ConfigError, load_config
 from store.diff import Diff
 from store.rules import TRACKED_FIELDS, IgnoreRules
 from store.schema import connect
 from store.seedmatch import load_seed
-from store.versions import ensure_page, record_check
+from store.versions import Comparison, ensure_page, record_check
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = load_seed(ROOT / "seeds" / "000_3b1ee1feec353f5c.txt")
@@ -88,8 +88,9 @@ class Clock:
 def check(db, page):
     clock = Clock()
 
-    def run(extracted=None, fetched=None, **options):
-        return record_check(db, page, fetched or ok(), extracted, now=clock(), **options)
+    def run(extracted=None, fetched=None, not_article=None, **comparison):
+        seen = Observation(fetched or ok(), extracted, not_article=not_article)
+        return record_check(db, page, seen, now=clock(), comparison=Comparison(**comparison))
 
     return run
 
@@ -219,7 +220,7 @@ def test_content_older_than_the_last_three_versions_is_a_new_version(db, check):
     assert [check(t).version for t in texts] == [1, 2, 3, 4]
     assert check(texts[1]).reverted_to == 2  # within the last three
     assert check(texts[0]).version == 5  # version 1 is out of the window
-    assert check(texts[3], revert_window=5).reverted_to == 4
+    assert check(texts[3], window=5).reverted_to == 4
 
 
 def test_confirm_two_needs_a_change_on_two_consecutive_checks(db, check):
@@ -300,33 +301,37 @@ def test_a_syndicated_copy_on_another_page_is_linked_as_near_duplicate(db, check
     record_check(
         db,
         other,
-        Fetched(
-            url="https://syndicator.example/news/nato-ip4",
-            final_url="https://syndicator.example/news/nato-ip4",
-            outcome="ok",
-            status=200,
-            body="<html/>",
+        Observation(
+            Fetched(
+                url="https://syndicator.example/news/nato-ip4",
+                final_url="https://syndicator.example/news/nato-ip4",
+                outcome="ok",
+                status=200,
+                body="<html/>",
+            ),
+            Extracted(title="منقول", blocks=blocks(copy)),
         ),
-        Extracted(title="منقول", blocks=blocks(copy)),
         now="2026-01-02T00:00:00+00:00",
     )
     unrelated = ensure_page(db, "https://syndicator.example/news/wheat", now="t0")
     record_check(
         db,
         unrelated,
-        Fetched(
-            url="https://syndicator.example/news/wheat",
-            final_url="https://syndicator.example/news/wheat",
-            outcome="ok",
-            status=200,
-            body="<html/>",
-        ),
-        Extracted(
-            title="القمح",
-            blocks=(
-                Block(
-                    "paragraph",
-                    "أعلنت وزارة الزراعة اليوم عن موسم حصاد وفير للقمح في المناطق الشمالية.",
+        Observation(
+            Fetched(
+                url="https://syndicator.example/news/wheat",
+                final_url="https://syndicator.example/news/wheat",
+                outcome="ok",
+                status=200,
+                body="<html/>",
+            ),
+            Extracted(
+                title="القمح",
+                blocks=(
+                    Block(
+                        "paragraph",
+                        "أعلنت وزارة الزراعة اليوم عن موسم حصاد وفير للقمح في المناطق الشمالية.",
+                    ),
                 ),
             ),
         ),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
 from store.seedmatch import Alignment
 from store.seeds import sync_seeds
-from store.versions import ensure_page, record_check
+from store.versions import Comparison, ensure_page, record_check
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "000_3b1ee1feec353f5c.txt"
@@ -55,7 +55,9 @@ def test_the_seed_article_aligns_whole_with_its_truncated_paragraph_extended(tmp
     page = ensure_page(db, URL, now="t0", seed=NAME)
     blocks = tuple(Block("paragraph", p) for p in page_paragraphs(seed))
     # no seed passed: the page's seed row is used, as after a restart of the daemon
-    record_check(db, page, fetched(), Extracted(title="الناتو", blocks=blocks), now="t1")
+    record_check(
+        db, page, Observation(fetched(), Extracted(title="الناتو", blocks=blocks)), now="t1"
+    )
     similarity, alignment, coverage = stored(db)
     assert similarity >= 0.95
     assert alignment.counts() == {"found": 21, "extended": 1, "changed": 0, "missing": 0}
@@ -75,10 +77,12 @@ def test_a_page_quoting_half_of_the_seed(tmp_path):
     record_check(
         db,
         page,
-        fetched("https://quoting.example/ip4"),
-        Extracted(title="قراءة", blocks=tuple(Block("paragraph", p) for p in paragraphs)),
+        Observation(
+            fetched("https://quoting.example/ip4"),
+            Extracted(title="قراءة", blocks=tuple(Block("paragraph", p) for p in paragraphs)),
+        ),
         now="t1",
-        seed=seed,
+        comparison=Comparison(seed=seed),
     )
     similarity, alignment, coverage = stored(db)
     assert 0.3 < similarity < 0.7
@@ -97,8 +101,10 @@ def test_a_page_without_a_seed_has_no_seed_columns(tmp_path):
     record_check(
         db,
         page,
-        fetched("https://other.example/a"),
-        Extracted(blocks=(Block("paragraph", "نص لا بذرة له"),)),
+        Observation(
+            fetched("https://other.example/a"),
+            Extracted(blocks=(Block("paragraph", "نص لا بذرة له"),)),
+        ),
         now="t1",
     )
     assert db.execute(

@@ -9,10 +9,11 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
-from schedules.clock import iso
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
-from store.versions import ensure_page, record_check
+from store.seedmatch import parse_seed
+from store.timestamps import iso
+from store.versions import Comparison, ensure_page, record_check
 from store.web import build_datasette
 
 URL = "https://www.europarabct.com/?p=95655"
@@ -46,20 +47,21 @@ def populate(path) -> dict:
     db.execute("INSERT INTO seeds (name, url, text, loaded_at) VALUES ('seed.txt', ?, ?, ?)",
                [URL, SEED, at(0)])
     page = ensure_page(db, URL, now=at(0), seed="seed.txt")
-    record_check(db, page, ok(URL, PERMALINK), article(V1), now=at(1), seed_text=SEED)
-    record_check(db, page, ok(URL, PERMALINK), article(V2, title="حلف شمال الأطلسي: مفهوم جديد"), now=at(30),
-                 seed_text="نص آخر تماما لا علاقة له بالمقال")
+    record_check(db, page, Observation(ok(URL, PERMALINK), article(V1)), now=at(1),
+                 comparison=Comparison(seed=parse_seed("seed", SEED)))
+    record_check(db, page, Observation(ok(URL, PERMALINK), article(V2, title="حلف شمال الأطلسي: مفهوم جديد")),
+                 now=at(30), comparison=Comparison(seed=parse_seed("seed", "نص آخر تماما لا علاقة له بالمقال")))
     xss = ensure_page(db, XSS_URL, now=at(0))
-    record_check(db, xss, ok(XSS_URL), article([XSS_BODY], title=XSS_TITLE), now=at(2))
+    record_check(db, xss, Observation(ok(XSS_URL), article([XSS_BODY], title=XSS_TITLE)), now=at(2))
     gone = ensure_page(db, GONE_URL, now=at(0))
-    record_check(db, gone, ok(GONE_URL), article(["مقال سيختفي قريبا"]), now=at(3))
+    record_check(db, gone, Observation(ok(GONE_URL), article(["مقال سيختفي قريبا"])), now=at(3))
     # The version rules that mark a page gone land with issue 5; the face reads what they write.
     db.execute("UPDATE pages SET state = 'gone' WHERE id = ?", [gone])
     db.execute("INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'gone')", [gone, at(40)])
     recent = iso(datetime.now(UTC) - timedelta(hours=2))
     failed = Fetched(url=GONE_URL, final_url=GONE_URL, outcome="error", status=None,
                      error_class="ConnectError", error="DNS failure: www.europarabct.com")
-    record_check(db, gone, failed, None, now=recent)
+    record_check(db, gone, Observation(failed, None), now=recent)
     db.conn.close()
     return {"page": page, "xss": xss, "gone": gone}
 
@@ -286,10 +288,9 @@ def test_shaky_extractions_and_stored_bodies_are_shown_escaped(tmp_path):
     sure = ensure_page(db, GONE_URL, now=iso(T0))
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body,
                       content_type="text/html; charset=UTF-8")
-    record_check(db, shaky, fetched, replace(article(V1, title=XSS_TITLE), method="listing",
-                                             confidence=0.31), now=iso(T0 + timedelta(hours=1)))
-    record_check(db, sure, ok(GONE_URL), replace(article(V2), method="container", confidence=0.97),
-                 now=iso(T0 + timedelta(hours=2)))
+    record_check(db, shaky, Observation(fetched, replace(article(V1, title=XSS_TITLE), method="listing",
+                                             confidence=0.31)), now=iso(T0 + timedelta(hours=1)))
+    record_check(db, sure, Observation(ok(GONE_URL), replace(article(V2), method="container", confidence=0.97)), now=iso(T0 + timedelta(hours=2)))
     db.conn.close()
     found = rows(path, "/marsad/shaky_extractions.json?_shape=array")
     assert [(r["page_id"], r["method"], r["confidence"]) for r in found] == [(shaky, "listing", 0.31)]

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
 from store.versions import ensure_page, record_check
 from store.web import build_datasette
@@ -28,8 +28,7 @@ def path(tmp_path):
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
     for minute in range(len(HOSTILE)):
         text = f"نص رقم {minute}"
-        record_check(db, page, fetched, Extracted(title="t", blocks=(Block("paragraph", text),)),
-                     now=f"2026-01-01T00:0{minute}:00Z")  # fmt: skip
+        record_check(db, page, Observation(fetched, Extracted(title="t", blocks=(Block("paragraph", text),))), now=f"2026-01-01T00:0{minute}:00Z")  # fmt: skip
     for number, title in enumerate(HOSTILE, start=1):  # as scraped, a newline and all
         db.execute("UPDATE versions SET title = ? WHERE version = ?", [title, number])
     db.conn.close()

@@ -7,7 +7,7 @@ import asyncio
 import random
 import time
 
-from crawler.models import Block, Extracted, Fetched
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.datasette_plugin import views
 from store.schema import connect
 from store.versions import ensure_page, record_check
@@ -28,8 +28,8 @@ def _two_versions(path) -> int:  # type: ignore[no-untyped-def]
     db = connect(path)
     page = ensure_page(db, URL, now="t0")
     ok = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-    record_check(db, page, ok, _article(1), now="2026-01-01T00:00:00.000Z")
-    record_check(db, page, ok, _article(2), now="2026-01-02T00:00:00.000Z")
+    record_check(db, page, Observation(ok, _article(1)), now="2026-01-01T00:00:00.000Z")
+    record_check(db, page, Observation(ok, _article(2)), now="2026-01-02T00:00:00.000Z")
     db.conn.close()
     return page
 

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.models import Block, Extracted, Fetched
-from schedules.clock import iso
+from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
+from store.timestamps import iso
 from store.versions import ensure_page, record_check
 from store.web import build_datasette
 from tests.test_web import PERMALINK, SLUG, Elements, populate
@@ -41,12 +41,13 @@ def populate_reading(path) -> dict:
     second[1] = Block("paragraph", PARAGRAPHS[1] + " والتعاون")
     second.insert(6, Block("paragraph", "فقرة جديدة كاملة أضيفت هنا"))
     second[11] = Block("paragraph", PARAGRAPHS[10].replace("الطويل", "القصير"))
-    record_check(db, page, fetched, Extracted(title="مقال طويل", blocks=tuple(first)), now=iso(t0))
-    record_check(db, page, fetched, Extracted(title="مقال طويل", blocks=tuple(second)),
+    record_check(db, page, Observation(fetched, Extracted(title="مقال طويل", blocks=tuple(first))),
+                 now=iso(t0))
+    record_check(db, page, Observation(fetched, Extracted(title="مقال طويل", blocks=tuple(second))),
                  now=iso(t0 + timedelta(days=1)))
     failed = Fetched(url=ARABIC_URL, final_url=ARABIC_URL, outcome="error", status=503,
                      error_class="HTTPStatusError", error="server error 503 Service Unavailable")
-    record_check(db, page, failed, None, now=iso(t0 + timedelta(days=2)),
+    record_check(db, page, Observation(failed, None), now=iso(t0 + timedelta(days=2)),
                  next_check_at="2026-02-03T06:30:00.000Z")
     db.conn.close()
     return {**ids, "long": page}

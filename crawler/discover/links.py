@@ -88,7 +88,17 @@ def article_links(
     extractor cannot tell it from the author's links.
     `extracted.links` are used for the content when given, else the content is found here.
     """
-    tree = LexborHTMLParser(html or "")
+    return links_in(LexborHTMLParser(html or ""), page_url, extracted=extracted, aliases=aliases)
+
+
+def links_in(
+    tree: LexborHTMLParser,
+    page_url: str,
+    *,
+    extracted: Extracted | None = None,
+    aliases: Iterable[str] = (),
+) -> list[Candidate]:
+    """`article_links` of a page already parsed (`crawler.discover.article` parses it once)."""
     base = _base_url(tree, page_url)
     aliases = tuple(aliases)
     found = _Collector(page_url, aliases, skip=_own_keys(tree, page_url, extracted))

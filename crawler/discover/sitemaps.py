@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -52,6 +53,22 @@ class SitemapDoc:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+# Child sitemaps that list archives or authors, never posts (WordPress core, Yoast, Rank Math).
+_NOT_POSTS = re.compile(r"taxonom|users|author|categor|post_tag|tag-sitemap", re.IGNORECASE)
+_XML_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']")
+
+
+def lists_posts(sitemap_url: str) -> bool:
+    """Whether a child sitemap may list posts (by its name: not a taxonomy or author one)."""
+    return not _NOT_POSTS.search(urlsplit(sitemap_url).path)
+
+
+def xml_bytes(text: str) -> bytes:
+    """A sitemap the fetcher handed as text, as bytes for `parse_sitemap`: the XML declaration's
+    encoding no longer applies to it, so it is dropped."""
+    return _XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
 
 
 def sitemaps_from_robots(text: str, robots_url: str | None = None) -> list[str]:

@@ -50,7 +50,11 @@ class ApiPosts:
 
 def api_root_from_html(html: str, page_url: str) -> str | None:
     """The API root a WordPress page announces: `<link rel="https://api.w.org/" href=…>`."""
-    tree = LexborHTMLParser(html or "")
+    return api_root_in(LexborHTMLParser(html or ""), page_url)
+
+
+def api_root_in(tree: LexborHTMLParser, page_url: str) -> str | None:
+    """`api_root_from_html` of a page already parsed."""
     for node in tree.css("link[rel][href]"):
         if API_REL in (node.attributes.get("rel") or "").split():
             return resolve(page_url, node.attributes.get("href"))

@@ -15,7 +15,7 @@ import markupsafe
 from datasette import hookimpl
 
 from crawler.urls import display_url
-from store import fts, texts
+from store import fts, identity, texts
 from store.datasette_plugin import searchview, views
 from store.datasette_plugin.safecsv import safe_csv
 from store.datasette_plugin.times import STORED_TIME, time_html
@@ -46,6 +46,7 @@ def prepare_connection(conn):  # type: ignore[no-untyped-def]
     # a URL as a person reads it (Arabic slug decoded), for queries that export both forms
     conn.create_function("marsad_display_url", 1, _display_url, deterministic=True)
     texts.register(conn)  # marsad_text: versions' texts, stored plain or zstd-compressed
+    identity.register(conn)  # marsad_url_key: a page found by any spelling of its URL
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 
 from crawler.urls import display_url
+from store import identity
 from store.datasette_plugin import language
 from store.datasette_plugin.chart import Bar, Labels, Mark, changes_chart
 from store.datasette_plugin.diffview import TextDiff, field_changes, text_diff
@@ -146,9 +147,7 @@ async def index(datasette: Any, request: Request) -> Response:
 async def page_by_url(datasette: Any, request: Request) -> Response:
     url = request.args.get("url")
     db = await _database(datasette)
-    row = (await db.execute(
-        "SELECT id FROM pages WHERE :url IN (url, final_url, canonical_url, shortlink)"
-        " ORDER BY id LIMIT 1", {"url": url or ""})).first()
+    row = (await db.execute(identity.page_named(":url"), {"url": url or ""})).first()
     if row is None:
         raise NotFound(f"{url or 'no URL given'} is not a watched page; /-/marsad/ lists them")
     return Response.redirect(datasette.urls.path(f"/-/marsad/page/{row[0]}"))

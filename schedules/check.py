@@ -1,0 +1,232 @@
+"""The one road of a check: claim, fetch, extract, decide, record.
+
+The daemon's workers, `marsad check` and discovery reading an article all take it (`check`).
+It has a network half (`observe`: fetch and extract, no database) and a recording half
+(`settle`: `Frontier.record`, one transaction in `store.versions.record_check`), so the daemon
+can run the first under a deadline and still record every check exactly once: its workers hand
+in the claim they were given and a `keep` that says whether the result may still be recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from crawler.extract import extract
+from crawler.fetch import Fetcher
+from crawler.guard import parse_risk
+from crawler.models import Extracted, Fetched, Observation, Validators
+from crawler.notarticle import not_article_reason
+from schedules.cadence import Cadence, next_interval
+from schedules.config import Target
+from store.frontier import Claim, Frontier
+from store.timestamps import parse_iso
+from store.versions import CheckOutcome, Comparison
+
+log = logging.getLogger("marsad.check")
+
+RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
+CLAIM_MARGIN = 60.0  # seconds a claim outlives the fetch deadline, for parsing and the write
+BUSY = "being checked by another marsad process (the daemon) right now; not checked twice"
+
+
+@dataclass(frozen=True)
+class PageToCheck:
+    page_id: int
+    url: str
+    target: Target
+    comparison: Comparison
+    full_fetch_every: int = 24
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One check's result and what it saw (discovery reads the page's links from `seen`)."""
+
+    outcome: CheckOutcome
+    seen: Observation
+
+
+def check(
+    frontier: Frontier,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+    claim: Claim | None = None,
+    unconditional: bool = False,
+    keep: Callable[[], bool] | None = None,
+    record_bugs: bool = False,
+) -> Checked | None:
+    """Check `page` once. Without `claim` the page is claimed here (busy elsewhere: `skipped`,
+    nothing fetched or recorded) and the claim is given back if the check fails; the daemon's
+    workers pass the claim `claim_due` gave them. `unconditional` fetches without validators and
+    always parses (discovery needs the links). `keep()` is asked after the network half; False
+    drops the result unrecorded (the daemon abandoned the check) and returns None. With
+    `record_bugs` (the daemon) an unexpected error while fetching or reading is recorded as the
+    check's error, so a bug costs one check; otherwise it rises to the caller."""
+    moment = now or datetime.now(UTC)
+    own = claim is None
+    if claim is None:
+        claim = frontier.claim(page.page_id, moment, fetcher.settings.deadline + CLAIM_MARGIN)
+        if claim is None:
+            return Checked(busy_outcome(page.page_id, page.url), Observation(_busy(page.url)))
+    try:
+        validators = None if unconditional else conditional_validators(
+            claim.validators, claim.checks_since_full, page.full_fetch_every
+        )  # fmt: skip
+        known = None if unconditional else claim.known_body
+        if record_bugs:
+            seen = _observe_safely(fetcher, page, validators, known)
+        else:
+            seen = observe(fetcher, page.url, validators, page.comparison, known)
+        if keep is not None and not keep():
+            log.info("late result for %s dropped: the check was abandoned", page.url,
+                     extra={"url": page.url})  # fmt: skip
+            return None
+        outcome = settle(frontier, claim, page, seen, now=now, unconditional=validators is None)
+    except BaseException:
+        if own:
+            frontier.give_back(claim)
+        raise
+    if own and outcome.page_id != page.page_id:  # recorded on the page it merged into
+        frontier.give_back(claim)
+    log_outcome(outcome, seen.fetched)
+    return Checked(outcome, seen)
+
+
+def settle(
+    frontier: Frontier,
+    claim: Claim,
+    page: PageToCheck,
+    seen: Observation,
+    *,
+    now: datetime | None = None,
+    unconditional: bool | None = None,
+) -> CheckOutcome:
+    """The recording half: the check and the page's next time, in one transaction."""
+    moment = now or datetime.now(UTC)
+    if seen.fetched.outcome in ("error", "skipped"):
+        interval = None  # next_check_in waits the retry time, not the interval
+    else:
+        interval = recheck_interval(frontier.history(claim.page_id), page.target, moment)
+    wait = next_check_in(page.target, seen.fetched, moment, interval)
+    return frontier.record(
+        claim, seen, now=moment, comparison=page.comparison,
+        next_check_at=moment + timedelta(seconds=wait), unconditional=unconditional,
+    )  # fmt: skip
+
+
+def _observe_safely(
+    fetcher: Fetcher, page: PageToCheck, validators: Validators | None, known: str | None
+) -> Observation:
+    """A bug in fetching or reading one page costs that check (an error), never the caller."""
+    try:
+        return observe(fetcher, page.url, validators, page.comparison, known)
+    except Exception as error:
+        log.exception("check of %s failed unexpectedly; will retry", page.url)
+        return Observation(Fetched(url=page.url, final_url=page.url, outcome="error",
+                                   error_class=type(error).__name__,
+                                   error=f"unexpected error checking {page.url}: {error}"))  # fmt: skip
+
+
+def extract_guarded(html: str, url: str | None) -> Extracted:
+    """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting."""
+    risk = parse_risk(html)
+    if risk:
+        return Extracted(reason=f"not parsed: {risk}")
+    return extract(html, url)
+
+
+def body_digest(body: str, comparison: Comparison) -> str:
+    """Identical bytes read under identical ignore rules give identical content; a change of
+    the rules must re-read the page, so they are part of the digest."""
+    digest = hashlib.sha256(body.encode("utf-8", errors="replace"))
+    for pattern in comparison.rules.patterns:
+        digest.update(b"\0" + pattern.pattern.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def observe(
+    fetcher: Fetcher,
+    url: str,
+    validators: Validators | None,
+    comparison: Comparison | None = None,
+    known_body: str | None = None,
+) -> Observation:
+    """The network half of a check (no database), so the daemon can run it under a deadline.
+
+    A server that ignores validators (or a fetch made without them) often sends the very bytes
+    of last time: when the digest equals `known_body` the page is not parsed at all."""
+    fetched = fetcher.fetch(url, validators)
+    if not (fetched.ok and fetched.body):
+        return Observation(fetched)
+    comparison = comparison or Comparison()
+    digest = body_digest(fetched.body, comparison)
+    if known_body is not None and digest == known_body:
+        return Observation(fetched, body_hash=digest, same_body=True)
+    # the reader the recorder compares by, so a check and a re-read are read alike
+    read = comparison.reader.read if comparison.reader else extract_guarded
+    extracted = read(fetched.body, fetched.final_url)
+    return Observation(
+        fetched, extracted, not_article_reason(fetched.body, extracted, fetched.status or 0),
+        body_hash=digest,
+    )
+
+
+def conditional_validators(
+    validators: Validators, checks_since_full: int, full_fetch_every: int
+) -> Validators | None:
+    """The validators to send, or None for an unconditional GET: every N checks the validators are
+    left out, so a server whose ETag never changes (some caches do that) cannot hide a change."""
+    if checks_since_full + 1 >= full_fetch_every or not validators:
+        return None
+    return validators
+
+
+def next_check_in(
+    target: Target, fetched: Fetched, now: datetime | None = None, interval: float | None = None
+) -> float:
+    """Seconds until the next check: the (adaptive) interval plus jitter, sooner after a failure,
+    but never before a pause the fetcher put on the host has ended."""
+    if fetched.outcome not in ("error", "skipped"):
+        base = target.every if interval is None else interval
+        return base + (random.uniform(0, target.jitter) if target.jitter else 0.0)
+    wait = min(target.every, RETRY_AFTER_ERROR)
+    if fetched.paused_until:
+        now = now or datetime.now(UTC)
+        wait = max(wait, (parse_iso(fetched.paused_until) - now).total_seconds())
+    return wait
+
+
+def recheck_interval(history: tuple[int, str | None], target: Target, now: datetime) -> float:
+    """Seconds to the page's next check, adaptive within its target's bounds (schedules.cadence),
+    from its history: how many versions it has and when the latest was fetched."""
+    versions, latest = history
+    since = (now - parse_iso(latest)).total_seconds() if latest else None
+    bounds = Cadence(target.every, min(target.min_interval, target.every),
+                     max(target.max_interval, target.every))  # fmt: skip
+    return next_interval(bounds, since_change=since, changes=max(0, versions - 1))
+
+
+def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
+    suffix = f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else ""
+    log.info("%s %s%s", outcome.outcome, outcome.url, suffix, extra={
+        "url": outcome.url, "outcome": outcome.outcome, "version": outcome.version,
+        "status": outcome.status, "elapsed_ms": fetched.elapsed_ms, "error": outcome.error,
+    })  # fmt: skip
+
+
+def busy_outcome(page_id: int, url: str) -> CheckOutcome:
+    """Another process (the daemon) is checking the page right now: nothing is fetched or
+    recorded, so its check is not doubled; the page stays as that check leaves it."""
+    log.info("skipped %s: %s", url, BUSY)
+    return CheckOutcome(page_id, url, "skipped", error=BUSY)
+
+
+def _busy(url: str) -> Fetched:
+    return Fetched(url=url, final_url=url, outcome="skipped", error=BUSY, error_class="PageBusy")
