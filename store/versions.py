@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import sqlite_utils
 
 from crawler.models import Extracted, Fetched
-from store import identity
+from store import identity, outbox
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.readings import Reader, Reread, as_read_by
@@ -157,6 +157,8 @@ def record_check(
                 " END WHERE id = ?",
                 [unconditional, outcome.page_id],
             )
+        # The messages this check causes, in its transaction: never lost, never doubled.
+        outbox.enqueue_for(db, outcome, now=now)
         return outcome
 
 

@@ -1,0 +1,116 @@
+"""Delivery state of the outbox (`store.outbox`): which rows are due, and what became of them.
+
+A row is `queued`, then `delivered`, or `failed` (its cause kept, retried at `due_at` with
+exponential back-off) until `given_up` after the configured number of attempts. A delivered
+row is never taken again, so a restart never re-sends it. Only a sender killed between the
+receiver's answer and the commit that follows sends a row again: receivers can tell by the
+delivery id (docs/notifications.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from store.schema import transaction
+
+DUE_STATES = ("queued", "failed")
+
+
+@dataclass(frozen=True)
+class Queued:
+    id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    channel: str
+    waiting: int  # queued or failed, not yet delivered
+    failed: int  # of those, failed at least once
+    given_up: int
+    delivered: int
+    last_at: str | None
+    last_state: str | None
+    last_error: str | None
+
+    @property
+    def failing(self) -> bool:
+        return self.last_state in ("failed", "given_up")
+
+
+def due_channels(db: sqlite_utils.Database, now: str) -> list[str]:
+    rows = db.execute(
+        "SELECT DISTINCT channel FROM notifications WHERE state IN ('queued', 'failed')"
+        " AND due_at <= ? ORDER BY channel",
+        [now],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def take_due(db: sqlite_utils.Database, channel: str, now: str, limit: int = 100) -> list[Queued]:
+    rows = db.execute(
+        "SELECT id, channel, kind, payload, attempts FROM notifications WHERE channel = ?"
+        " AND state IN ('queued', 'failed') AND due_at <= ? ORDER BY id LIMIT ?",
+        [channel, now, limit],
+    ).fetchall()
+    return [Queued(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+
+def mark_delivered(db: sqlite_utils.Database, ids: Sequence[int], now: str) -> None:
+    with transaction(db):
+        for row_id in ids:
+            db.execute(
+                "UPDATE notifications SET state = 'delivered', attempts = attempts + 1,"
+                " last_attempt_at = ?, delivered_at = ?, error = NULL"
+                " WHERE id = ? AND state != 'delivered'",
+                [now, now, row_id],
+            )
+
+
+def mark_failed(
+    db: sqlite_utils.Database,
+    ids: Sequence[int],
+    now: str,
+    error: str,
+    *,
+    retry_at: dict[int, str],
+    give_up: set[int],
+) -> None:
+    """A failed attempt: each row retried at `retry_at[id]`, or given up (ids in `give_up`)."""
+    with transaction(db):
+        for row_id in ids:
+            db.execute(
+                "UPDATE notifications SET state = ?, attempts = attempts + 1,"
+                " last_attempt_at = ?, error = ?, due_at = coalesce(?, due_at)"
+                " WHERE id = ? AND state != 'delivered'",
+                ["given_up" if row_id in give_up else "failed", now, error,
+                 retry_at.get(row_id), row_id],
+            )
+
+
+def channel_states(db: sqlite_utils.Database) -> dict[str, ChannelState]:
+    """Each channel's counts and the latest attempt's result."""
+    states: dict[str, ChannelState] = {}
+    rows = db.execute(
+        "SELECT channel, sum(state IN ('queued', 'failed')), sum(state = 'failed'),"
+        " sum(state = 'given_up'), sum(state = 'delivered'), max(last_attempt_at)"
+        " FROM notifications GROUP BY channel ORDER BY channel"
+    ).fetchall()
+    for channel, waiting, failed, given_up, delivered, last_at in rows:
+        last = db.execute(
+            "SELECT state, error FROM notifications WHERE channel = ? AND last_attempt_at = ?"
+            " ORDER BY id DESC LIMIT 1",
+            [channel, last_at],
+        ).fetchone() if last_at else None
+        states[channel] = ChannelState(channel, waiting or 0, failed or 0, given_up or 0,
+                                       delivered or 0, last_at, last[0] if last else None,
+                                       last[1] if last else None)
+    return states
