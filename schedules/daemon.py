@@ -43,9 +43,11 @@ from schedules.config import Config, ConfigError, Target, load_config
 from schedules.discovery import discover
 from schedules.jobs import fetch_settings, make_fetcher, prepare, recheck_interval
 from schedules.lock import DaemonLock
+from schedules.notify import Sender
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
+from store.outbox import sync_routes
 from store.schema import DatabaseError, connect
 from store.versions import Comparison
 
@@ -97,6 +99,8 @@ class Daemon:
         self.failure: str | None = None  # why the daemon stopped by itself, if it did
         main = db.execute("PRAGMA database_list").fetchone()[2]
         self.wal_path = Path(main + "-wal") if main else None
+        # notifications: each channel delivered by its own thread (schedules/notify.py)
+        self.sender = Sender(main, lambda: self.config.notify)
 
     def recheck_interval(self, page_id: int, target: Target, now: datetime) -> float:
         with self.frontier.lock:
@@ -107,6 +111,7 @@ class Daemon:
     def _load_targets(self, config: Config) -> None:
         with self.frontier.lock:
             pages = prepare(self.db, config)
+            sync_routes(self.db, config.notify.routes())
         self.targets = {t.url: t for t in config.targets}
         self.comparisons = {page.target.url: page.comparison for page in pages}
         self.frontier.watch(self.targets)
@@ -130,6 +135,8 @@ class Daemon:
         self.scheduler.add_job(self.check_due, "interval", seconds=tick, jitter=tick / 10,
                                id="check_due", next_run_time=utcnow(), replace_existing=True)
         self._schedule_discovery()
+        self.scheduler.add_job(self.sender.poll, "interval", seconds=self.config.notify.every,
+                               id="notify", next_run_time=utcnow(), replace_existing=True)
         every = self.config.daemon.maintenance_every
         self.scheduler.add_job(self.maintenance, "interval", seconds=every, jitter=min(60.0, every / 10),
                                id="maintenance", next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
