@@ -114,3 +114,14 @@ def channel_states(db: sqlite_utils.Database) -> dict[str, ChannelState]:
                                        delivered or 0, last_at, last[0] if last else None,
                                        last[1] if last else None)
     return states
+
+
+def hold_channel(db: sqlite_utils.Database, channel: str, until: str) -> None:
+    """A channel that just failed: its other due rows wait until `until` too (no attempt is
+    counted), so a channel that is down costs one attempt per back-off, not one per row."""
+    with transaction(db):
+        db.execute(
+            "UPDATE notifications SET due_at = ? WHERE channel = ? AND state IN ('queued', 'failed')"
+            " AND due_at < ?",
+            [until, channel, until],
+        )
