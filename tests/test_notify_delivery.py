@@ -125,3 +125,32 @@ def test_a_missing_secret_fails_with_its_name_and_a_delivered_row_is_never_resen
         again = Sender(tmp_path / "m.db", lambda: settings(channel))  # a restart
         assert again.poll() == []
         assert len(hooks.on("/signed")) == 1
+
+
+def test_datasette_lists_failed_notifications_by_channel_name(tmp_path, monkeypatch):
+    import asyncio
+
+    from store.web import build_datasette
+
+    monkeypatch.setenv("MARSAD_HOOK_KEY", "s3cret-in-env")
+    with WebhookReceiver(fail_first={"/down?key=s3cret-in-env": 99}) as hooks:
+        page = Page(tmp_path / "marsad.db", [Route("*", "down")])
+        page.answer(BASE)
+        page.answer(EDITED)
+        channel = Channel("down", hooks.url("/down") + "?key=${MARSAD_HOOK_KEY}", True)
+        sender = Sender(tmp_path / "marsad.db", lambda: settings(channel, max_attempts=1))
+        sender.poll()
+        sender.wait(5)
+
+    async def fetch():
+        ds = build_datasette(tmp_path / "marsad.db")
+        failed = await ds.client.get("/marsad/notifications_failed.json?_shape=array")
+        table = await ds.client.get("/marsad/notifications.json?_shape=array")
+        return failed, table
+
+    failed, table = asyncio.run(fetch())
+    [row] = failed.json()
+    assert (row["channel"], row["kind"], row["state"], row["version"]) == ("down", "changed", "given_up", 2)
+    assert row["error"] == "webhook down: answered HTTP 500"
+    assert "s3cret-in-env" not in failed.text + table.text
+    assert "MARSAD_HOOK_KEY" not in table.text and "127.0.0.1" not in row["error"]
