@@ -79,7 +79,7 @@ def _post_webhook(channel: Channel, message: Message, items: list[dict[str, Any]
     document: dict[str, Any] = items[0] if len(items) == 1 else {
         "format": items[0]["format"] if items else 1, "digest": True, "items": items,
     }
-    document = {**document, "title": message.title, "text": message.text, "language": language}
+    document = {**document, "subject": message.title, "text": message.text, "language": language}
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8",
                "User-Agent": "marsad-notify/1",

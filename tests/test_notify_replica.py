@@ -98,6 +98,8 @@ def test_one_edit_one_message_per_channel_and_noise_none(tmp_path, replica, rece
     assert hook.signed_ok is True
     payload = hook.json
     assert payload["format"] == 1 and payload["event"] == "changed"
+    assert payload["title"] == "حلف شمال الأطلسي وشركاؤه في منطقة المحيطين الهندي والهادئ"
+    assert payload["subject"].endswith("تغيّرت") and payload["language"] == "ar"
     assert (payload["version"], payload["base_version"]) == (2, 1)
     assert (payload["words_added"], payload["words_removed"]) == (5, 0)
     assert payload["changed_fields"] == ["text"]

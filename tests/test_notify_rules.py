@@ -139,3 +139,17 @@ def test_notify_mistakes_are_one_line_without_the_secret(tmp_path, text, message
         config(tmp_path, text)
     assert message in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_every_notify_setting_is_documented():
+    from dataclasses import fields
+    from pathlib import Path
+
+    from schedules.notifyconfig import Channel, NotifySettings, Rule
+
+    documented = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text("utf-8")
+    internal = {"name", "default_rule", "rules"}  # the table's name; what [defaults.notify] and [targets.notify] hold
+    for settings in (NotifySettings, Channel, Rule):
+        for field in fields(settings):
+            if field.name not in internal:
+                assert f"`{field.name}`" in documented, f"docs/config.md lacks `{field.name}`"
