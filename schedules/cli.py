@@ -137,8 +137,8 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     """
     from datetime import datetime
 
-    from schedules.discovery import check_pass
     from schedules.commands.notify import deliver_after_check
+    from schedules.discovery import check_pass
     from schedules.jobs import make_fetcher, prepare
     from store.frontier import save_host_states
     from store.outbox import sync_routes

@@ -68,7 +68,7 @@ def demo_webhook(secret: str) -> ThreadingHTTPServer:
     """A receiver as docs/notifications.md describes one: checks the signature, logs the message."""
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
             signed = hmac.compare_digest(self.headers.get("X-Marsad-Signature", ""), expected)

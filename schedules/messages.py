@@ -20,24 +20,56 @@ WEBHOOK_FORMAT = 1
 
 WORDS: dict[str, dict[str, str]] = {
     "ar": {
-        "changed": "تغيّرت", "gone": "لم تعد موجودة", "restored": "عادت",
-        "reverted": "عادت إلى نسخة سابقة", "redirect_changed": "تغيّر تحويلها",
-        "failing": "تتعذّر قراءتها", "test": "رسالة تجربة من مرصد",
-        "version": "النسخة", "against": "مقارنةً بـ", "words": "كلمة", "added": "أضيف",
-        "removed": "حُذف", "diff": "الفرق", "page": "الصفحة", "since": "منذ",
-        "watch_words": "كلمات مراقبة", "appeared": "ظهرت", "disappeared": "اختفت",
-        "digest": "ملخص مرصد", "changes": "تغييرات", "to": "إلى", "status": "الرمز",
-        "untitled": "(بلا عنوان)", "test_body": "إن وصلتك هذه الرسالة فالقناة تعمل.",
+        "changed": "تغيّرت",
+        "gone": "لم تعد موجودة",
+        "restored": "عادت",
+        "reverted": "عادت إلى نسخة سابقة",
+        "redirect_changed": "تغيّر تحويلها",
+        "failing": "تتعذّر قراءتها",
+        "test": "رسالة تجربة من مرصد",
+        "version": "النسخة",
+        "against": "مقارنةً بـ",
+        "words": "كلمة",
+        "added": "أضيف",
+        "removed": "حُذف",
+        "diff": "الفرق",
+        "page": "الصفحة",
+        "since": "منذ",
+        "watch_words": "كلمات مراقبة",
+        "appeared": "ظهرت",
+        "disappeared": "اختفت",
+        "digest": "ملخص مرصد",
+        "changes": "تغييرات",
+        "to": "إلى",
+        "status": "الرمز",
+        "untitled": "(بلا عنوان)",
+        "test_body": "إن وصلتك هذه الرسالة فالقناة تعمل.",
     },
     "en": {
-        "changed": "changed", "gone": "is gone", "restored": "is back",
-        "reverted": "reverted to an earlier version", "redirect_changed": "redirects elsewhere",
-        "failing": "cannot be read", "test": "Test message from marsad",
-        "version": "version", "against": "against", "words": "words", "added": "added",
-        "removed": "removed", "diff": "diff", "page": "page", "since": "since",
-        "watch_words": "watch words", "appeared": "appeared", "disappeared": "disappeared",
-        "digest": "marsad digest", "changes": "changes", "to": "to", "status": "status",
-        "untitled": "(untitled)", "test_body": "If this reached you, the channel works.",
+        "changed": "changed",
+        "gone": "is gone",
+        "restored": "is back",
+        "reverted": "reverted to an earlier version",
+        "redirect_changed": "redirects elsewhere",
+        "failing": "cannot be read",
+        "test": "Test message from marsad",
+        "version": "version",
+        "against": "against",
+        "words": "words",
+        "added": "added",
+        "removed": "removed",
+        "diff": "diff",
+        "page": "page",
+        "since": "since",
+        "watch_words": "watch words",
+        "appeared": "appeared",
+        "disappeared": "disappeared",
+        "digest": "marsad digest",
+        "changes": "changes",
+        "to": "to",
+        "status": "status",
+        "untitled": "(untitled)",
+        "test_body": "If this reached you, the channel works.",
     },
 }
 
@@ -60,8 +92,10 @@ def decoded(url: str) -> str:
 
 def links(payload: dict[str, Any], base_url: str) -> dict[str, str]:
     page_id = payload["page"]["id"]
-    found = {"page": f"{base_url}/-/marsad/page/{page_id}",
-             "atom": f"{base_url}/-/marsad/changes.atom"}
+    found = {
+        "page": f"{base_url}/-/marsad/page/{page_id}",
+        "atom": f"{base_url}/-/marsad/changes.atom",
+    }
     version, base = payload.get("version"), payload.get("base_version")
     if payload.get("event") == "changed" and version and base is not None:
         found["diff"] = f"{base_url}/-/marsad/diff/{page_id}/{base}/{version}"
@@ -73,8 +107,13 @@ def webhook_item(row_id: int, payload: dict[str, Any], base_url: str) -> dict[st
     """One notification as the webhook sends it (docs/notifications.md lists every field)."""
     page = dict(payload["page"])
     page["url_decoded"] = unquote(page.get("final_url") or page["url"])
-    item = {"id": row_id, **payload, "format": WEBHOOK_FORMAT, "page": page,
-            "links": links(payload, base_url)}
+    item = {
+        "id": row_id,
+        **payload,
+        "format": WEBHOOK_FORMAT,
+        "page": page,
+        "links": links(payload, base_url),
+    }
     return item
 
 
@@ -87,14 +126,18 @@ def _details(payload: dict[str, Any], words: dict[str, str], base_url: str) -> l
     out = [decoded(payload["page"].get("final_url") or payload["page"]["url"])]
     event = payload["event"]
     if event == "changed":
-        out.append(f"{words['version']} {payload.get('version')} {words['against']} "
-                   f"{payload.get('base_version')}: +{payload.get('words_added', 0)} "
-                   f"\u2212{payload.get('words_removed', 0)} {words['words']}")
+        out.append(
+            f"{words['version']} {payload.get('version')} {words['against']} "
+            f"{payload.get('base_version')}: +{payload.get('words_added', 0)} "
+            f"\u2212{payload.get('words_removed', 0)} {words['words']}"
+        )
         found = payload.get("watch_words") or {}
         for key in ("appeared", "disappeared"):
             if found.get(key):
-                out.append(f"{words['watch_words']} ({words[key]}): "
-                           + "، ".join(_isolated(w) for w in found[key]))
+                out.append(
+                    f"{words['watch_words']} ({words[key]}): "
+                    + "، ".join(_isolated(w) for w in found[key])
+                )
         for key in ("added", "removed"):
             if payload.get(key):
                 out.append(f"{words[key]}: {_isolated(payload[key])}")
@@ -110,8 +153,11 @@ def _details(payload: dict[str, Any], words: dict[str, str], base_url: str) -> l
     elif event == "failing":
         out.append(f"{words['since']} {payload.get('since')}: {payload.get('error') or ''}")
     found_links = links(payload, base_url)
-    out.append(f"{words['diff']}: {found_links['diff']}" if "diff" in found_links
-               else f"{words['page']}: {found_links['page']}")
+    out.append(
+        f"{words['diff']}: {found_links['diff']}"
+        if "diff" in found_links
+        else f"{words['page']}: {found_links['page']}"
+    )
     return out
 
 
@@ -123,7 +169,7 @@ def render(payloads: list[dict[str, Any]], language: str, base_url: str) -> Mess
         title = _line(payload, words)
         lines = _details(payload, words, base_url)
         text = title + "\n" + "\n".join(lines) + "\n"
-        body = "".join(f"<p dir=\"auto\">{html.escape(line)}</p>" for line in lines)
+        body = "".join(f'<p dir="auto">{html.escape(line)}</p>' for line in lines)
         return Message(title, text, _html(language, title, body))
     title = f"{words['digest']}: {len(payloads)} {words['changes']}"
     parts, blocks = [], []
@@ -131,9 +177,11 @@ def render(payloads: list[dict[str, Any]], language: str, base_url: str) -> Mess
         head = _line(payload, words)
         lines = _details(payload, words, base_url)
         parts.append("• " + head + "\n  " + "\n  ".join(lines))
-        blocks.append(f"<li><strong dir=\"auto\">{html.escape(head)}</strong>"
-                      + "".join(f"<br><span dir=\"auto\">{html.escape(x)}</span>" for x in lines)
-                      + "</li>")
+        blocks.append(
+            f'<li><strong dir="auto">{html.escape(head)}</strong>'
+            + "".join(f'<br><span dir="auto">{html.escape(x)}</span>' for x in lines)
+            + "</li>"
+        )
     text = title + "\n\n" + "\n\n".join(parts) + "\n"
     return Message(title, text, _html(language, title, "<ul>" + "".join(blocks) + "</ul>"))
 
@@ -141,11 +189,16 @@ def render(payloads: list[dict[str, Any]], language: str, base_url: str) -> Mess
 def sample(language: str) -> Message:
     words = WORDS[language]
     title = words["test"]
-    return Message(title, f"{title}\n{words['test_body']}\n",
-                   _html(language, title, f"<p>{html.escape(words['test_body'])}</p>"))
+    return Message(
+        title,
+        f"{title}\n{words['test_body']}\n",
+        _html(language, title, f"<p>{html.escape(words['test_body'])}</p>"),
+    )
 
 
 def _html(language: str, title: str, body: str) -> str:
     direction = "rtl" if language == "ar" else "ltr"
-    return (f'<div lang="{language}" dir="{direction}"><h3 dir="auto">{html.escape(title)}</h3>'
-            f"{body}</div>")
+    return (
+        f'<div lang="{language}" dir="{direction}"><h3 dir="auto">{html.escape(title)}</h3>'
+        f"{body}</div>"
+    )

@@ -57,8 +57,9 @@ def redacted(text: str, secrets: Sequence[str]) -> str:
     return " ".join(text.split())[:500]
 
 
-def send(channel: Channel, message: Message, items: list[dict[str, Any]], timeout: float,
-         language: str) -> None:
+def send(
+    channel: Channel, message: Message, items: list[dict[str, Any]], timeout: float, language: str
+) -> None:
     """One message to one channel; raises DeliveryError with a cause that holds no secret."""
     secrets = secrets_of(channel)
     try:
@@ -70,21 +71,30 @@ def send(channel: Channel, message: Message, items: list[dict[str, Any]], timeou
         raise DeliveryError(str(error)) from None
     except DeliveryError as error:
         raise DeliveryError(redacted(str(error), secrets)) from None
-    except Exception as error:  # a channel's failure is recorded, never a crash of the sender
+    except Exception as error:  # noqa: BLE001 - a channel's failure is recorded, never a crash
         raise DeliveryError(redacted(f"{type(error).__name__}: {error}", secrets)) from None
 
 
-def _post_webhook(channel: Channel, message: Message, items: list[dict[str, Any]],
-                  timeout: float, language: str) -> None:
-    document: dict[str, Any] = items[0] if len(items) == 1 else {
-        "format": items[0]["format"] if items else 1, "digest": True, "items": items,
-    }
+def _post_webhook(
+    channel: Channel, message: Message, items: list[dict[str, Any]], timeout: float, language: str
+) -> None:
+    document: dict[str, Any] = (
+        items[0]
+        if len(items) == 1
+        else {
+            "format": items[0]["format"] if items else 1,
+            "digest": True,
+            "items": items,
+        }
+    )
     document = {**document, "subject": message.title, "text": message.text, "language": language}
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8",
-               "User-Agent": "marsad-notify/1",
-               DELIVERY_HEADER: ",".join(str(i.get("id", "test")) for i in items) or "test",
-               EVENT_HEADER: "digest" if len(items) > 1 else str(document.get("event", "test"))}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "marsad-notify/1",
+        DELIVERY_HEADER: ",".join(str(i.get("id", "test")) for i in items) or "test",
+        EVENT_HEADER: "digest" if len(items) > 1 else str(document.get("event", "test")),
+    }
     if channel.secret:
         headers[SIGNATURE_HEADER] = signature(expand(channel.secret), body)
     url = expand(channel.url)
@@ -105,8 +115,9 @@ def _apprise(channel: Channel, message: Message, timeout: float) -> None:
     if not sender.add(url):
         raise DeliveryError(f"channel {channel.name}: Apprise does not know this kind of URL")
     with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = sender.notify(title=message.title, body=message.html,
-                           body_format=apprise.NotifyFormat.HTML)
+        ok = sender.notify(
+            title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML
+        )
         said = captured.getvalue()
     if not ok:
         cause = said.strip().splitlines()[-1] if said.strip() else "not sent"
@@ -117,8 +128,13 @@ def send_test(settings: NotifySettings, channel: Channel) -> str | None:
     """A sample message to `channel` now; None when it was accepted, else the cause."""
     message = sample(settings.language)
     try:
-        send(channel, message, [{"id": "test", "format": 1, "event": "test"}],
-             settings.send_timeout, settings.language)
+        send(
+            channel,
+            message,
+            [{"id": "test", "format": 1, "event": "test"}],
+            settings.send_timeout,
+            settings.language,
+        )
     except DeliveryError as error:
         return str(error)
     return None
@@ -135,8 +151,12 @@ class Report:
 class Sender:
     """Delivers due rows, one thread per channel; `poll` is the daemon's job."""
 
-    def __init__(self, db_path: Path | str, settings: Callable[[], NotifySettings],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        db_path: Path | str,
+        settings: Callable[[], NotifySettings],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.db_path = db_path
         self.settings = settings
         self.clock = clock
@@ -157,8 +177,9 @@ class Sender:
                 running = self._threads.get(name)
                 if running is not None and running.is_alive():
                     continue
-                thread = threading.Thread(target=self._deliver_logged, args=(name,),
-                                          name=f"notify-{name}", daemon=True)
+                thread = threading.Thread(
+                    target=self._deliver_logged, args=(name,), name=f"notify-{name}", daemon=True
+                )
                 self._threads[name] = thread
                 thread.start()
                 started.append(name)
@@ -199,8 +220,9 @@ class Sender:
         finally:
             db.conn.close()
 
-    def _deliver(self, db: Any, settings: NotifySettings, channel: Channel,
-                 rows: list[delivery.Queued]) -> bool:
+    def _deliver(
+        self, db: Any, settings: NotifySettings, channel: Channel, rows: list[delivery.Queued]
+    ) -> bool:
         message = render([r.payload for r in rows], settings.language, settings.base_url)
         items = [webhook_item(r.id, r.payload, settings.base_url) for r in rows]
         try:
@@ -210,12 +232,17 @@ class Sender:
             return False
         delivery.mark_delivered(db, [r.id for r in rows], iso(self.clock()))
         self.report.delivered += len(rows)
-        log.info("notified %s of %d change(s)", channel.name, len(rows),
-                 extra={"channel": channel.name, "delivered": len(rows)})
+        log.info(
+            "notified %s of %d change(s)",
+            channel.name,
+            len(rows),
+            extra={"channel": channel.name, "delivered": len(rows)},
+        )
         return True
 
-    def _failed(self, db: Any, settings: NotifySettings, rows: list[delivery.Queued],
-                error: str) -> None:
+    def _failed(
+        self, db: Any, settings: NotifySettings, rows: list[delivery.Queued], error: str
+    ) -> None:
         now = self.clock()
         retry_at: dict[int, str] = {}
         give_up: set[int] = set()
@@ -225,15 +252,20 @@ class Sender:
                 continue
             wait = min(settings.max_retry_after, settings.retry_after * 2**row.attempts)
             retry_at[row.id] = iso(now + timedelta(seconds=wait))
-        delivery.mark_failed(db, [r.id for r in rows], iso(now), error, retry_at=retry_at,
-                             give_up=give_up)
+        delivery.mark_failed(
+            db, [r.id for r in rows], iso(now), error, retry_at=retry_at, give_up=give_up
+        )
         # the channel's other due rows wait as long as the first, so messages keep their order
         if retry_at:
             delivery.hold_channel(db, rows[0].channel, min(retry_at.values()))
         self.report.failed += len(rows) - len(give_up)
         self.report.given_up += len(give_up)
         self.report.errors[rows[0].channel] = error
-        log.warning("notification(s) %s to %s failed (%s)%s",
-                    ",".join(str(r.id) for r in rows), rows[0].channel, error,
-                    "; given up" if give_up else f"; retrying at {min(retry_at.values())}",
-                    extra={"channel": rows[0].channel, "error": error})
+        log.warning(
+            "notification(s) %s to %s failed (%s)%s",
+            ",".join(str(r.id) for r in rows),
+            rows[0].channel,
+            error,
+            "; given up" if give_up else f"; retrying at {min(retry_at.values())}",
+            extra={"channel": rows[0].channel, "error": error},
+        )

@@ -69,8 +69,17 @@ class NotifySettings:
                 channel = self.channel(name)
                 if channel is None:
                     continue
-                found.append(Route(target, name, rule.events, rule.min_words, rule.watch_words,
-                                   rule.failing_for, channel.digest))
+                found.append(
+                    Route(
+                        target,
+                        name,
+                        rule.events,
+                        rule.min_words,
+                        rule.watch_words,
+                        rule.failing_for,
+                        channel.digest,
+                    )
+                )
         return found
 
 
@@ -99,9 +108,13 @@ def secrets_of(channel: Channel) -> list[str]:
 Fail = Callable[[str, str, int], Exception]
 
 
-def parse_notify(raw: dict[str, Any], text: str, fail: Fail,
-                 duration: Callable[[dict[str, Any], str, float, int], float],
-                 target_lines: list[int]) -> NotifySettings:
+def parse_notify(
+    raw: dict[str, Any],
+    text: str,
+    fail: Fail,
+    duration: Callable[[dict[str, Any], str, float, int], float],
+    target_lines: list[int],
+) -> NotifySettings:
     """`[notify]` and the rules, checked; `fail(key, message, start_line)` makes the error."""
     table = raw.get("notify", {})
     start = _line(text, "[notify]")
@@ -125,7 +138,9 @@ def parse_notify(raw: dict[str, Any], text: str, fail: Fail,
             raise fail("channels", "must be a list of channel names", at)
         for name in chosen:
             if name not in names:
-                raise fail("channels", f"names `{name}`, which is not a [notify.channels.{name}]", at)
+                raise fail(
+                    "channels", f"names `{name}`, which is not a [notify.channels.{name}]", at
+                )
         events = item.get("events", list(base.events) if base else list(EVENTS))
         if not isinstance(events, list) or any(e not in EVENTS for e in events):
             raise fail("events", f"must be a list of {', '.join(EVENTS)}; got `{events}`", at)
@@ -142,7 +157,9 @@ def parse_notify(raw: dict[str, Any], text: str, fail: Fail,
         return Rule(tuple(chosen), tuple(events), min_words, tuple(words), failing_for)
 
     defaults_table = raw.get("defaults", {}).get("notify", {})
-    default_rule = rule(defaults_table, _line(text, "[defaults.notify]"), None) if channels else None
+    default_rule = (
+        rule(defaults_table, _line(text, "[defaults.notify]"), None) if channels else None
+    )
     rules = {}
     for index, item in enumerate(raw.get("targets", [])):
         own = item.get("notify") if isinstance(item, dict) else None
@@ -154,17 +171,26 @@ def parse_notify(raw: dict[str, Any], text: str, fail: Fail,
         raise fail("max_attempts", f"must be a whole number from 1, got `{number}`", start)
     base_url = str(table.get("base_url", NotifySettings.base_url)).rstrip("/")
     return NotifySettings(
-        channels=tuple(channels), language=language, base_url=base_url, max_attempts=number,
+        channels=tuple(channels),
+        language=language,
+        base_url=base_url,
+        max_attempts=number,
         retry_after=duration(table, "retry_after", NotifySettings.retry_after, start),
         max_retry_after=duration(table, "max_retry_after", NotifySettings.max_retry_after, start),
         send_timeout=duration(table, "send_timeout", NotifySettings.send_timeout, start) or 1.0,
         every=duration(table, "every", NotifySettings.every, start) or 1.0,
-        default_rule=default_rule, rules=rules,
+        default_rule=default_rule,
+        rules=rules,
     )
 
 
-def _channel(name: str, item: Any, fail: Fail,
-             duration: Callable[[dict[str, Any], str, float, int], float], at: int) -> Channel:
+def _channel(
+    name: str,
+    item: Any,
+    fail: Fail,
+    duration: Callable[[dict[str, Any], str, float, int], float],
+    at: int,
+) -> Channel:
     if not isinstance(item, dict):
         raise fail(name, "must be a table [notify.channels.NAME] with `url` or `webhook`", at)
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
@@ -178,8 +204,12 @@ def _channel(name: str, item: Any, fail: Fail,
     _refuse_written_secret(url, fail, at)
     secret = item.get("secret")
     if secret is not None and not (isinstance(secret, str) and _VARIABLE.fullmatch(secret)):
-        raise fail("secret", "must name an environment variable, like "
-                   "\"${MARSAD_WEBHOOK_SECRET}\": secrets are never written in the watch list", at)
+        raise fail(
+            "secret",
+            "must name an environment variable, like "
+            '"${MARSAD_WEBHOOK_SECRET}": secrets are never written in the watch list',
+            at,
+        )
     digest = duration(item, "digest", 0.0, at) if "digest" in item else None
     return Channel(name, url, webhook, secret, digest or None)
 
@@ -191,8 +221,12 @@ def _refuse_written_secret(url: str, fail: Fail, at: int) -> None:
     except ValueError:
         return
     if password and not _VARIABLE.fullmatch(password):
-        raise fail("url", "carries a password; write it as ${AN_ENVIRONMENT_VARIABLE}, "
-                   "expanded only when sending", at)
+        raise fail(
+            "url",
+            "carries a password; write it as ${AN_ENVIRONMENT_VARIABLE}, "
+            "expanded only when sending",
+            at,
+        )
 
 
 def _line(text: str, header: str) -> int:

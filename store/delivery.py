@@ -91,8 +91,13 @@ def mark_failed(
                 "UPDATE notifications SET state = ?, attempts = attempts + 1,"
                 " last_attempt_at = ?, error = ?, due_at = coalesce(?, due_at)"
                 " WHERE id = ? AND state != 'delivered'",
-                ["given_up" if row_id in give_up else "failed", now, error,
-                 retry_at.get(row_id), row_id],
+                [
+                    "given_up" if row_id in give_up else "failed",
+                    now,
+                    error,
+                    retry_at.get(row_id),
+                    row_id,
+                ],
             )
 
 
@@ -105,14 +110,25 @@ def channel_states(db: sqlite_utils.Database) -> dict[str, ChannelState]:
         " FROM notifications GROUP BY channel ORDER BY channel"
     ).fetchall()
     for channel, waiting, failed, given_up, delivered, last_at in rows:
-        last = db.execute(
-            "SELECT state, error FROM notifications WHERE channel = ? AND last_attempt_at = ?"
-            " ORDER BY id DESC LIMIT 1",
-            [channel, last_at],
-        ).fetchone() if last_at else None
-        states[channel] = ChannelState(channel, waiting or 0, failed or 0, given_up or 0,
-                                       delivered or 0, last_at, last[0] if last else None,
-                                       last[1] if last else None)
+        last = (
+            db.execute(
+                "SELECT state, error FROM notifications WHERE channel = ? AND last_attempt_at = ?"
+                " ORDER BY id DESC LIMIT 1",
+                [channel, last_at],
+            ).fetchone()
+            if last_at
+            else None
+        )
+        states[channel] = ChannelState(
+            channel,
+            waiting or 0,
+            failed or 0,
+            given_up or 0,
+            delivered or 0,
+            last_at,
+            last[0] if last else None,
+            last[1] if last else None,
+        )
     return states
 
 

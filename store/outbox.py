@@ -59,8 +59,15 @@ def sync_routes(db: sqlite_utils.Database, routes: Iterable[Route]) -> None:
             db.execute(
                 "INSERT OR REPLACE INTO notify_routes (target, channel, events, min_words,"
                 " watch_words, failing_for, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [r.target, r.channel, json.dumps(list(r.events)), r.min_words,
-                 json.dumps(list(r.watch_words), ensure_ascii=False), r.failing_for, r.digest],
+                [
+                    r.target,
+                    r.channel,
+                    json.dumps(list(r.events)),
+                    r.min_words,
+                    json.dumps(list(r.watch_words), ensure_ascii=False),
+                    r.failing_for,
+                    r.digest,
+                ],
             )
 
 
@@ -73,8 +80,10 @@ def routes_for(db: sqlite_utils.Database, target: str | None) -> list[Route]:
         " ORDER BY channel",
         [target or "", DEFAULT_ROUTE, target or ""],
     ).fetchall()
-    return [Route(r[0], r[1], tuple(json.loads(r[2])), r[3], tuple(json.loads(r[4])), r[5], r[6])
-            for r in rows]
+    return [
+        Route(r[0], r[1], tuple(json.loads(r[2])), r[3], tuple(json.loads(r[4])), r[5], r[6])
+        for r in rows
+    ]
 
 
 def enqueue_for(db: sqlite_utils.Database, outcome: CheckOutcome, *, now: str) -> int:
@@ -97,14 +106,24 @@ def enqueue_for(db: sqlite_utils.Database, outcome: CheckOutcome, *, now: str) -
             message = dict(facts)
             if kind == "changed" and route.watch_words:
                 found = watchwords.find(route.watch_words, *words)
-                message["watch_words"] = {"appeared": list(found.appeared),
-                                          "disappeared": list(found.disappeared)}
+                message["watch_words"] = {
+                    "appeared": list(found.appeared),
+                    "disappeared": list(found.disappeared),
+                }
             cursor = db.execute(
                 "INSERT OR IGNORE INTO notifications (key, channel, kind, page_id, event_id,"
                 " version_id, payload, created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                [f"{key}:{route.channel}", route.channel, kind, outcome.page_id, event_id,
-                 version_id, json.dumps(message, ensure_ascii=False), now,
-                 digest_due(now, route.digest)],
+                [
+                    f"{key}:{route.channel}",
+                    route.channel,
+                    kind,
+                    outcome.page_id,
+                    event_id,
+                    version_id,
+                    json.dumps(message, ensure_ascii=False),
+                    now,
+                    digest_due(now, route.digest),
+                ],
             )
             written += cursor.rowcount
     return written
@@ -124,13 +143,21 @@ def digest_due(now: str, period: float | None) -> str:
 Told = tuple[str, str, int | None, int | None, dict[str, Any], tuple[list[str], list[str]]]
 
 
-def _told(db: sqlite_utils.Database, outcome: CheckOutcome, page: tuple[Any, ...],
-          now: str) -> list[Told]:
+def _told(
+    db: sqlite_utils.Database, outcome: CheckOutcome, page: tuple[Any, ...], now: str
+) -> list[Told]:
     """What this check has to tell: the events it wrote, and a failure that has lasted."""
     target, url, final_url, first_seen = page
-    base = {"format": PAYLOAD_VERSION, "at": now,
-            "page": {"id": outcome.page_id, "url": url, "final_url": final_url or url,
-                     "target": target}}
+    base = {
+        "format": PAYLOAD_VERSION,
+        "at": now,
+        "page": {
+            "id": outcome.page_id,
+            "url": url,
+            "final_url": final_url or url,
+            "target": target,
+        },
+    }
     found: list[Told] = []
     events = db.execute(
         "SELECT id, kind, version_id, detail FROM events WHERE page_id = ? AND at = ?"
@@ -138,8 +165,7 @@ def _told(db: sqlite_utils.Database, outcome: CheckOutcome, page: tuple[Any, ...
         [outcome.page_id, now],
     ).fetchall()
     for event_id, kind, version_id, raw in events:
-        facts: dict[str, Any] = {**base, "event": kind,
-                                 "detail": json.loads(raw) if raw else None}
+        facts: dict[str, Any] = {**base, "event": kind, "detail": json.loads(raw) if raw else None}
         words: tuple[list[str], list[str]] = ([], [])
         if version_id is not None:
             version, words = _version_facts(db, version_id)
@@ -153,21 +179,30 @@ def _told(db: sqlite_utils.Database, outcome: CheckOutcome, page: tuple[Any, ...
             facts.pop("base_version", None)
         found.append((kind, f"event:{event_id}", event_id, version_id, facts, words))
     if outcome.outcome in FAILING_OUTCOMES:
-        since = db.execute(
-            "SELECT max(fetched_at) FROM fetches WHERE page_id = ? AND outcome IN"
-            " ('new_version', 'unchanged', 'not_modified', 'reverted', 'pending')",
-            [outcome.page_id],
-        ).fetchone()[0] or first_seen
-        facts = {**base, "event": "failing", "since": since, "outcome": outcome.outcome,
-                 "status": outcome.status, "error": outcome.error,
-                 "title": _latest_title(db, outcome.page_id)}
-        found.append(("failing", f"failing:{outcome.page_id}:{since}", None, None, facts,
-                      ([], [])))
+        since = (
+            db.execute(
+                "SELECT max(fetched_at) FROM fetches WHERE page_id = ? AND outcome IN"
+                " ('new_version', 'unchanged', 'not_modified', 'reverted', 'pending')",
+                [outcome.page_id],
+            ).fetchone()[0]
+            or first_seen
+        )
+        facts = {
+            **base,
+            "event": "failing",
+            "since": since,
+            "outcome": outcome.outcome,
+            "status": outcome.status,
+            "error": outcome.error,
+            "title": _latest_title(db, outcome.page_id),
+        }
+        found.append(("failing", f"failing:{outcome.page_id}:{since}", None, None, facts, ([], [])))
     return found
 
 
-def _wanted(route: Route, kind: str, facts: dict[str, Any],
-            words: tuple[list[str], list[str]], now: str) -> bool:
+def _wanted(
+    route: Route, kind: str, facts: dict[str, Any], words: tuple[list[str], list[str]], now: str
+) -> bool:
     if kind == "failing":
         if route.failing_for is None:
             return False
@@ -182,8 +217,9 @@ def _wanted(route: Route, kind: str, facts: dict[str, Any],
     return text_words >= route.min_words or any(f != "text" for f in fields)
 
 
-def _version_facts(db: sqlite_utils.Database,
-                   version_id: int) -> tuple[dict[str, Any], tuple[list[str], list[str]]]:
+def _version_facts(
+    db: sqlite_utils.Database, version_id: int
+) -> tuple[dict[str, Any], tuple[list[str], list[str]]]:
     row = db.execute(
         "SELECT version, base_version, title, words_added, words_removed, changed_fields,"
         " diff, diff_summary FROM versions WHERE id = ?",
@@ -197,10 +233,17 @@ def _version_facts(db: sqlite_utils.Database,
             added, removed = watchwords.added_and_removed(Diff.from_json(raw_diff))
         except (ValueError, KeyError):  # a diff of another format: counts only
             pass
-    facts = {"version": number, "base_version": base, "title": title,
-             "words_added": added_n, "words_removed": removed_n,
-             "changed_fields": json.loads(fields) if fields else [], "summary": summary,
-             "added": _excerpt(added), "removed": _excerpt(removed)}
+    facts = {
+        "version": number,
+        "base_version": base,
+        "title": title,
+        "words_added": added_n,
+        "words_removed": removed_n,
+        "changed_fields": json.loads(fields) if fields else [],
+        "summary": summary,
+        "added": _excerpt(added),
+        "removed": _excerpt(removed),
+    }
     return facts, (added, removed)
 
 

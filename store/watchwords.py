@@ -38,7 +38,9 @@ def added_and_removed(diff: Diff) -> tuple[list[str], list[str]]:
             removed.append(op.text)
         elif op.op == "change":
             added += [text.strip() for kind, text in op.words if kind == "insert" and text.strip()]
-            removed += [text.strip() for kind, text in op.words if kind == "delete" and text.strip()]
+            removed += [
+                text.strip() for kind, text in op.words if kind == "delete" and text.strip()
+            ]
     return added, removed
 
 

@@ -40,8 +40,13 @@ class Page:
 
     def fail(self, status: int | None = None, now: str | None = None) -> CheckOutcome:
         self.checks += 1
-        fetched = Fetched(url=URL, final_url=URL, outcome="error", status=status,
-                          error=f"HTTP {status}" if status else "timed out")
+        fetched = Fetched(
+            url=URL,
+            final_url=URL,
+            outcome="error",
+            status=status,
+            error=f"HTTP {status}" if status else "timed out",
+        )
         return record_check(self.db, self.page_id, fetched, None, now=now or at(self.checks))
 
     def told(self, channel: str | None = None) -> list[tuple[str, str]]:

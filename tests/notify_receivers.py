@@ -46,7 +46,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 path = self.path
                 with receiver._lock:
@@ -62,8 +62,14 @@ class WebhookReceiver:
                     self.end_headers()
                     return
                 with receiver._lock:
-                    receiver.received.append(Received(path, dict(self.headers.items()), body,
-                                                      receiver.verify(self.headers, body)))
+                    receiver.received.append(
+                        Received(
+                            path,
+                            dict(self.headers.items()),
+                            body,
+                            receiver.verify(self.headers, body),
+                        )
+                    )
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -118,22 +124,28 @@ class MailRelay:
         relay = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 relay.messages.append(
                     message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
                 )
                 return "250 OK"
 
-        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                          auth_data: Any) -> AuthResult:
+        def authenticator(
+            server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+        ) -> AuthResult:
             ok = auth_data.login == user.encode() and auth_data.password == password.encode()
             return AuthResult(success=ok)
 
         with socket.socket() as probe:  # Controller checks readiness by connecting: no port 0
             probe.bind(("127.0.0.1", 0))
             free = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free,
-                                     authenticator=authenticator, auth_require_tls=False)
+        self.controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=free,
+            authenticator=authenticator,
+            auth_require_tls=False,
+        )
 
     @property
     def port(self) -> int:

@@ -36,8 +36,9 @@ def run_checks(path: Path, hook_url: str) -> None:
     from store.outbox import Route
     from tests.notify_checks import BASE, Page
 
-    settings = NotifySettings(channels=(Channel("hook", hook_url, webhook=True),),
-                              retry_after=0.0, send_timeout=5.0)
+    settings = NotifySettings(
+        channels=(Channel("hook", hook_url, webhook=True),), retry_after=0.0, send_timeout=5.0
+    )
     page = Page(path, [Route("*", "hook")])
     page.checks = page.db.execute("SELECT count(*) FROM fetches").fetchone()[0]
     sender = Sender(path, lambda: settings)
@@ -73,7 +74,10 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path):
     rng = random.Random(15)
     helper = subprocess.Popen(
         [sys.executable, "-c", "from tests.test_notify_crash import zygote; zygote()"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert helper.stdin is not None and helper.stdout is not None
     with WebhookReceiver() as hooks:

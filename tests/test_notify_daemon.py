@@ -11,7 +11,7 @@ import pytest
 from tests.daemon_site import DaemonProcess, SiteServer, read, wait_for, write_config
 from tests.notify_receivers import WebhookReceiver
 
-SECRET = "daemon-hook-key-77aa"  # noqa: S105 (a test's own secret)
+SECRET = "daemon-hook-key-77aa"
 
 
 @pytest.fixture
@@ -26,16 +26,24 @@ def test_daemon_delivers_once_across_a_sigkill(tmp_path, server, monkeypatch):
     with WebhookReceiver(secret=SECRET, hang={"/hook"}) as hooks:
         config = write_config(tmp_path / "watch.toml", server.base_url, ["/post"], every="1s")
         with open(config, "a", encoding="utf-8") as out:
-            out.write(f'\n[notify]\nevery = "0.3s"\nsend_timeout = "30s"\n'
-                      f'[notify.channels.hook]\nwebhook = "{hooks.url("/hook")}"\n'
-                      'secret = "${MARSAD_TEST_DAEMON_SECRET}"\n')
+            out.write(
+                f'\n[notify]\nevery = "0.3s"\nsend_timeout = "30s"\n'
+                f'[notify.channels.hook]\nwebhook = "{hooks.url("/hook")}"\n'
+                'secret = "${MARSAD_TEST_DAEMON_SECRET}"\n'
+            )
         db_path = tmp_path / "m.db"
         daemon = DaemonProcess(db_path, config, tmp_path / "run1.log").start()
         try:
-            wait_for(lambda: read(db_path, "SELECT count(*) FROM versions")[0][0] == 1, 15,
-                     "the first version")
-            server.site.put("/post", "نص المقال الأول عن اجتماع الحلف في بروكسل.",
-                            "وأضاف المتحدث أن الاجتماع سيستمر يومين.")
+            wait_for(
+                lambda: read(db_path, "SELECT count(*) FROM versions")[0][0] == 1,
+                15,
+                "the first version",
+            )
+            server.site.put(
+                "/post",
+                "نص المقال الأول عن اجتماع الحلف في بروكسل.",
+                "وأضاف المتحدث أن الاجتماع سيستمر يومين.",
+            )
             # the message is committed with its version, and its sending hangs: kill now
             wait_for(lambda: hooks.attempts.get("/hook"), 15, "the first attempt")
             daemon.kill()
@@ -46,8 +54,11 @@ def test_daemon_delivers_once_across_a_sigkill(tmp_path, server, monkeypatch):
         again = DaemonProcess(db_path, config, tmp_path / "run2.log").start()
         try:
             arrived = hooks.wait_for("/hook", 1, timeout=15)
-            wait_for(lambda: read(db_path, "SELECT state FROM notifications") == [("delivered",)],
-                     10, "the row marked delivered")
+            wait_for(
+                lambda: read(db_path, "SELECT state FROM notifications") == [("delivered",)],
+                10,
+                "the row marked delivered",
+            )
             assert again.stop() == 0
         finally:
             again.kill()

@@ -3,6 +3,7 @@ digests, a missing secret, and a delivered row never sent again."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -29,8 +30,10 @@ def deliver_until(sender: Sender, done, timeout: float = 10.0) -> None:
 
 
 def states(page: Page) -> list[tuple[str, str, int]]:
-    return [tuple(r) for r in page.db.execute(
-        "SELECT channel, state, attempts FROM notifications ORDER BY id")]
+    return [
+        tuple(r)
+        for r in page.db.execute("SELECT channel, state, attempts FROM notifications ORDER BY id")
+    ]
 
 
 def test_500_three_times_then_200_arrives_once_after_back_off(tmp_path):
@@ -38,14 +41,16 @@ def test_500_three_times_then_200_arrives_once_after_back_off(tmp_path):
         page = Page(tmp_path / "m.db", [Route("*", "flaky")])
         page.answer(BASE)
         page.answer(EDITED)
-        sender = Sender(tmp_path / "m.db", lambda: settings(Channel("flaky", hooks.url("/flaky"), True)))
+        sender = Sender(
+            tmp_path / "m.db", lambda: settings(Channel("flaky", hooks.url("/flaky"), True))
+        )
         deliver_until(sender, lambda: hooks.on("/flaky"))
         time.sleep(0.3)
         sender.poll()
         sender.wait(5)
         assert len(hooks.on("/flaky")) == 1
         tries = hooks.attempts["/flaky"]
-        gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(tries)]
         assert len(tries) == 4 and gaps[0] >= 0.1 and gaps[1] >= 0.2 and gaps[2] >= 0.4, gaps
         assert states(page) == [("flaky", "delivered", 4)]
 
@@ -55,8 +60,10 @@ def test_given_up_after_max_attempts_with_its_cause(tmp_path):
         page = Page(tmp_path / "m.db", [Route("*", "down")])
         page.answer(BASE)
         page.answer(EDITED)
-        sender = Sender(tmp_path / "m.db",
-                        lambda: settings(Channel("down", hooks.url("/down"), True), max_attempts=3))
+        sender = Sender(
+            tmp_path / "m.db",
+            lambda: settings(Channel("down", hooks.url("/down"), True), max_attempts=3),
+        )
         deliver_until(sender, lambda: states(page)[0][1] == "given_up")
         assert states(page) == [("down", "given_up", 3)]
         error = page.db.execute("SELECT error FROM notifications").fetchone()[0]
@@ -68,9 +75,14 @@ def test_a_channel_that_never_answers_holds_up_no_other_channel_nor_checks(tmp_p
         page = Page(tmp_path / "m.db", [Route("*", "hang"), Route("*", "ok")])
         page.answer(BASE)
         page.answer(EDITED)
-        sender = Sender(tmp_path / "m.db", lambda: settings(
-            Channel("hang", hooks.url("/hang"), True), Channel("ok", hooks.url("/ok"), True),
-            send_timeout=3.0))
+        sender = Sender(
+            tmp_path / "m.db",
+            lambda: settings(
+                Channel("hang", hooks.url("/hang"), True),
+                Channel("ok", hooks.url("/ok"), True),
+                send_timeout=3.0,
+            ),
+        )
         started = time.monotonic()
         sender.poll()
         assert hooks.wait_for("/ok", 1, timeout=2)
@@ -81,8 +93,12 @@ def test_a_channel_that_never_answers_holds_up_no_other_channel_nor_checks(tmp_p
         assert time.monotonic() - before < 1.0
         assert sender.wait(10)
         assert states(page)[:2] == [("hang", "failed", 1), ("ok", "delivered", 1)]
-        assert "ReadTimeout" in page.db.execute(
-            "SELECT error FROM notifications WHERE channel = 'hang'").fetchone()[0]
+        assert (
+            "ReadTimeout"
+            in page.db.execute("SELECT error FROM notifications WHERE channel = 'hang'").fetchone()[
+                0
+            ]
+        )
 
 
 def test_a_digest_is_one_message_listing_every_change(tmp_path):
@@ -104,10 +120,13 @@ def test_a_digest_is_one_message_listing_every_change(tmp_path):
         assert digest.json["digest"] is True
         assert [item["version"] for item in digest.json["items"]] == [2, 3]
         assert digest.headers["X-Marsad-Delivery"] == ",".join(
-            str(item["id"]) for item in digest.json["items"])
+            str(item["id"]) for item in digest.json["items"]
+        )
 
 
-def test_a_missing_secret_fails_with_its_name_and_a_delivered_row_is_never_resent(tmp_path, monkeypatch):
+def test_a_missing_secret_fails_with_its_name_and_a_delivered_row_is_never_resent(
+    tmp_path, monkeypatch
+):
     monkeypatch.delenv("MARSAD_NOT_SET", raising=False)
     with WebhookReceiver(secret="k") as hooks:
         page = Page(tmp_path / "m.db", [Route("*", "signed")])
@@ -118,7 +137,8 @@ def test_a_missing_secret_fails_with_its_name_and_a_delivered_row_is_never_resen
         sender.poll()
         sender.wait(5)
         assert page.db.execute("SELECT error FROM notifications").fetchone()[0] == (
-            "environment variable MARSAD_NOT_SET is not set")
+            "environment variable MARSAD_NOT_SET is not set"
+        )
         monkeypatch.setenv("MARSAD_NOT_SET", "k")
         deliver_until(sender, lambda: hooks.on("/signed"))
         assert hooks.on("/signed")[0].signed_ok is True
@@ -150,7 +170,12 @@ def test_datasette_lists_failed_notifications_by_channel_name(tmp_path, monkeypa
 
     failed, table = asyncio.run(fetch())
     [row] = failed.json()
-    assert (row["channel"], row["kind"], row["state"], row["version"]) == ("down", "changed", "given_up", 2)
+    assert (row["channel"], row["kind"], row["state"], row["version"]) == (
+        "down",
+        "changed",
+        "given_up",
+        2,
+    )
     assert row["error"] == "webhook down: answered HTTP 500"
     assert "s3cret-in-env" not in failed.text + table.text
     assert "MARSAD_HOOK_KEY" not in table.text and "127.0.0.1" not in row["error"]

@@ -21,8 +21,8 @@ from tests.notify_receivers import MailRelay, WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_3b1ee1feec353f5c.txt"
-HOOK_SECRET = "hook-key-5f1c9a7e0b"  # noqa: S105 (a test's own secret)
-SMTP_PASSWORD = "smtp-pass-8d2e4c61aa"  # noqa: S105
+HOOK_SECRET = "hook-key-5f1c9a7e0b"
+SMTP_PASSWORD = "smtp-pass-8d2e4c61aa"
 
 
 def write_config(tmp_path: Path, base_url: str, hooks: WebhookReceiver, mail: MailRelay) -> Path:
@@ -38,7 +38,7 @@ base_url = "http://marsad.example"
 retry_after = "0.2s"
 
 [notify.channels.hook]
-webhook = "{hooks.url('/hook')}"
+webhook = "{hooks.url("/hook")}"
 secret = "${{MARSAD_TEST_HOOK_SECRET}}"
 
 [notify.channels.apprise]
@@ -104,13 +104,19 @@ def test_one_edit_one_message_per_channel_and_noise_none(tmp_path, replica, rece
     assert (payload["words_added"], payload["words_removed"]) == (5, 0)
     assert payload["changed_fields"] == ["text"]
     assert "جملة جديدة تماما" in payload["added"]
-    assert payload["links"]["diff"] == f"http://marsad.example/-/marsad/diff/{payload['page']['id']}/1/2"
+    assert (
+        payload["links"]["diff"]
+        == f"http://marsad.example/-/marsad/diff/{payload['page']['id']}/1/2"
+    )
     assert "/" in payload["page"]["url_decoded"] and "%D8" not in payload["page"]["url_decoded"]
     assert hook.headers["X-Marsad-Delivery"] == str(payload["id"])
     assert plain.json["title"].endswith("تغيّرت")  # Apprise's own JSON format
     assert email["To"] == "desk@example.org"
-    bodies = {part.get_content_type(): part.get_content() for part in email.walk()
-              if not part.is_multipart()}
+    bodies = {
+        part.get_content_type(): part.get_content()
+        for part in email.walk()
+        if not part.is_multipart()
+    }
     assert "جملة جديدة تماما" in bodies["text/html"]
     assert "جملة جديدة تماما" in bodies["text/plain"]
 
@@ -131,9 +137,13 @@ def test_one_edit_one_message_per_channel_and_noise_none(tmp_path, replica, rece
 
     listed = marsad("notify", "list")
     assert "hook (webhook, signed): 3 delivered" in listed
-    outputs += [marsad("status"),
-                *(marsad("export", "--what", what, "--format", "json")
-                  for what in ("pages", "versions", "changes", "fetches"))]
+    outputs += [
+        marsad("status"),
+        *(
+            marsad("export", "--what", what, "--format", "json")
+            for what in ("pages", "versions", "changes", "fetches")
+        ),
+    ]
     # Secrets: nowhere at rest, nowhere printed, nowhere logged.
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("marsad.db*"))
     shown = "\n".join(outputs) + "\n".join(r.getMessage() for r in caplog.records)
@@ -148,7 +158,8 @@ def test_failing_channel_shows_in_status_without_its_secret(tmp_path, replica, r
     hooks.hang.add("/hook")
     config = write_config(tmp_path, replica.base_url, hooks, mail)
     text = config.read_text(encoding="utf-8").replace(
-        "[notify]\n", '[notify]\nsend_timeout = "0.5s"\nmax_attempts = 1\n')
+        "[notify]\n", '[notify]\nsend_timeout = "0.5s"\nmax_attempts = 1\n'
+    )
     config.write_text(text, encoding="utf-8")
     args = ["--db", str(tmp_path / "marsad.db"), "--config", str(config)]
     runner = CliRunner()

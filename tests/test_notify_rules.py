@@ -28,8 +28,9 @@ def test_events_become_one_row_per_channel(tmp_path):
     assert page.told() == [("a", "changed"), ("a", "gone"), ("b", "gone"), ("a", "restored")]
     page.answer(BASE)  # back to version 1: a revert, not a change
     assert page.told()[-1] == ("a", "reverted")
-    payload = json.loads(page.db.execute(
-        "SELECT payload FROM notifications WHERE kind = 'reverted'").fetchone()[0])
+    payload = json.loads(
+        page.db.execute("SELECT payload FROM notifications WHERE kind = 'reverted'").fetchone()[0]
+    )
     assert payload["version"] == 1
 
 
@@ -59,13 +60,17 @@ def test_watch_words_match_like_the_search(tmp_path):
     # harakat, another alef form and clitics (و + بال) on the word as the page writes it
     page.answer([*EDITED, "وتحدث عن خطة وبالإنْسِحابِ من المنطقة."])
     assert page.told("w") == [("w", "changed")]
-    payload = json.loads(page.db.execute(
-        "SELECT payload FROM notifications WHERE channel = 'w'").fetchone()[0])
+    payload = json.loads(
+        page.db.execute("SELECT payload FROM notifications WHERE channel = 'w'").fetchone()[0]
+    )
     assert payload["watch_words"] == {"appeared": ["الانسحاب"], "disappeared": []}
     page.answer([*EDITED, "وتحدث عن خطة للبقاء في المنطقة."])  # the word goes away again
     assert page.told("w")[-1] == ("w", "changed")
-    payload = json.loads(page.db.execute(
-        "SELECT payload FROM notifications WHERE channel = 'w' ORDER BY id DESC").fetchone()[0])
+    payload = json.loads(
+        page.db.execute(
+            "SELECT payload FROM notifications WHERE channel = 'w' ORDER BY id DESC"
+        ).fetchone()[0]
+    )
     assert payload["watch_words"]["disappeared"] == ["الانسحاب"]
     page.answer([BASE[0], "فقرة عن موضوع آخر تماما.", "وتحدث عن خطة للبقاء في المنطقة."])
     assert len(page.told("w")) == 2 and len(page.told("all")) == 4  # other edits: nothing
@@ -92,7 +97,8 @@ def test_digest_rows_wait_for_the_end_of_their_period(tmp_path):
     page.answer(BASE)
     page.answer(EDITED)
     assert page.db.execute("SELECT due_at FROM notifications").fetchone()[0] == (
-        "2026-01-02T00:00:00.000Z")
+        "2026-01-02T00:00:00.000Z"
+    )
 
 
 def config(tmp_path, text: str):
@@ -102,7 +108,9 @@ def config(tmp_path, text: str):
 
 
 def test_watch_list_notify_settings(tmp_path):
-    loaded = config(tmp_path, """
+    loaded = config(
+        tmp_path,
+        """
 [notify]
 language = "en"
 [notify.channels.desk]
@@ -119,21 +127,40 @@ url = "https://news.example/?p=7"
 [targets.notify]
 channels = ["desk", "hook"]
 watch_words = ["الناتو"]
-""")
+""",
+    )
     routes = {(r.target, r.channel): r for r in loaded.notify.routes()}
-    assert set(routes) == {("*", "hook"), ("https://news.example/?p=7", "desk"),
-                           ("https://news.example/?p=7", "hook")}
+    assert set(routes) == {
+        ("*", "hook"),
+        ("https://news.example/?p=7", "desk"),
+        ("https://news.example/?p=7", "hook"),
+    }
     assert routes[("https://news.example/?p=7", "desk")].digest == 3600
     assert routes[("https://news.example/?p=7", "hook")].min_words == 3  # from [defaults.notify]
     assert routes[("https://news.example/?p=7", "hook")].watch_words == ("الناتو",)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[notify.channels.a]\nurl = "mailtos://u:hunter2@mail.example.org"\n', "line 2: `url` carries a password"),
-    ('[notify.channels.a]\nwebhook = "https://h.example"\nsecret = "hunter2"\n', "`secret` must name an environment variable"),
-    ('[notify.channels.a]\nwebhook = "https://h.example"\n[defaults.notify]\nchannels = ["b"]\n', "names `b`"),
-    ('[notify.channels.a]\nwebhook = "https://h.example"\n[defaults.notify]\nevents = ["edited"]\n', "`events` must be a list of changed"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[notify.channels.a]\nurl = "mailtos://u:hunter2@mail.example.org"\n',
+            "line 2: `url` carries a password",
+        ),
+        (
+            '[notify.channels.a]\nwebhook = "https://h.example"\nsecret = "hunter2"\n',
+            "`secret` must name an environment variable",
+        ),
+        (
+            '[notify.channels.a]\nwebhook = "https://h.example"\n[defaults.notify]\nchannels = ["b"]\n',
+            "names `b`",
+        ),
+        (
+            '[notify.channels.a]\nwebhook = "https://h.example"\n[defaults.notify]\nevents = ["edited"]\n',
+            "`events` must be a list of changed",
+        ),
+    ],
+)
 def test_notify_mistakes_are_one_line_without_the_secret(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:
         config(tmp_path, text)
@@ -148,7 +175,11 @@ def test_every_notify_setting_is_documented():
     from schedules.notifyconfig import Channel, NotifySettings, Rule
 
     documented = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text("utf-8")
-    internal = {"name", "default_rule", "rules"}  # the table's name; what [defaults.notify] and [targets.notify] hold
+    internal = {
+        "name",
+        "default_rule",
+        "rules",
+    }  # the table's name; what [defaults.notify] and [targets.notify] hold
     for settings in (NotifySettings, Channel, Rule):
         for field in fields(settings):
             if field.name not in internal:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from schedules.config import Config
     from schedules.cli import Context
+    from schedules.config import Config
     from store.delivery import ChannelState
 
 CHECK_WAIT = 3  # × send_timeout: how long `marsad check` waits for its messages to go out
@@ -23,15 +23,18 @@ def _kind(channel: object) -> str:
     assert isinstance(channel, Channel)
     kind = "webhook" if channel.webhook else channel.url.split("://", 1)[0] + "://"
     extra = (", signed" if channel.secret else "") + (
-        f", digest every {channel.digest:g} s" if channel.digest else "")
+        f", digest every {channel.digest:g} s" if channel.digest else ""
+    )
     return kind + extra
 
 
 def describe_state(state: ChannelState) -> str:
     last = f"last {state.last_state} at {state.last_at}" if state.last_at else "never tried"
     error = f" ({state.last_error})" if state.failing and state.last_error else ""
-    return (f"{state.delivered} delivered, {state.waiting} waiting, {state.given_up} given up;"
-            f" {last}{error}")
+    return (
+        f"{state.delivered} delivered, {state.waiting} waiting, {state.given_up} given up;"
+        f" {last}{error}"
+    )
 
 
 def deliver_after_check(db_path: Path, config: Config) -> str:
@@ -58,11 +61,17 @@ def deliver_after_check(db_path: Path, config: Config) -> str:
     report = sender.report
     parts = [f"{report.delivered} sent"]
     if report.failed or report.given_up:
-        parts.append(f"{report.failed + report.given_up} failed ("
-                     + "; ".join(f"{k}: {v}" for k, v in sorted(report.errors.items())) + ")")
+        parts.append(
+            f"{report.failed + report.given_up} failed ("
+            + "; ".join(f"{k}: {v}" for k, v in sorted(report.errors.items()))
+            + ")"
+        )
     if left:
-        parts.append(f"{left} queued" + ("" if finished else ", still sending") +
-                     (f" on {later} channel(s) due now" if later else ""))
+        parts.append(
+            f"{left} queued"
+            + ("" if finished else ", still sending")
+            + (f" on {later} channel(s) due now" if later else "")
+        )
     return "notifications: " + ", ".join(parts) if started or left else ""
 
 
@@ -87,8 +96,9 @@ def notify_test(obj: Context, channel: str | None) -> None:
     channels = [c for c in settings.channels if channel in (None, c.name)]
     if not channels:
         known = ", ".join(c.name for c in settings.channels) or "none configured"
-        raise MarsadError(f"notify test: no channel {channel or ''} in {obj.config_path}"
-                          f" (channels: {known})")
+        raise MarsadError(
+            f"notify test: no channel {channel or ''} in {obj.config_path} (channels: {known})"
+        )
     failed = 0
     for item in channels:
         problem = send_test(settings, item)
@@ -111,7 +121,9 @@ def notify_list(obj: Context) -> None:
         return
     for channel in settings.channels:
         state = states.pop(channel.name, None)
-        click.echo(f"{channel.name} ({_kind(channel)}): "
-                   + (describe_state(state) if state else "nothing sent yet"))
+        click.echo(
+            f"{channel.name} ({_kind(channel)}): "
+            + (describe_state(state) if state else "nothing sent yet")
+        )
     for name, state in sorted(states.items()):  # rows for a channel no longer configured
         click.echo(f"{name} (not in the watch list): {describe_state(state)}")
