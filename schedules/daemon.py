@@ -336,6 +336,8 @@ class Daemon:
             self.stopping.set()
             finished, cancelled = self.workers.drain(self.config.daemon.stop_timeout)
             log.info("stopped: %d in-flight check(s) finished, %d cancelled", finished, cancelled)
+            # a message being sent is let finish (briefly: one left unsent is sent at next start)
+            self.sender.wait(min(self.config.daemon.stop_timeout, 5.0))
             try:
                 if self.failure is None:  # with the WAL gone, writing more only loses more
                     self._beat()

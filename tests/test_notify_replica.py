@@ -172,3 +172,31 @@ def test_failing_channel_shows_in_status_without_its_secret(tmp_path, replica, r
     status = runner.invoke(cli, [*args, "status"], catch_exceptions=False).output
     assert "notifications to hook failing: 0 delivered, 0 waiting, 1 given up" in status
     assert HOOK_SECRET not in status and SMTP_PASSWORD not in status
+
+
+def test_no_notify_leaves_them_queued_and_notify_test_says_one_line(tmp_path, replica, receivers):
+    hooks, mail = receivers
+    config = write_config(tmp_path, replica.base_url, hooks, mail)
+    args = ["--db", str(tmp_path / "marsad.db"), "--config", str(config)]
+    runner = CliRunner()
+
+    def marsad(*more: str, code: int = 0) -> str:
+        result = runner.invoke(cli, [*args, *more], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    marsad("check")
+    replica.site.edit_paragraph(95655, 1, "فقرة جديدة كليا عن موضوع آخر تماما")
+    said = marsad("check", "--no-notify")
+    assert "notifications" not in said and hooks.on("/hook") == []
+    assert "hook (webhook, signed): 0 delivered, 1 waiting" in marsad("notify", "list")
+    assert "notifications: 3 sent" in marsad("check")  # the next check sends what waited
+    assert len(hooks.wait_for("/hook", 1)) == 1
+
+    assert marsad("notify", "test", "hook").strip() == "hook: sent"
+    [sample] = hooks.wait_for("/hook", 2)[1:]
+    assert sample.signed_ok is True and sample.json["event"] == "test"
+    hooks.fail_first["/hook"] = 1
+    failed = marsad("notify", "test", "hook", code=1)
+    assert failed.strip() == "hook: failed: webhook hook: answered HTTP 500"
+    assert "no channel nope" in marsad("notify", "test", "nope", code=2)
