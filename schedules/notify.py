@@ -31,7 +31,7 @@ import httpx
 from schedules.messages import Message, render, sample, webhook_item
 from schedules.notifyconfig import Channel, MissingSecret, NotifySettings, expand, secrets_of
 from store import delivery
-from store.schema import connect
+from store.schema import connect, transaction
 from store.timestamps import iso
 
 log = logging.getLogger("marsad.notify")
@@ -40,6 +40,7 @@ SIGNATURE_HEADER = "X-Marsad-Signature"
 DELIVERY_HEADER = "X-Marsad-Delivery"
 EVENT_HEADER = "X-Marsad-Event"
 BATCH = 100  # rows one pass of one channel takes; a digest lists at most this many
+CLAIM_MARGIN = 60.0  # seconds a claim on rows being sent outlives their attempt
 
 
 class DeliveryError(Exception):
@@ -171,6 +172,9 @@ class Sender:
         """Start a delivery thread for each channel with due rows that has none running."""
         db = connect(self.db_path)
         try:
+            if delivery.claimed(db):
+                with transaction(db):
+                    delivery.release_dead_claims(db)
             channels = delivery.due_channels(db, iso(self.clock()))
         finally:
             db.conn.close()
@@ -210,16 +214,20 @@ class Sender:
         db = connect(self.db_path)
         try:
             while True:
-                rows = delivery.take_due(db, name, iso(self.clock()), BATCH)
+                now = self.clock()
+                # a claim outlives the attempt it covers; a killed sender's ends at once
+                until = now + timedelta(seconds=settings.send_timeout * 2 + CLAIM_MARGIN)
+                # a digest takes all its rows at once; otherwise one row per claim, so no
+                # claim waits behind another row's slow attempt
+                size = BATCH if channel is not None and channel.digest else 1
+                rows = delivery.take_due(db, name, iso(now), iso(until), size)
                 if not rows:
                     return
                 if channel is None:
                     self._failed(db, settings, rows, f"channel {name} is not in the watch list")
                     return
-                batches = [rows] if channel.digest else [[row] for row in rows]
-                for batch in batches:
-                    if not self._deliver(db, settings, channel, batch):
-                        return
+                if not self._deliver(db, settings, channel, rows):
+                    return
         finally:
             db.conn.close()
 

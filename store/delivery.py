@@ -5,11 +5,16 @@ exponential back-off) until `given_up` after the configured number of attempts. 
 row is never taken again, so a restart never re-sends it. Only a sender killed between the
 receiver's answer and the commit that follows sends a row again: receivers can tell by the
 delivery id (docs/notifications.md).
+
+Rows being sent are claimed (`claimed_by` the sender's pid, until `claimed_until`), so two
+processes (the daemon and a `marsad check` beside it) never send one row both; a claim ends
+with its attempt, when it expires, or as soon as its process is found dead.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +24,10 @@ import sqlite_utils
 from store.schema import transaction
 
 DUE_STATES = ("queued", "failed")
+_DUE = (
+    "state IN ('queued', 'failed') AND due_at <= :now"
+    " AND (claimed_until IS NULL OR claimed_until <= :now)"
+)
 
 
 @dataclass(frozen=True)
@@ -48,20 +57,52 @@ class ChannelState:
 
 def due_channels(db: sqlite_utils.Database, now: str) -> list[str]:
     rows = db.execute(
-        "SELECT DISTINCT channel FROM notifications WHERE state IN ('queued', 'failed')"
-        " AND due_at <= ? ORDER BY channel",
-        [now],
+        f"SELECT DISTINCT channel FROM notifications WHERE {_DUE} ORDER BY channel", {"now": now}
     ).fetchall()
     return [r[0] for r in rows]
 
 
-def take_due(db: sqlite_utils.Database, channel: str, now: str, limit: int = 100) -> list[Queued]:
-    rows = db.execute(
-        "SELECT id, channel, kind, payload, attempts FROM notifications WHERE channel = ?"
-        " AND state IN ('queued', 'failed') AND due_at <= ? ORDER BY id LIMIT ?",
-        [channel, now, limit],
-    ).fetchall()
+def take_due(
+    db: sqlite_utils.Database, channel: str, now: str, claim_until: str, limit: int = 100
+) -> list[Queued]:
+    """The channel's due rows, oldest first, claimed for this process until `claim_until`."""
+    with transaction(db):
+        release_dead_claims(db)
+        rows = db.execute(
+            "SELECT id, channel, kind, payload, attempts FROM notifications"
+            f" WHERE channel = :channel AND {_DUE} ORDER BY id LIMIT :limit",
+            {"channel": channel, "now": now, "limit": limit},
+        ).fetchall()
+        for row in rows:
+            db.execute(
+                "UPDATE notifications SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                [os.getpid(), claim_until, row[0]],
+            )
     return [Queued(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+
+def release_dead_claims(db: sqlite_utils.Database) -> None:
+    """Claims of a process that is gone (killed while sending) end now, not at their expiry."""
+    holders = db.execute(
+        "SELECT DISTINCT claimed_by FROM notifications WHERE claimed_by IS NOT NULL"
+    ).fetchall()
+    for (pid,) in holders:
+        if pid != os.getpid() and not _alive(pid):
+            db.execute(
+                "UPDATE notifications SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE claimed_by = ?",
+                [pid],
+            )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def mark_delivered(db: sqlite_utils.Database, ids: Sequence[int], now: str) -> None:
@@ -69,7 +110,8 @@ def mark_delivered(db: sqlite_utils.Database, ids: Sequence[int], now: str) -> N
         for row_id in ids:
             db.execute(
                 "UPDATE notifications SET state = 'delivered', attempts = attempts + 1,"
-                " last_attempt_at = ?, delivered_at = ?, error = NULL"
+                " last_attempt_at = ?, delivered_at = ?, error = NULL, claimed_by = NULL,"
+                " claimed_until = NULL"
                 " WHERE id = ? AND state != 'delivered'",
                 [now, now, row_id],
             )
@@ -89,7 +131,8 @@ def mark_failed(
         for row_id in ids:
             db.execute(
                 "UPDATE notifications SET state = ?, attempts = attempts + 1,"
-                " last_attempt_at = ?, error = ?, due_at = coalesce(?, due_at)"
+                " last_attempt_at = ?, error = ?, due_at = coalesce(?, due_at),"
+                " claimed_by = NULL, claimed_until = NULL"
                 " WHERE id = ? AND state != 'delivered'",
                 [
                     "given_up" if row_id in give_up else "failed",
@@ -141,3 +184,11 @@ def hold_channel(db: sqlite_utils.Database, channel: str, until: str) -> None:
             " AND due_at < ?",
             [until, channel, until],
         )
+
+
+def claimed(db: sqlite_utils.Database) -> bool:
+    """Whether any row is claimed (a read, so the sender's idle passes write nothing)."""
+    return (
+        db.execute("SELECT 1 FROM notifications WHERE claimed_by IS NOT NULL LIMIT 1").fetchone()
+        is not None
+    )

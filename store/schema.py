@@ -467,13 +467,18 @@ def _v11_notifications(db: sqlite_utils.Database) -> None:
             attempts INTEGER NOT NULL DEFAULT 0,
             last_attempt_at TEXT,
             delivered_at TEXT,
-            error TEXT                         -- the last failure's cause, never a secret
+            error TEXT,                        -- the last failure's cause, never a secret
+            claimed_by INTEGER,                -- pid of the process sending it right now
+            claimed_until TEXT                 -- its claim ends then (or when that process dies)
         )""",
         "CREATE INDEX idx_notifications_due ON notifications(state, due_at)",
         "CREATE INDEX idx_notifications_channel ON notifications(channel, id)",
         "CREATE INDEX idx_notifications_page ON notifications(page_id)",
         "CREATE INDEX idx_notifications_event ON notifications(event_id)",
         "CREATE INDEX idx_notifications_version ON notifications(version_id)",
+        # the sender's every pass asks whether any row is claimed: no scan of the delivered ones
+        "CREATE INDEX idx_notifications_claimed ON notifications(claimed_by)"
+        " WHERE claimed_by IS NOT NULL",
     ):
         db.execute(sql)
 

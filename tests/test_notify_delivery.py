@@ -179,3 +179,24 @@ def test_datasette_lists_failed_notifications_by_channel_name(tmp_path, monkeypa
     assert row["error"] == "webhook down: answered HTTP 500"
     assert "s3cret-in-env" not in failed.text + table.text
     assert "MARSAD_HOOK_KEY" not in table.text and "127.0.0.1" not in row["error"]
+
+
+def test_two_senders_on_one_database_never_send_a_row_both(tmp_path):
+    """The daemon's sender and a `marsad check` beside it: rows being sent are claimed."""
+    import threading
+
+    with WebhookReceiver() as hooks:
+        page = Page(tmp_path / "m.db", [Route("*", "hook")])
+        page.answer(BASE)
+        for i in range(20):
+            page.answer([*BASE, f"تحديث رقم {i} من سلسلة التحديثات"])
+        channel = Channel("hook", hooks.url("/hook"), True)
+        senders = [Sender(tmp_path / "m.db", lambda: settings(channel)) for _ in range(3)]
+        threads = [threading.Thread(target=s.deliver_channel, args=("hook",)) for s in senders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        ids = [int(r.headers["X-Marsad-Delivery"]) for r in hooks.on("/hook")]
+        assert sorted(ids) == list(range(1, 21))
+        assert {state for _, state, _ in states(page)} == {"delivered"}
