@@ -477,8 +477,7 @@ def _v11_notifications(db: sqlite_utils.Database) -> None:
         "CREATE INDEX idx_notifications_event ON notifications(event_id)",
         "CREATE INDEX idx_notifications_version ON notifications(version_id)",
         # the sender's every pass asks whether any row is claimed: no scan of the delivered ones
-        "CREATE INDEX idx_notifications_claimed ON notifications(claimed_by)"
-        " WHERE claimed_by IS NOT NULL",
+        "CREATE INDEX idx_notifications_claimed ON notifications(claimed_by) WHERE claimed_by IS NOT NULL",
     ):
         db.execute(sql)
 
