@@ -97,7 +97,8 @@ def enqueue_for(db: sqlite_utils.Database, outcome: CheckOutcome, *, now: str) -
     routes = routes_for(db, page[0])
     if not routes:
         return 0
-    told = _told(db, outcome, page, now)
+    failing = any("failing" in r.events and r.failing_for for r in routes)
+    told = _told(db, outcome, page, now, failing=failing)
     written = 0
     for kind, key, event_id, version_id, facts, words in told:
         for route in routes:
@@ -144,7 +145,12 @@ Told = tuple[str, str, int | None, int | None, dict[str, Any], tuple[list[str], 
 
 
 def _told(
-    db: sqlite_utils.Database, outcome: CheckOutcome, page: tuple[Any, ...], now: str
+    db: sqlite_utils.Database,
+    outcome: CheckOutcome,
+    page: tuple[Any, ...],
+    now: str,
+    *,
+    failing: bool = True,
 ) -> list[Told]:
     """What this check has to tell: the events it wrote, and a failure that has lasted."""
     target, url, final_url, first_seen = page
@@ -178,7 +184,7 @@ def _told(
             facts["version"] = facts["detail"].get("to_version")
             facts.pop("base_version", None)
         found.append((kind, f"event:{event_id}", event_id, version_id, facts, words))
-    if outcome.outcome in FAILING_OUTCOMES:
+    if failing and outcome.outcome in FAILING_OUTCOMES:
         since = (
             db.execute(
                 "SELECT max(fetched_at) FROM fetches WHERE page_id = ? AND outcome IN"
