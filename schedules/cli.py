@@ -124,18 +124,24 @@ def cli(ctx: click.Context, db_path: Path, config_path: Path, debug: bool) -> No
 
 @cli.command()
 @click.argument("urls", nargs=-1)
+@click.option("--no-notify", is_flag=True,
+              help="Leave the notifications the checks cause queued (the daemon sends them).")
 @click.pass_obj
-def check(obj: Context, urls: tuple[str, ...]) -> None:
+def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     """One pass over every target of the config (or only URLS), then exit.
 
     Each target with discovery on also has its related pages discovered and the due ones
-    checked. Exit 0 when the pass ran, even if fetches failed (they are recorded in `fetches`).
+    checked. The notifications the checks cause are sent before it exits, unless
+    --no-notify. Exit 0 when the pass ran, even if fetches or messages failed (they are
+    recorded in `fetches` and `notifications`).
     """
     from datetime import datetime
 
+    from schedules.commands.notify import deliver_after_check
     from schedules.discovery import check_pass
     from schedules.jobs import make_fetcher, prepare
     from store.frontier import save_host_states
+    from store.outbox import sync_routes
 
     # On a terminal a live progress line replaces the per-check log lines (warnings still show);
     # elsewhere (cron, CI, a pipe) every check is a plain log line.
@@ -149,6 +155,7 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
         config = with_targets(config, list(urls))
     db = obj.db()
     pages = prepare(db, config)
+    sync_routes(db, config.notify.routes())
     fetcher = make_fetcher(config)
     progress = CheckProgress(len(pages)) if live else None
     try:
@@ -165,6 +172,8 @@ def check(obj: Context, urls: tuple[str, ...]) -> None:
         counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing to check"
     click.echo(f"checked {len(outcomes)} page(s): {summary}", err=True)
+    if not no_notify and (said := deliver_after_check(obj.db_path, config)):
+        click.echo(said, err=True)
 
 
 @cli.command()
@@ -290,6 +299,8 @@ def status(obj: Context) -> None:
     from datetime import datetime
 
     from schedules import health
+    from schedules.commands.notify import describe_state
+    from store.delivery import channel_states
     from store.frontier import host_of
     from store.history import standings, troubled_hosts
     from store.timestamps import iso
@@ -297,6 +308,9 @@ def status(obj: Context) -> None:
     db = obj.db()
     now = datetime.now(UTC)
     click.echo(health.describe(health.daemon_state(db), now))
+    for state in channel_states(db).values():
+        if state.failing:
+            click.echo(f"notifications to {state.channel} failing: {describe_state(state)}")
     pages = standings(db)
     if not pages:
         click.echo("no pages yet: run `marsad check` or `marsad run`")
@@ -413,9 +427,11 @@ def demo(obj: Context, port: int, every: float) -> None:
 
 
 from schedules.commands.extract import extract_command
+from schedules.commands.notify import notify_group
 from schedules.commands.reextract import reextract_command
 
 cli.add_command(extract_command)
+cli.add_command(notify_group)
 cli.add_command(reextract_command)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from crawler.fetch import DEFAULT_USER_AGENT
 from crawler.patterns import PatternError, compile_pattern
 from crawler.safety import Refused, address_problem, check_url, redact_credentials
+from schedules.notifyconfig import NotifySettings, parse_notify
 from store.seeds import seed_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
@@ -102,6 +103,7 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     targets: tuple[Target, ...] = ()
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def seeds_dir(self) -> Path:
@@ -323,7 +325,9 @@ def load_config(path: str | Path) -> Config:
                 max_interval=high,
             )
         )
-    return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon)
+    notify = parse_notify(raw, text, fail, duration, starts)
+    return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon,
+                  notify=notify)
 
 
 def with_targets(config: Config, urls: list[str]) -> Config:

@@ -44,9 +44,11 @@ from schedules.config import Config, ConfigError, Target, load_config
 from schedules.discovery import discover
 from schedules.jobs import fetch_settings, make_fetcher, prepare
 from schedules.lock import DaemonLock
+from schedules.notify import Sender
 from schedules.workers import Workers, utcnow
 from store.frontier import SqliteFrontier, iso, load_host_states
 from store.maintenance import optimize, prune_fetches
+from store.outbox import sync_routes
 from store.schema import DatabaseError, connect, database_file
 from store.versions import Comparison
 
@@ -97,12 +99,15 @@ class Daemon:
         self.failure: str | None = None  # why the daemon stopped by itself, if it did
         main = database_file(db)
         self.wal_path = Path(main + "-wal") if main else None
+        # notifications: each channel delivered by its own thread (schedules/notify.py)
+        self.sender = Sender(main, lambda: self.config.notify)
 
     # -- start and the watch list -------------------------------------------------------------
 
     def _load_targets(self, config: Config) -> None:
         with self.frontier.lock:
             pages = prepare(self.db, config)
+            sync_routes(self.db, config.notify.routes())
         self.targets = {t.url: t for t in config.targets}
         self.comparisons = {page.target.url: page.comparison for page in pages}
         self.frontier.watch(self.targets)
@@ -126,6 +131,8 @@ class Daemon:
         self.scheduler.add_job(self.check_due, "interval", seconds=tick, jitter=tick / 10,
                                id="check_due", next_run_time=utcnow(), replace_existing=True)
         self._schedule_discovery()
+        self.scheduler.add_job(self.sender.poll, "interval", seconds=self.config.notify.every,
+                               id="notify", next_run_time=utcnow(), replace_existing=True)
         every = self.config.daemon.maintenance_every
         self.scheduler.add_job(self.maintenance, "interval", seconds=every, jitter=min(60.0, every / 10),
                                id="maintenance", next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
@@ -326,6 +333,8 @@ class Daemon:
             self.stopping.set()
             finished, cancelled = self.workers.drain(self.config.daemon.stop_timeout)
             log.info("stopped: %d in-flight check(s) finished, %d cancelled", finished, cancelled)
+            # a message being sent is let finish (briefly: one left unsent is sent at next start)
+            self.sender.wait(min(self.config.daemon.stop_timeout, 5.0))
             try:
                 if self.failure is None:  # with the WAL gone, writing more only loses more
                     self._beat()

@@ -2,15 +2,24 @@
 
 A replica of the seed site runs on 127.0.0.1, the daemon watches it with a short interval, and an
 editor thread changes the article every few seconds, so a newcomer sees versions and diffs appear.
+Each change is also sent to a signed webhook the demo runs (`schedules.notify`), which checks the
+signature and logs what it received; Datasette's `notifications` table shows their delivery.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import os
+import secrets
 import shutil
 import tempfile
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from schedules.config import load_config
 from schedules.replica import ReplicaServer, ReplicaSite
@@ -27,18 +36,45 @@ EDITS = (
 )
 
 
-def write_demo_config(directory: Path, base_url: str, every: float) -> Path:
+def write_demo_config(directory: Path, base_url: str, every: float, webhook: str | None = None,
+                      port: int = 8001) -> Path:
     shutil.copy(SEED_FILE, directory / SEED)
     path = directory / "watch.toml"
+    notify = (f'[notify]\nbase_url = "http://127.0.0.1:{port}"\nevery = "1s"\n'
+              f'[notify.channels.demo]\nwebhook = "{webhook}"\n'
+              'secret = "${MARSAD_DEMO_WEBHOOK_SECRET}"\n\n') if webhook else ""
     path.write_text(
         "[defaults]\n"
-        f'every = "{every}s"\njitter = "0s"\nmin_delay = "0s"\n\n'
+        f'every = "{every}s"\njitter = "0s"\nmin_delay = "0s"\n\n{notify}'
         "[[targets]]\n"
         f'url = "{base_url}/?p={POST_ID}"\nseed = "{SEED}"\n'
         "[targets.discovery]\nenabled = false\n",
         encoding="utf-8",
     )
     return path
+
+
+def demo_webhook(secret: str) -> ThreadingHTTPServer:
+    """A receiver as docs/notifications.md describes one: checks the signature, logs the message."""
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            signed = hmac.compare_digest(self.headers.get("X-Marsad-Signature", ""), expected)
+            self.send_response(200 if signed else 401)
+            self.end_headers()
+            if signed:
+                log.info("demo: webhook received delivery %s: %s",
+                         self.headers.get("X-Marsad-Delivery"), json.loads(body).get("subject"))
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def edit_forever(site: ReplicaSite, every: float, stop: threading.Event) -> None:
@@ -60,8 +96,12 @@ def run_demo(db_path: Path, *, port: int = 8001, every: float = 5.0) -> None:
     from schedules.daemon import run_daemon
     from store.schema import connect
 
+    os.environ.setdefault("MARSAD_DEMO_WEBHOOK_SECRET", secrets.token_hex(16))
+    hook = demo_webhook(os.environ["MARSAD_DEMO_WEBHOOK_SECRET"])
     with ReplicaServer() as server, tempfile.TemporaryDirectory() as scratch:
-        config_path = write_demo_config(Path(scratch), server.base_url, every)
+        webhook = f"http://127.0.0.1:{hook.server_address[1]}/marsad"
+        config_path = write_demo_config(Path(scratch), server.base_url, every, webhook, port)
+        log.info("demo: notifications go to the signed webhook at %s", webhook)
         config = load_config(config_path)
         log.info("demo: replica of the seed site at %s", server.base_url)
         stop = threading.Event()
@@ -71,3 +111,4 @@ def run_demo(db_path: Path, *, port: int = 8001, every: float = 5.0) -> None:
             run_daemon(connect(db_path), db_path, config, config_path, serve=True, port=port)
         finally:
             stop.set()
+            hook.shutdown()

@@ -91,6 +91,20 @@ def _stems(word: str) -> tuple[str, ...]:
     )
 
 
+def word_matches(term: str, word: str) -> bool:
+    """Whether the search would find `word` (a match-key word) for the typed `term` (one too):
+    the term begins the word, or the word once a clitic is taken off; a short term (or number)
+    only as the whole word. Watch words (`store.watchwords`) use this very rule."""
+    if len(term) < PREFIX_FROM:
+        return word == term or term in _stems(word)
+    return word.startswith(term) or any(stem.startswith(term) for stem in _stems(word))
+
+
+def words_of(key: str) -> list[str]:
+    """The words of a match key, as the index splits them."""
+    return _WORD.findall(key)
+
+
 def _terms(key: str) -> list[str]:
     # Quotes, `*`, `-`, parentheses are dropped: nothing typed can become FTS5 query syntax.
     return _WORD.findall(key)

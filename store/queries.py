@@ -147,6 +147,22 @@ ORDER BY v.fetched_at DESC, v.id DESC
 LIMIT 1000
 """,
     },
+    "notifications_failed": {
+        "title": "Notifications that failed",
+        "description": "Messages a channel did not accept: still retried (failed, with when) or"
+        " given up, with the cause. Channels by name only: their URLs and secrets are never"
+        " stored. Newest first.",
+        "sql": """
+SELECT n.id, n.channel, n.kind, n.state, n.attempts, n.last_attempt_at, n.due_at AS retry_at,
+       n.error, p.url, n.page_id, v.version, n.created_at
+FROM notifications n
+LEFT JOIN pages p ON p.id = n.page_id
+LEFT JOIN versions v ON v.id = n.version_id
+WHERE n.state IN ('failed', 'given_up')
+ORDER BY n.last_attempt_at DESC, n.id DESC
+LIMIT 200
+""",
+    },
     "search": {
         "title": "Search the text of every version",
         "description": "Finds versions holding all the words of :q, whatever their harakat,"

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 import sqlite_utils
 
 from crawler.models import Extracted, Fetched, Observation
-from store import identity, sitelearn
+from store import identity, outbox, sitelearn
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.readings import Reader, Reread, as_read_by
@@ -155,6 +155,8 @@ def record_check(
                 " END WHERE id = ?",
                 [unconditional, outcome.page_id],
             )
+        # The messages this check causes, in its transaction: never lost, never doubled.
+        outbox.enqueue_for(db, outcome, now=now)
         return outcome
 
 

@@ -441,9 +441,56 @@ def _v11_site_rules(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v12_notifications(db: sqlite_utils.Database) -> None:
+    """Notifications (issue 15): the watch list's rules per target, kept here so a check decides
+    in its own transaction what it must tell whom, and the outbox of messages that decision
+    wrote, with their delivery state. Channels appear by name only: their URLs and secrets stay
+    in the watch list and the environment. Self-contained DDL: renumbering it is trivial."""
+    for sql in (
+        """CREATE TABLE notify_routes (
+            target TEXT NOT NULL,              -- configured target URL, or '*' for [defaults]
+            channel TEXT NOT NULL,             -- a channel's name in [notify.channels]
+            events TEXT NOT NULL,              -- JSON list: changed, gone, restored, ...
+            min_words INTEGER NOT NULL DEFAULT 0,
+            watch_words TEXT NOT NULL DEFAULT '[]',  -- JSON list, as written
+            failing_for REAL,                  -- seconds; NULL: failing is not told
+            digest REAL,                       -- seconds between digests; NULL: one message each
+            PRIMARY KEY (target, channel)
+        )""",
+        """CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,            -- the delivery id receivers see
+            key TEXT NOT NULL UNIQUE,          -- what it tells and to whom: never written twice
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,                -- changed, gone, restored, reverted, redirect_changed, failing
+            page_id INTEGER REFERENCES pages(id),
+            event_id INTEGER REFERENCES events(id),
+            version_id INTEGER REFERENCES versions(id),
+            payload TEXT NOT NULL,             -- JSON: what the message says
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,              -- next attempt (a digest's end for digest channels)
+            state TEXT NOT NULL DEFAULT 'queued',  -- queued, failed (will retry), delivered, given_up
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at TEXT,
+            delivered_at TEXT,
+            error TEXT,                        -- the last failure's cause, never a secret
+            claimed_by INTEGER,                -- pid of the process sending it right now
+            claimed_until TEXT                 -- its claim ends then (or when that process dies)
+        )""",
+        "CREATE INDEX idx_notifications_due ON notifications(state, due_at)",
+        "CREATE INDEX idx_notifications_channel ON notifications(channel, id)",
+        "CREATE INDEX idx_notifications_page ON notifications(page_id)",
+        "CREATE INDEX idx_notifications_event ON notifications(event_id)",
+        "CREATE INDEX idx_notifications_version ON notifications(version_id)",
+        # the sender's every pass asks whether any row is claimed: no scan of the delivered ones
+        "CREATE INDEX idx_notifications_claimed ON notifications(claimed_by) WHERE claimed_by IS NOT NULL",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
     _v8_texts, _v9_word_search, _v10_bodies, _v11_site_rules,
+    _v12_notifications,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
