@@ -16,14 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from crawler.calibrate import AGREE
 from crawler.extract import extract
 from crawler.fetch import Fetcher
 from crawler.guard import parse_risk
 from crawler.models import Extracted, Fetched, Observation, Validators
 from crawler.notarticle import not_article_reason
 from schedules.cadence import Cadence, next_interval
+from schedules.calibration import calibrate
 from schedules.config import Target
 from store.frontier import Claim, Frontier
+from store.sitelearn import site_of
 from store.timestamps import parse_iso
 from store.versions import CheckOutcome, Comparison
 
@@ -31,6 +34,7 @@ log = logging.getLogger("marsad.check")
 
 RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
 CLAIM_MARGIN = 60.0  # seconds a claim outlives the fetch deadline, for parsing and the write
+_READ_OUTCOMES = ("new_version", "unchanged", "reverted", "pending")
 BUSY = "being checked by another marsad process (the daemon) right now; not checked twice"
 
 
@@ -96,7 +100,34 @@ def check(
     if own and outcome.page_id != page.page_id:  # recorded on the page it merged into
         frontier.give_back(claim)
     log_outcome(outcome, seen.fetched)
+    if outcome.outcome in _READ_OUTCOMES and seen.extracted is not None:
+        _calibrate(frontier, fetcher, outcome, seen, moment)
     return Checked(outcome, seen)
+
+
+def _calibrate(
+    frontier: Frontier, fetcher: Fetcher, outcome: CheckOutcome, seen: Observation, moment: datetime
+) -> None:
+    """A few times a day per site, a check of a WordPress post also reads the post's own text
+    from the REST API: the agreement is kept with the check, and a disagreeing site learns the
+    container that holds its posts (`schedules.calibration`). Never fails the check."""
+    site = site_of(seen.fetched.final_url)
+    if not site or seen.extracted is None:
+        return
+    try:
+        if not frontier.calibration_due(site, moment):
+            return
+        found = calibrate(fetcher, seen.fetched, seen.extracted)
+        if found is None:
+            return
+        keep = found.container if found.agreement < AGREE else None
+        frontier.calibrated(outcome.page_id, site, moment, found.agreement, keep, found.matched,
+                            found.post_url)  # fmt: skip
+        if keep:
+            log.info("calibration: %s reads its posts from %s from now on (agreement %.2f → %.2f)",
+                     site, keep, found.agreement, found.matched or 0.0)  # fmt: skip
+    except Exception:
+        log.exception("calibration of %s failed; the check stands", seen.fetched.final_url)
 
 
 def settle(
@@ -134,20 +165,24 @@ def _observe_safely(
                                    error=f"unexpected error checking {page.url}: {error}"))  # fmt: skip
 
 
-def extract_guarded(html: str, url: str | None) -> Extracted:
-    """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting."""
+def extract_guarded(html: str, url: str | None, container: str | None = None) -> Extracted:
+    """Extraction that a hostile page cannot stall: a cheap pre-scan refuses pathological nesting.
+    `container` is the element the site's posts were calibrated to (`store.sitecal`)."""
     risk = parse_risk(html)
     if risk:
         return Extracted(reason=f"not parsed: {risk}")
-    return extract(html, url)
+    return extract(html, url, container=container) if container else extract(html, url)
 
 
 def body_digest(body: str, comparison: Comparison) -> str:
-    """Identical bytes read under identical ignore rules give identical content; a change of
-    the rules must re-read the page, so they are part of the digest."""
+    """Identical bytes read by the same reader under identical ignore rules give identical
+    content; a change of the rules or of the reader (an upgraded extractor, a calibrated
+    container) must read the page again, so they are part of the digest."""
     digest = hashlib.sha256(body.encode("utf-8", errors="replace"))
     for pattern in comparison.rules.patterns:
         digest.update(b"\0" + pattern.pattern.encode("utf-8"))
+    if comparison.reader is not None:
+        digest.update(b"\1" + comparison.reader.name.encode("utf-8"))
     return digest.hexdigest()
 
 

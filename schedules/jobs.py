@@ -4,6 +4,7 @@ reader. The check itself is `schedules.check.check`, the one road all checks tak
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from store.readings import Reader
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
 from store.seeds import sync_seeds
+from store.sitecal import container_of
+from store.sitelearn import site_of
 from store.timestamps import now_iso
 from store.versions import CheckOutcome, Comparison, ensure_page, page_identity
 
@@ -50,15 +53,19 @@ def make_fetcher(config: Config, previous: Fetcher | None = None) -> Fetcher:
     return fetcher
 
 
-def current_reader() -> Reader:
-    """What reads pages today: the extractor (behind its guard) under its version, the key a
-    stored version's reading is compared by; learned site rules will add their fingerprint."""
-    return Reader(extraction.EXTRACTOR_VERSION, extract_guarded)
+def current_reader(container: str | None = None) -> Reader:
+    """What reads pages today: the extractor (behind its guard) under its version, and the
+    container its site was calibrated to, if any: both are the key a stored version's reading
+    is compared by, so a newly calibrated site re-reads its baselines instead of "changing"."""
+    if container is None:
+        return Reader(extraction.EXTRACTOR_VERSION, extract_guarded)
+    read = functools.partial(extract_guarded, container=container)
+    return Reader(extraction.EXTRACTOR_VERSION, read, rules=f"container={container}")
 
 
-def comparison_for(target: Target, seed: Seed | None) -> Comparison:
+def comparison_for(target: Target, seed: Seed | None, container: str | None = None) -> Comparison:
     return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore),
-                      confirm=target.confirm, reader=current_reader())
+                      confirm=target.confirm, reader=current_reader(container))
 
 
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
@@ -72,7 +79,8 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
         # two spellings of one article (the short link and the permalink) are checked once
         pages.setdefault(
             page_id,
-            PageToCheck(page_id, target.url, target, comparison_for(target, seed),
+            PageToCheck(page_id, target.url, target,
+                        comparison_for(target, seed, container_of(db, site_of(target.url))),
                         config.defaults.full_fetch_every),
         )
     return list(pages.values())
@@ -99,7 +107,8 @@ def page_to_check(
     url, target_url, seed_name = page_identity(db, page_id)
     target = target or config.target_for(target_url or url)
     seed = load_seed(config.seeds_dir / seed_name) if seed_name else None
-    return PageToCheck(page_id, url, target, comparison_for(target, seed),
+    container = container_of(db, site_of(url))
+    return PageToCheck(page_id, url, target, comparison_for(target, seed, container),
                        config.defaults.full_fetch_every)
 
 

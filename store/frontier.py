@@ -25,6 +25,7 @@ import sqlite_utils
 
 from crawler.models import Observation, Validators
 from crawler.politeness import HostState
+from store import sitecal
 from store.schema import transaction
 from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
@@ -69,6 +70,13 @@ class Frontier(Protocol):
     def follow_interval(self, target: str, every: float, now: datetime) -> int: ...
 
     def release(self, page_id: int) -> None: ...
+
+    def calibration_due(self, site: str, now: datetime) -> bool: ...
+
+    def calibrated(
+        self, page_id: int, site: str, now: datetime, agreement: float,
+        container: str | None, matched: float | None, post_url: str,
+    ) -> None: ...
 
 
 # What a claim hands the check: the page, its validators, and the body digest it may be matched
@@ -223,6 +231,22 @@ class SqliteFrontier:
     def release(self, page_id: int) -> None:
         with self.lock, transaction(self.db):
             self.db.execute("UPDATE pages SET claimed_until = NULL WHERE id = ?", [page_id])
+
+    def calibration_due(self, site: str, now: datetime) -> bool:
+        with self.lock:
+            return sitecal.due(self.db, site, iso(now), iso(now - timedelta(days=1)))
+
+    def calibrated(
+        self, page_id: int, site: str, now: datetime, agreement: float,
+        container: str | None, matched: float | None, post_url: str,
+    ) -> None:
+        """The agreement of the check recorded at `now`; and the container that holds the
+        site's posts, when the extraction disagreed with the post's own text."""
+        with self.lock:
+            sitecal.note_agreement(self.db, page_id, agreement)
+            if container is not None and matched is not None:
+                sitecal.remember(self.db, site, container, before=agreement, after=matched,
+                                 post_url=post_url, now=iso(now))  # fmt: skip
 
     def save_hosts(self, states: Iterable[Any], now: datetime) -> None:
         with self.lock:

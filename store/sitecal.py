@@ -33,13 +33,14 @@ def due(db: sqlite_utils.Database, site: str, now: str, day_ago: str) -> bool:
     return int(done) < CALIBRATIONS_PER_DAY
 
 
-def note_agreement(db: sqlite_utils.Database, page_id: int, fetched_at: str, value: float) -> None:
-    """The agreement of the check recorded at `fetched_at` on `page_id`."""
+def note_agreement(db: sqlite_utils.Database, page_id: int, value: float) -> None:
+    """The agreement of the check just recorded on `page_id` (its latest fetch row: the page is
+    claimed by that check until it is done)."""
     with transaction(db):
         db.execute(
             "UPDATE fetches SET agreement = ? WHERE id = (SELECT max(id) FROM fetches"
-            " WHERE page_id = ? AND fetched_at = ?)",
-            [round(value, 3), page_id, fetched_at],
+            " WHERE page_id = ?)",
+            [round(value, 3), page_id],
         )
 
 

@@ -114,3 +114,39 @@ def test_calibration_is_rare_per_site(tmp_path):
         )
     assert not sitecal.due(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
     assert sitecal.due(db, "other.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+
+
+def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tmp_path):
+    """The first check stores what the scorer read (the "about" box) and learns from the REST
+    API that the posts live in `div.story-x`; from the next check on the site is read there, and
+    the stored version is re-read by that reader rather than reported as changed."""
+    from schedules.config import load_config
+    from schedules.jobs import check_page, prepare
+
+    rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
+    html = themed_page(ARTICLE * 2, 7).replace("<body>", "<body class='single postid-7'>")
+    f, asked = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
+                                              "content": {"rendered": rendered}}})  # fmt: skip
+    config_path = tmp_path / "watch.toml"
+    config_path.write_text(
+        f'[[targets]]\nurl = "{SITE}/story/"\n[targets.discovery]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_path)
+    db = connect(tmp_path / "marsad.db")
+    [page] = prepare(db, config)
+    first = check_page(db, f, page)
+    assert first.outcome == "new_version"
+    assert sitecal.container_of(db, "news.example") == "div.story-x"
+    agreement = db.execute("SELECT agreement FROM fetches ORDER BY id").fetchall()
+    assert agreement[-1][0] is not None and agreement[-1][0] < 0.5
+    [page] = prepare(db, config)  # the next pass reads the site through its container
+    second = check_page(db, f, page)
+    assert second.outcome == "unchanged" and second.version is None
+    kinds = [row[0] for row in db.execute("SELECT kind FROM events ORDER BY id")]
+    assert "reread" in kinds  # the baseline was re-read by the calibrated reader
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
+    reading = db.execute(
+        "SELECT marsad_text(t.text, t.zstd) FROM readings r JOIN texts t ON t.hash = r.text_hash"
+    ).fetchone()[0]
+    assert "مؤسسة بحثية" not in reading and ARTICLE[0][:30] in reading
