@@ -125,8 +125,8 @@ def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tm
 
     rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
     html = themed_page(ARTICLE * 2, 7).replace("<body>", "<body class='single postid-7'>")
-    f, asked = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
-                                              "content": {"rendered": rendered}}})  # fmt: skip
+    f, _ = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
+                                          "content": {"rendered": rendered}}})  # fmt: skip
     config_path = tmp_path / "watch.toml"
     config_path.write_text(
         f'[[targets]]\nurl = "{SITE}/story/"\n[targets.discovery]\nenabled = false\n',
