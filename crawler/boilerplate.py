@@ -9,6 +9,8 @@ be specific (`[class*=share]`, never `[class*=ad]`, which would hit "header" and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 _TAGS = (
     "script",
@@ -168,38 +170,7 @@ _ID_PARTS = (
     "outbrain",
     "disqus",
 )
-_ATTRIBUTES = (
-    "[hidden]",
-    "[aria-hidden=true]",
-    "[role=navigation]",
-    "[role=complementary]",
-    "[role=banner]",
-    "[role=contentinfo]",
-    "[role=dialog]",
-    '[style*="display:none"]',
-    '[style*="display: none"]',
-    '[style*="visibility:hidden"]',
-    '[style*="visibility: hidden"]',
-    "[itemprop=author]",
-    "[rel=author]",
-)
-
 CHROME_TAGS = ", ".join(_TAGS)
-# Chrome recognised by class, id or attribute; a wrapper class like "has-sidebar" can also sit on
-# the element that holds the article, so outside a known container these matches are guarded.
-CHROME_MARKED = ", ".join(
-    (
-        *(f'[class*="{part}"]' for part in _CLASS_PARTS),
-        *(f'[class~="{name}"]' for name in _EXACT_CLASSES),
-        *('[class^="ad-"], [class*=" ad-"]',),
-        *(f'[id*="{part}"]' for part in _ID_PARTS),
-        *_ATTRIBUTES,
-    )
-)
-CHROME_SELECTOR = f"{CHROME_TAGS}, {CHROME_MARKED}"
-
-# The same rules as Python checks, for the walk through a container: Lexbor evaluates a selector
-# group one selector at a time over the subtree, so 150 selectors cost more than the parse.
 CHROME_TAG_NAMES = frozenset(tag for tag in _TAGS if "." not in tag)
 
 
@@ -230,47 +201,118 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 _CLASS_PART = _any_of(_CLASS_PARTS)
 _EXACT = frozenset(_EXACT_CLASSES)
 _ID_PART = _any_of(_ID_PARTS)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
-_CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog"})
-
-# CHROME_MARKED as Lexbor matches it, for a walk through the whole page where the selector group
-# would cost several parses. Values compare case-sensitively and `~=` splits on ASCII whitespace
-# only (not on the no-break space `str.split` also splits on). Not quite all of it: on HTML
-# elements `rel` is matched ignoring ASCII case (HTML lists it among such attributes), on <svg>
-# and <math> elements it is not, and only the selector engine knows which is which.
+_ROLES = ("navigation", "complementary", "banner", "contentinfo", "dialog")
+_CHROME_ROLES = frozenset(_ROLES)
 _MARKED_STYLES = ("display:none", "display: none", "visibility:hidden", "visibility: hidden")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# Values compare case-sensitively in Lexbor, and `~=` splits on ASCII whitespace only (not on
+# the no-break space `str.split` also splits on).
 _ASCII_SPACE = re.compile("[ \t\n\f\r]+")
-_MARKING_ATTRIBUTES = frozenset(
-    ("class", "id", "hidden", "aria-hidden", "role", "itemprop", "style", "rel")
-)
 
 
-def is_marked(attrs: dict[str, str | None]) -> bool:
-    """Whether an element matches CHROME_MARKED, but for a `rel` of "Author" in other case."""
-    if _MARKING_ATTRIBUTES.isdisjoint(attrs):
+def _class_marked(classes: str | None) -> bool:
+    if not classes:
         return False
-    classes = attrs.get("class")
-    if classes and (
+    return bool(
         _CLASS_PART.search(classes)
         or not _EXACT.isdisjoint(_ASCII_SPACE.split(classes))
         or classes.startswith("ad-")
         or " ad-" in classes
-    ):
-        return True
-    ident = attrs.get("id")
-    if ident and _ID_PART.search(ident):
-        return True
-    if (
-        "hidden" in attrs
-        or attrs.get("aria-hidden") == "true"
-        or attrs.get("role") in _CHROME_ROLES
-        or attrs.get("itemprop") == "author"
-    ):
-        return True
-    style = attrs.get("style")
-    if style and any(hidden in style for hidden in _MARKED_STYLES):
-        return True
-    return attrs.get("rel") == "author"
+    )
+
+
+# Class attributes repeat across a page and across a site's pages: the answer for each is kept.
+_CHROME_CLASSES: dict[str, bool] = {}
+
+
+def _class_chrome(classes: str | None) -> bool:
+    if not classes:
+        return False
+    known = _CHROME_CLASSES.get(classes)
+    if known is None:
+        # BEM names a block's parts `block__part`: "c-product-widget__content" is a part of a
+        # product box, not a WordPress `widget_…`.
+        named = classes.replace("widget__", "-") if "widget__" in classes else classes
+        known = bool(
+            _CLASS_PART.search(named)
+            or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
+        )
+        if len(_CHROME_CLASSES) > 20_000:  # a page of random class names cannot grow it
+            _CHROME_CLASSES.clear()
+        _CHROME_CLASSES[classes] = known
+    return known
+
+
+def _id_marked(ident: str | None) -> bool:
+    return ident is not None and _ID_PART.search(ident) is not None
+
+
+def _style_marked(style: str | None) -> bool:
+    return style is not None and any(hidden in style for hidden in _MARKED_STYLES)
+
+
+def _style_chrome(style: str | None) -> bool:
+    return style is not None and _HIDDEN_STYLE.search(style) is not None
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """Chrome told by one attribute: the selectors it adds to CHROME_MARKED, the same test as
+    Lexbor matches them (`marked`), and, where the walk through a page reads it more loosely on
+    purpose, the walk's test (`chrome`)."""
+
+    selectors: tuple[str, ...]
+    marked: Callable[[str | None], bool]
+    chrome: Callable[[str | None], bool] | None = None
+
+
+# The one rule table, by attribute: CHROME_MARKED, is_marked and is_chrome are made from it.
+_MARKS: dict[str, _Mark] = {
+    # The walk splits on every space, the no-break space too, takes "ad-" opening any of the
+    # words, and reads BEM parts named "widget__" as no widget.
+    "class": _Mark(
+        (
+            *(f'[class*="{part}"]' for part in _CLASS_PARTS),
+            *(f'[class~="{name}"]' for name in _EXACT_CLASSES),
+            '[class^="ad-"], [class*=" ad-"]',
+        ),
+        _class_marked,
+        _class_chrome,
+    ),
+    "id": _Mark(tuple(f'[id*="{part}"]' for part in _ID_PARTS), _id_marked),
+    "hidden": _Mark(("[hidden]",), lambda _: True),
+    "aria-hidden": _Mark(("[aria-hidden=true]",), lambda value: value == "true"),
+    "role": _Mark(tuple(f"[role={role}]" for role in _ROLES), lambda value: value in _CHROME_ROLES),
+    # The walk also takes any spacing around the colon.
+    "style": _Mark(
+        tuple(f'[style*="{style}"]' for style in _MARKED_STYLES), _style_marked, _style_chrome
+    ),
+    "itemprop": _Mark(("[itemprop=author]",), lambda value: value == "author"),
+    "rel": _Mark(("[rel=author]",), lambda value: value == "author"),
+}
+_MARKED = {name: mark.marked for name, mark in _MARKS.items()}
+_CHROME = {name: mark.chrome or mark.marked for name, mark in _MARKS.items()}
+
+# Chrome recognised by class, id or attribute; a wrapper class like "has-sidebar" can also sit on
+# the element that holds the article, so outside a known container these matches are guarded.
+CHROME_MARKED = ", ".join(selector for mark in _MARKS.values() for selector in mark.selectors)
+CHROME_SELECTOR = f"{CHROME_TAGS}, {CHROME_MARKED}"
+
+# is_marked and is_chrome are the same rules as Python checks, for the walk through a container:
+# Lexbor evaluates a selector group one selector at a time over the subtree, so 150 selectors cost
+# more than the parse.
+
+
+def is_marked(attrs: dict[str, str | None]) -> bool:
+    """Whether an element matches CHROME_MARKED as Lexbor matches it, for a walk through the
+    whole page where the selector group would cost several parses. Not quite all of it: on HTML
+    elements `rel` is matched ignoring ASCII case (HTML lists it among such attributes), on <svg>
+    and <math> elements it is not, and only the selector engine knows which is which."""
+    for name, value in attrs.items():
+        marked = _MARKED.get(name)
+        if marked is not None and marked(value):
+            return True
+    return False
 
 
 # Chrome that hides inside paragraphs (icons, screen-reader labels, inline scripts and ads):
@@ -282,45 +324,16 @@ INLINE_CHROME = (
 )
 
 
-# Class attributes repeat across a page and across a site's pages: the answer for each is kept.
-_CHROME_CLASSES: dict[str, bool] = {}
-
-
 def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
-    """Whether an element is page chrome by its tag or markup (see the selectors above)."""
+    """Whether an element is page chrome by its tag or markup: the rules of CHROME_SELECTOR, a
+    little looser where the table says so."""
     if tag in CHROME_TAG_NAMES:
         return True
-    if not attrs:
-        return False
-    classes = attrs.get("class")
-    if classes:
-        known = _CHROME_CLASSES.get(classes)
-        if known is None:
-            # BEM names a block's parts `block__part`: "c-product-widget__content" is a part
-            # of a product box, not a WordPress `widget_…`.
-            named = classes.replace("widget__", "-") if "widget__" in classes else classes
-            known = bool(
-                _CLASS_PART.search(named)
-                or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
-            )
-            if len(_CHROME_CLASSES) > 20_000:  # a page of random class names cannot grow it
-                _CHROME_CLASSES.clear()
-            _CHROME_CLASSES[classes] = known
-        if known:
+    for name, value in attrs.items():
+        chrome = _CHROME.get(name)
+        if chrome is not None and chrome(value):
             return True
-    ident = attrs.get("id")
-    if ident and _ID_PART.search(ident):
-        return True
-    if (
-        "hidden" in attrs
-        or attrs.get("aria-hidden") == "true"
-        or attrs.get("role") in _CHROME_ROLES
-    ):
-        return True
-    style = attrs.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    return attrs.get("itemprop") == "author" or attrs.get("rel") == "author"
+    return False
 
 
 # Containers known to hold an article body, most specific first; matched in one query.

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import click
@@ -20,6 +20,8 @@ from schedules.logs import escape_controls
 from store.schema import DatabaseError, connect, database_problem
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from store.versions import CheckOutcome
 
 DEFAULT_DB = "data/marsad.db"
@@ -50,7 +52,7 @@ class Context:
         except ConfigError as error:
             raise MarsadError(str(error)) from error
 
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> sqlite_utils.Database:
         try:
             return connect(self.db_path)
         except DatabaseError as error:
@@ -246,7 +248,7 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
     db = obj.db()
     if page and not exporter.page_exists(db, page):
         raise MarsadError(f"{page} is not a watched page; `marsad status` lists them")
-    options = {"page": page, "spreadsheet": excel}
+    options: dict[str, Any] = {"page": page, "spreadsheet": excel}
     if output:
         with open(output, "w", encoding="utf-8", newline="") as out:
             count = exporter.write(db, what, fmt, out, since, **options)

@@ -46,10 +46,11 @@ from schedules.jobs import fetch_settings, make_fetcher, prepare
 from schedules.lock import DaemonLock
 from schedules.notify import Sender
 from schedules.workers import Workers, utcnow
-from store.frontier import SqliteFrontier, iso, load_host_states
+from store.frontier import SqliteFrontier, load_host_states
 from store.maintenance import optimize, prune_fetches
 from store.outbox import sync_routes
 from store.schema import DatabaseError, connect, database_file
+from store.timestamps import iso
 from store.versions import Comparison
 
 log = logging.getLogger("marsad.daemon")

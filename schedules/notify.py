@@ -118,7 +118,8 @@ def _apprise(channel: Channel, message: Message, timeout: float) -> None:
     sender = apprise.Apprise()
     if not sender.add(url):
         raise DeliveryError(f"channel {channel.name}: Apprise does not know this kind of URL")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    # Apprise annotates its API but not LogCapture's signature.
+    with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
         ok = sender.notify(
             title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML
         )

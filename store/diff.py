@@ -427,7 +427,7 @@ def _word_ops(
     middle = (len(old_keys) - head - tail) * (len(new_keys) - head - tail)
     if middle > WORD_PAIRS or not budget.take(len(old_keys) + len(new_keys)):
         budget.coarse = True
-        opcodes: list[Opcode] = _merged([
+        opcodes: Sequence[Opcode] = _merged([
             ("equal", 0, head, 0, head),
             ("replace", head, len(old) - tail, head, len(new) - tail),
             ("equal", len(old) - tail, len(old), len(new) - tail, len(new)),

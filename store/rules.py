@@ -151,13 +151,6 @@ class Snapshot:
             "tags": _term_keys(self.tags),
         }
 
-    def blocks_json(self) -> str:
-        return json.dumps(
-            [{"kind": b.kind, "text": b.text} for b in self.blocks],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-
 
 def snapshot(extracted: Extracted, rules: IgnoreRules = NO_RULES) -> Snapshot:
     return Snapshot(

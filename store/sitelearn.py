@@ -52,7 +52,7 @@ def note(
 ) -> None:
     """Replace the page's sightings with the blocks of this check's extraction, then learn again
     for its site. Runs inside the caller's transaction."""
-    rows = {}
+    rows: dict[str, str] = {}
     for block in blocks:
         if any(ch.isalnum() for ch in block.text):
             rows.setdefault(block_key(block.text), block.text[:_SAMPLE])

@@ -27,7 +27,7 @@ def metadata_for(db_path: str | Path) -> dict[str, Any]:
     Datasette names a database after its file's stem, and its metadata has no wildcard, so the
     table descriptions are attached to that name here.
     """
-    metadata = json.loads(METADATA.read_text(encoding="utf-8"))
+    metadata: dict[str, Any] = json.loads(METADATA.read_text(encoding="utf-8"))
     tables = metadata.pop("tables")
     metadata["databases"] = {Path(db_path).stem: {"tables": tables}}
     # The reader's pages: `language` (ar, en or auto: the browser's Accept-Language) and the

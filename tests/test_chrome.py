@@ -141,3 +141,26 @@ def test_python_rules_remove_what_the_selectors_match(seed):
         strip_chrome(fragment.body)
         _old_remove(expected.body, CHROME_SELECTOR)
         assert fragment.html == expected.html, html
+
+
+@pytest.mark.parametrize(
+    ("tag", "attrs", "marked", "chrome"),
+    [
+        ("div", {"class": "post\u00a0ad"}, False, True),  # the walk splits on the no-break space
+        ("div", {"class": "post\tad-slot"}, False, True),  # and takes "ad-" after any space
+        ("div", {"class": "c-product-widget__content"}, True, False),  # a BEM part, no widget
+        ("div", {"style": "display : none"}, False, True),  # any spacing around the colon
+        ("div", {"style": "display:none"}, True, True),
+        ("nav", {}, False, True),  # chrome tags are the walk's too
+        ("div", {"rel": "author", "href": "/a"}, True, True),
+        ("div", {"hidden": None}, True, True),
+        ("div", {"role": "main", "id": "content"}, False, False),
+    ],
+)
+def test_one_rule_table_two_readings(tag, attrs, marked, chrome):
+    """is_marked and is_chrome come from one table (crawler.boilerplate._MARKS); where the walk
+    through a container reads an attribute more loosely, it does so on purpose."""
+    from crawler.boilerplate import is_chrome, is_marked
+
+    assert is_marked(attrs) is marked
+    assert is_chrome(tag, attrs) is chrome

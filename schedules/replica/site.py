@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from schedules.replica.data import (
@@ -34,6 +34,7 @@ from schedules.replica.data import (
 from schedules.replica.routes import Page, respond, route
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def _utc_now() -> datetime:
@@ -342,8 +343,9 @@ class ReplicaSite:
         if listing:
             self._cache.clear()
 
-    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
+    def _cached(self, key: str, build: Callable[[], T]) -> T:
         with self.lock:
             if key not in self._cache:
                 self._cache[key] = build()
-            return self._cache[key]
+            value: T = self._cache[key]  # stored by `build` under this key: a T
+            return value

@@ -106,7 +106,8 @@ async def error_page(datasette: Any, request: Request, status: int, message: str
 def _with_lang(request: Request, lang: str) -> str:
     args = [(k, v) for k in request.args for v in request.args.getlist(k) if k != "lang"]
     args.append(("lang", lang))
-    return request.path + "?" + "&".join(f"{_quote(k)}={_quote(v)}" for k, v in args)
+    path: str = request.path
+    return path + "?" + "&".join(f"{_quote(k)}={_quote(v)}" for k, v in args)
 
 
 def failure(row: dict[str, Any] | None) -> str:
@@ -325,7 +326,11 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
     words = (request.args.get("q") or "").strip() or None
     sql = feed_sql(url=url is not None, words=words is not None)
     rows = await db.execute(sql, {"url": url, "q": words, "limit": FEED_LIMIT})
-    absolute = lambda path: datasette.absolute_url(request, datasette.urls.path(path))
+
+    def absolute(path: str) -> str:
+        url: str = datasette.absolute_url(request, datasette.urls.path(path))
+        return url
+
     entries = []
     for r in rows.rows:
         added, removed = diff_excerpts(r["diff"])
