@@ -59,6 +59,15 @@ def fetcher(pages: dict[str, str], posts: dict[int, dict]) -> tuple[Fetcher, lis
     )
 
 
+def wordpress(html: str, post: int) -> str:
+    """A themed page as WordPress serves it: the API announced in <head>, the post's id on <body>."""
+    return html.replace(
+        "<body>",
+        f'<head><link rel="https://api.w.org/" href="{SITE}/wp-json/"></head>'
+        f"<body class='single postid-{post}'>",
+    )
+
+
 def test_a_replica_post_agrees_with_its_own_text_and_needs_no_container():
     site = ReplicaSite()
     site.base_url = SITE
@@ -76,9 +85,7 @@ def test_a_replica_post_agrees_with_its_own_text_and_needs_no_container():
 
 def test_a_disagreeing_post_names_its_container_and_the_site_keeps_it(tmp_path):
     rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
-    html = themed_page(ARTICLE * 2, 7).replace(
-        "<body>", "<body class='single postid-7'>"
-    )
+    html = wordpress(themed_page(ARTICLE * 2, 7), 7)
     f, _ = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
                                           "content": {"rendered": rendered}}})  # fmt: skip
     page = f.fetch(SITE + "/story/")
@@ -95,10 +102,13 @@ def test_a_disagreeing_post_names_its_container_and_the_site_keeps_it(tmp_path):
 
 
 def test_a_page_that_is_no_wordpress_post_asks_nothing():
-    f, asked = fetcher({"/about/": themed_page(ARTICLE, 1)}, {})
-    page = f.fetch(SITE + "/about/")
-    assert calibrate(f, page, extract(page.body, page.final_url)) is None
-    assert [url for url in asked if not url.endswith("/robots.txt")] == [SITE + "/about/"]
+    unannounced = themed_page(ARTICLE, 3).replace("<body>", "<body class='single postid-3'>")
+    f, asked = fetcher({"/about/": themed_page(ARTICLE, 1), "/p/": unannounced}, {})
+    for path in ("/about/", "/p/"):  # no post id; a post id but no REST API announced
+        page = f.fetch(SITE + path)
+        assert calibrate(f, page, extract(page.body, page.final_url)) is None
+    assert [url for url in asked if not url.endswith("/robots.txt")] == [SITE + "/about/",
+                                                                        SITE + "/p/"]
 
 
 def test_calibration_is_rare_per_site(tmp_path):
@@ -124,7 +134,7 @@ def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tm
     from schedules.jobs import check_page, prepare
 
     rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
-    html = themed_page(ARTICLE * 2, 7).replace("<body>", "<body class='single postid-7'>")
+    html = wordpress(themed_page(ARTICLE * 2, 7), 7)
     f, _ = fetcher({"/story/": html}, {7: {"id": 7, "link": SITE + "/story/",
                                           "content": {"rendered": rendered}}})  # fmt: skip
     config_path = tmp_path / "watch.toml"
