@@ -5,21 +5,26 @@ from __future__ import annotations
 import errno
 import io
 import shutil
+import socket
 import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 import click
 
+from crawler.safety import redact_credentials
+from crawler.urls import display_url
+from schedules.commands.since import SINCE_HELP, Since
 from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
 from schedules.logs import escape_controls
-from store.schema import DatabaseError, connect, database_problem
+from store.schema import DatabaseError, connect, connect_readonly, database_problem
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from store.versions import CheckOutcome
 
 DEFAULT_DB = "data/marsad.db"
@@ -50,14 +55,20 @@ class Context:
         except ConfigError as error:
             raise MarsadError(str(error)) from error
 
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> sqlite_utils.Database:
+        """The database for a command that writes: created and migrated if needed."""
         try:
             return connect(self.db_path)
         except DatabaseError as error:
             raise MarsadError(str(error)) from error
 
-
-
+    def read_db(self) -> sqlite_utils.Database:
+        """The database for a command that only reads: never created, migrated or written; a
+        missing file or an older schema is one line saying what to do."""
+        try:
+            return connect_readonly(self.db_path)
+        except DatabaseError as error:
+            raise MarsadError(str(error)) from error
 
 def setup_logging(debug: bool = False, fmt: str = "text", quiet: bool = False) -> None:
     from schedules.logs import setup_logging as configure
@@ -77,7 +88,7 @@ class CheckProgress:
         self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
         done = sum(self.counts.values())
         found = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
-        url = shown(unquote(outcome.url))  # an Arabic slug reads as Arabic, not as %D8%A7…
+        url = shown(display_url(outcome.url))  # an Arabic slug reads as Arabic, not as %D8%A7…
         line = f"checked {done} page(s) of {self.targets} target(s): {found} — {url}"
         width = shutil.get_terminal_size((100, 20)).columns - 1
         click.echo("\r" + line[:width].ljust(width), nl=False, err=True)
@@ -132,8 +143,9 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
 
     Each target with discovery on also has its related pages discovered and the due ones
     checked. The notifications the checks cause are sent before it exits, unless
-    --no-notify. Exit 0 when the pass ran, even if fetches or messages failed (they are
-    recorded in `fetches` and `notifications`).
+    --no-notify. Exit 0 when the pass ran, even if some fetches or messages failed (they are
+    recorded in `fetches` and `notifications`); exit 1 when every check failed (all `error`),
+    so cron and CI notice; exit 2 on a bad URL, config or database, with nothing written.
     """
     from datetime import datetime
 
@@ -150,7 +162,7 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     config = obj.config()
     for url in urls:
         if problem := target_url_problem(url):
-            raise MarsadError(f"check: the URL {problem}")
+            raise MarsadError(f"check: {shown(redact_credentials(url))} {problem}")
     if urls:
         config = with_targets(config, list(urls))
     db = obj.db()
@@ -174,6 +186,8 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     click.echo(f"checked {len(outcomes)} page(s): {summary}", err=True)
     if not no_notify and (said := deliver_after_check(obj.db_path, config)):
         click.echo(said, err=True)
+    if outcomes and all(outcome.outcome == "error" for outcome in outcomes):
+        sys.exit(1)
 
 
 @cli.command()
@@ -215,12 +229,25 @@ def run(obj: Context, serve: bool, host: str, port: int, log_format: str) -> Non
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to bind.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int) -> None:
-    """Datasette alone on the database."""
+    """Datasette alone on the database. Exit 2 with one line when the port cannot be bound."""
     from store import web
 
+    if problem := _listen_problem(host, port):
+        raise MarsadError(f"serve: cannot listen on {host}:{port} ({problem}); choose another --port"
+                          " or stop what uses it")
     obj.db().conn.close()  # creates and migrates the database if needed
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     web.serve(obj.db_path, host, port)
+
+
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (in use, no such address), found by binding it
+    before anything is printed; None when it can. Closed at once for Datasette to bind."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:  # socket.gaierror too: an unknown host name
+        return error.strerror or str(error)
 
 
 @cli.command()
@@ -228,7 +255,7 @@ def serve(obj: Context, host: str, port: int) -> None:
               default="versions", show_default=True, help="Which rows.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "ndjson"]), default="csv",
               show_default=True, help="Output format.")
-@click.option("--since", help="Only rows at or after this ISO 8601 time.")
+@click.option("--since", type=Since(), metavar="WHEN", help=SINCE_HELP)
 @click.option("--page", "page", metavar="URL",
               help="Only this page's rows (by its watched, final, canonical or short URL).")
 @click.option("--excel", is_flag=True,
@@ -243,12 +270,17 @@ def export(obj: Context, what: str, fmt: str, since: str | None, page: str | Non
 
     if excel and fmt != "csv":
         raise MarsadError(f"--excel applies to CSV only, not {fmt}; add --format csv or drop --excel")
-    db = obj.db()
+    db = obj.read_db()
     if page and not exporter.page_exists(db, page):
         raise MarsadError(f"{page} is not a watched page; `marsad status` lists them")
     options = {"page": page, "spreadsheet": excel}
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
+        try:
+            out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as error:
+            raise MarsadError(f"export: cannot write {output} ({error.strerror or error}); check "
+                              "that its folder exists and is writable") from error
+        with out:
             count = exporter.write(db, what, fmt, out, since, **options)
         click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
     else:
@@ -278,7 +310,7 @@ def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
 
     from store import history
 
-    db = obj.db()
+    db = obj.read_db()
     found = 0
     for item in history.search(db, " ".join(words), limit):
         found += 1
@@ -302,12 +334,19 @@ def status(obj: Context) -> None:
     from schedules.commands.notify import describe_state
     from store.delivery import channel_states
     from store.frontier import host_of
+    from schedules.lock import holder_alive
     from store.history import standings, troubled_hosts
     from store.timestamps import iso
 
-    db = obj.db()
+    db = obj.read_db()
     now = datetime.now(UTC)
-    click.echo(health.describe(health.daemon_state(db), now))
+    state = health.daemon_state(db)
+    if state and not health.problem(state, now) and holder_alive(obj.db_path, state.pid, state.hostname) is False:
+        # A backup or copy carries the heartbeat row of the daemon that ran on the original.
+        click.echo(f"daemon: not running on this file (its heartbeat, from pid {state.pid} since "
+                   f"{state.started_at}, was copied with it: no daemon holds its lock)")
+    else:
+        click.echo(health.describe(state, now))
     for state in channel_states(db).values():
         if state.failing:
             click.echo(f"notifications to {state.channel} failing: {describe_state(state)}")
@@ -320,7 +359,7 @@ def status(obj: Context) -> None:
     for page in pages:
         checking = page.claimed_until and page.claimed_until > stamp
         upcoming = "now (checking)" if checking else page.next_check_at or "-"
-        click.echo(f"{shown(page.url)}\n  state {page.state}, {page.versions} version(s); last check"
+        click.echo(f"{shown(display_url(page.url))}\n  state {page.state}, {page.versions} version(s); last check"
                    f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}")
         if page.why:
             click.echo(f"  why: {shown(page.why)}")
@@ -349,7 +388,7 @@ def health(obj: Context, max_age: float | None) -> None:
     if not obj.db_path.is_file():
         click.echo(f"unhealthy: no database at {obj.db_path}", err=True)
         sys.exit(1)
-    state = heartbeat.daemon_state(obj.db())
+    state = heartbeat.daemon_state(obj.read_db())
     trouble = heartbeat.problem(state, datetime.now(UTC), max_age)
     if trouble or state is None:
         click.echo(f"unhealthy: {trouble}", err=True)
@@ -359,14 +398,19 @@ def health(obj: Context, max_age: float | None) -> None:
 
 @cli.command()
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
 @click.pass_obj
-def backup(obj: Context, destination: Path) -> None:
+def backup(obj: Context, destination: Path, force: bool) -> None:
     """Copy the database to DESTINATION while the daemon keeps running (SQLite online backup).
 
-    The copy is checked with `PRAGMA integrity_check` and only then put in place.
+    The copy is checked with `PRAGMA integrity_check` and only then put in place. An existing
+    DESTINATION is kept (exit 2) unless --force.
     """
     from store.maintenance import BackupError
     from store.maintenance import backup as copy
+
+    if destination.exists() and not force:
+        raise MarsadError(f"backup: {destination} exists; add --force to replace it")
 
     obj.db().conn.close()  # migrates first, so the copy has the current schema
     try:
@@ -387,7 +431,7 @@ def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
     from store.identity import find_page
     from store.textdiff import word_diff
 
-    db = obj.db()
+    db = obj.read_db()
     page_id = find_page(db, url)
     if page_id is None:
         raise MarsadError(f"{url} is not a watched page; `marsad status` lists them")
