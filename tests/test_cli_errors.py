@@ -218,3 +218,16 @@ def test_status_on_a_backup_copy_does_not_say_running(watched):
         backed = CliRunner().invoke(cli, ["--db", str(copy), "status"])
     assert backed.exit_code == 0, backed.output
     assert backed.output.startswith("daemon: not running on this file"), backed.output
+
+
+def test_a_check_log_line_names_its_url_once_and_decoded():
+    from schedules.logs import check_line
+
+    said = check_line("skipped", PAGE, f"skipped {PAGE}: content type application/pdf is not a page")
+    assert said == ("skipped https://news.example/2026/03/حلف-جديد/: content type application/pdf"
+                    " is not a page")
+    assert check_line("error", PAGE, f"{PAGE}: body over the cap; not kept").count("news.example") == 1
+    # a hop's URL in the error is another URL: kept
+    hop = "https://other.example/x"
+    assert check_line("error", PAGE, f"HTTP 500 from {hop}").endswith(f": HTTP 500 from {hop}")
+    assert check_line("changed", PAGE, None, 3).endswith("حلف-جديد/ (version 3)")
