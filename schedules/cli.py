@@ -463,11 +463,20 @@ def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
               help="Seconds between checks and between edits of the replica.")
 @click.pass_obj
 def demo(obj: Context, port: int, every: float) -> None:
-    """A local replica of the seed site, watched and edited every few seconds: no network needed."""
-    from schedules.demo import run_demo
+    """A local replica of the seed site, watched and edited every few seconds: no network needed.
+
+    Each run starts from a fresh database (the replica's port changes from run to run, so an
+    earlier run's pages could never be checked again): give it one of its own, as `make demo`
+    does (`--db data/demo.db`). A database watching other pages is refused, never emptied.
+    """
+    from schedules.demo import DemoError, run_demo
+    from schedules.lock import AlreadyRunning
 
     setup_logging(obj.debug)
-    run_demo(obj.db_path, port=port, every=every)
+    try:
+        run_demo(obj.db_path, port=port, every=every)
+    except (DemoError, AlreadyRunning) as error:
+        raise MarsadError(str(error)) from error
 
 
 from schedules.commands.extract import extract_command
