@@ -317,7 +317,7 @@ def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
         if as_json:
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
-            click.echo(f"{shown(item['url'])}  version {item['version']}, {item['fetched_at']}\n"
+            click.echo(f"{shown(display_url(item['url']))}  version {item['version']}, {item['fetched_at']}\n"
                        f"  {shown(item['title'] or '')}\n  {shown(item['excerpt'] or '')}")
     if not found and not as_json:
         click.echo(f"no version holds all of: {' '.join(words)}")
