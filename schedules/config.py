@@ -348,9 +348,7 @@ def _refuse_unknown_keys(path: Path, text: str, raw: dict[str, Any], starts: lis
     table, key, index, close = found
     start = starts[index] if index is not None and index < len(starts) else 0
     dotted = ".".join(table)
-    if table and table[0] != "targets":
-        start = table_start(text, dotted, start)
-    elif len(table) > 1:
+    if table and table != ["targets"]:  # a [[targets]] entry's own keys start at its header
         start = table_start(text, dotted, start)
     line = key_line(text, table, key, start)
     where = f"[{dotted}]" if dotted != "targets" else "[[targets]]"

@@ -27,10 +27,10 @@ PAGE = "https://news.example/2026/03/%D8%AD%D9%84%D9%81-%D8%AC%D8%AF%D9%8A%D8%AF
 
 def marsad(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`marsad` as a person runs it: stderr apart from stdout, in a directory of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")}
     return subprocess.run(
-        [sys.executable, "-m", "schedules.cli", *args], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO), "MARSAD_DB": "", "MARSAD_CONFIG": ""},
-        timeout=60,
+        [sys.executable, "-m", "schedules.cli", *args], check=False, cwd=cwd, capture_output=True,
+        text=True, env={**env, "PYTHONPATH": str(REPO)}, timeout=60,
     )
 
 

@@ -77,7 +77,6 @@ def test_every_setting_is_documented():
     from dataclasses import fields
 
     from schedules.config import DaemonSettings, Defaults, Discovery, Target
-
     from schedules.configkeys import every_key
 
     documented = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
@@ -120,8 +119,8 @@ def test_a_proxy_refuses_private_hosts_and_targets_given_by_private_address(tmp_
          'line 3: unknown key `evry` in [[targets]]; did you mean `every`?'),
         ('[[targets]]\nurl = "https://a.example/"\n\n[target.discovery]\nenabled = false\n',
          'line 4: unknown table or key `target`; did you mean `targets`?'),
-        ('[[targets]]\nurl = "https://a.example/"\n[[targets]]\nurl = "https://b.example/"\n'
-         '[targets.discovery]\nenabeld = true\n',
+        (('[[targets]]\nurl = "https://a.example/"\n[[targets]]\nurl = "https://b.example/"\n'
+         '[targets.discovery]\nenabeld = true\n'),
          'line 6: unknown key `enabeld` in [targets.discovery]; did you mean `enabled`?'),
         ('[daemon]\nworkers = 2\nstop_timout = "5s"\n',
          'line 3: unknown key `stop_timout` in [daemon]; did you mean `stop_timeout`?'),
@@ -146,13 +145,13 @@ def test_an_unknown_key_is_refused_with_its_line_and_the_nearest_name(tmp_path, 
         ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nmax_pages = "200"\n',
          'line 4: `max_pages` must be a whole number, got the text "200" (write 200 without quotes)'),
         ('[[targets]]\nurl = "https://a.example/"\nconfirm = "2"\n',
-         'line 3: `confirm` must be the number of checks a change must be seen on (1-10), got the '
-         'text "2" (write 2 without quotes)'),
+         ('line 3: `confirm` must be the number of checks a change must be seen on (1-10), got the '
+         'text "2" (write 2 without quotes)')),
         ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nsitewide = "true"\n',
          'line 4: `sitewide` must be true or false, got the text "true" (write true without quotes)'),
         ('[notify]\nmax_attempts = "3"\n',
-         'line 2: `max_attempts` must be a whole number from 1, got the text "3" (write 3 without '
-         'quotes)'),
+         ('line 2: `max_attempts` must be a whole number from 1, got the text "3" (write 3 without '
+         'quotes)')),
     ],
 )
 def test_a_number_written_as_text_is_said_to_be_text(tmp_path, body, said):
