@@ -46,11 +46,14 @@ def every_key() -> frozenset[str]:
     return frozenset().union(*(keys for path, keys in known_keys().items() if path))
 
 
-def unknown_key(raw: dict[str, Any]) -> tuple[list[str], str, int | None, str | None] | None:
+Unknown = tuple[list[str], str, int | None, str | None]
+
+
+def unknown_key(raw: dict[str, Any]) -> Unknown | None:
     """The first key no table knows: its table path, the key, the index of the [[targets]] entry
     it is in, and the nearest known key (difflib) to suggest; None when every key is known."""
 
-    def walk(table: dict[str, Any], path: list[str], index: int | None):  # type: ignore[no-untyped-def]
+    def walk(table: dict[str, Any], path: list[str], index: int | None) -> Unknown | None:
         pattern = ".".join("*" if path[:2] == ["notify", "channels"] and n == 2 else part
                            for n, part in enumerate(path))
         if pattern in _ANY_NAME:
@@ -73,7 +76,7 @@ def unknown_key(raw: dict[str, Any]) -> tuple[list[str], str, int | None, str | 
                 return found
         return None
 
-    return walk(raw, [], None)  # type: ignore[no-any-return]
+    return walk(raw, [], None)
 
 
 def key_line(text: str, path: list[str], key: str, start: int) -> int:

@@ -57,21 +57,20 @@ def export_command(obj: Context, what: str, fmt: str, since: str | None, page: s
     db = obj.read_db()
     if page and not exporter.page_exists(db, page):
         raise _error(f"{page} is not a watched page; `marsad status` lists them")
-    options = {"page": page, "spreadsheet": excel}
     if output:
         try:
             out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
         except OSError as error:
             raise _error(f"export: cannot write {output} ({error.strerror or error}); check "
-                              "that its folder exists and is writable") from error
+                         "that its folder exists and is writable") from error
         with out:
-            count = exporter.write(db, what, fmt, out, since, **options)
+            count = exporter.write(db, what, fmt, out, since, page=page, spreadsheet=excel)
         click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
     else:
         # UTF-8 whatever the locale, and no newline translation (CSV writes its own \r\n).
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
-            exporter.write(db, what, fmt, stream, since, **options)
+            exporter.write(db, what, fmt, stream, since, page=page, spreadsheet=excel)
         finally:
             stream.flush()
             stream.detach()
@@ -124,13 +123,14 @@ def status_command(obj: Context) -> None:
 
     db = obj.read_db()
     now = datetime.now(UTC)
-    state = health.daemon_state(db)
-    if state and not health.problem(state, now) and holder_alive(obj.db_path, state.pid, state.hostname) is False:
+    daemon = health.daemon_state(db)
+    if (daemon and not health.problem(daemon, now)
+            and holder_alive(obj.db_path, daemon.pid, daemon.hostname) is False):
         # A backup or copy carries the heartbeat row of the daemon that ran on the original.
-        click.echo(f"daemon: not running on this file (its heartbeat, from pid {state.pid} since "
-                   f"{state.started_at}, was copied with it: no daemon holds its lock)")
+        click.echo(f"daemon: not running on this file (its heartbeat, from pid {daemon.pid} since "
+                   f"{daemon.started_at}, was copied with it: no daemon holds its lock)")
     else:
-        click.echo(health.describe(state, now))
+        click.echo(health.describe(daemon, now))
     for state in channel_states(db).values():
         if state.failing:
             click.echo(f"notifications to {state.channel} failing: {describe_state(state)}")
