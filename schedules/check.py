@@ -25,6 +25,7 @@ from crawler.notarticle import not_article_reason
 from schedules.cadence import Cadence, next_interval
 from schedules.calibration import calibrate
 from schedules.config import Target
+from schedules.logs import check_line
 from store.frontier import Claim, Frontier
 from store.sitelearn import site_of
 from store.timestamps import parse_iso
@@ -249,8 +250,8 @@ def recheck_interval(history: tuple[int, str | None], target: Target, now: datet
 
 
 def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
-    suffix = f" (version {outcome.version})" if outcome.version else f": {outcome.error}" if outcome.error else ""
-    log.info("%s %s%s", outcome.outcome, outcome.url, suffix, extra={
+    line = check_line(outcome.outcome, outcome.url, outcome.error, outcome.version)
+    log.info("%s", line, extra={
         "url": outcome.url, "outcome": outcome.outcome, "version": outcome.version,
         "status": outcome.status, "elapsed_ms": fetched.elapsed_ms, "error": outcome.error,
     })  # fmt: skip
@@ -259,7 +260,7 @@ def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
 def busy_outcome(page_id: int, url: str) -> CheckOutcome:
     """Another process (the daemon) is checking the page right now: nothing is fetched or
     recorded, so its check is not doubled; the page stays as that check leaves it."""
-    log.info("skipped %s: %s", url, BUSY)
+    log.info("%s", check_line("skipped", url, BUSY))
     return CheckOutcome(page_id, url, "skipped", error=BUSY)
 
 

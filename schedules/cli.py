@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import errno
-import io
 import shutil
+import socket
 import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING
 
 import click
 
+from crawler.safety import redact_credentials
+from crawler.urls import display_url
 from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
 from schedules.logs import escape_controls
-from store.schema import DatabaseError, connect, database_problem
+from store.schema import DatabaseError, connect, connect_readonly, database_problem
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -53,13 +54,19 @@ class Context:
             raise MarsadError(str(error)) from error
 
     def db(self) -> sqlite_utils.Database:
+        """The database for a command that writes: created and migrated if needed."""
         try:
             return connect(self.db_path)
         except DatabaseError as error:
             raise MarsadError(str(error)) from error
 
-
-
+    def read_db(self) -> sqlite_utils.Database:
+        """The database for a command that only reads: never created, migrated or written; a
+        missing file or an older schema is one line saying what to do."""
+        try:
+            return connect_readonly(self.db_path)
+        except DatabaseError as error:
+            raise MarsadError(str(error)) from error
 
 def setup_logging(debug: bool = False, fmt: str = "text", quiet: bool = False) -> None:
     from schedules.logs import setup_logging as configure
@@ -79,7 +86,7 @@ class CheckProgress:
         self.counts[outcome.outcome] = self.counts.get(outcome.outcome, 0) + 1
         done = sum(self.counts.values())
         found = ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items()))
-        url = shown(unquote(outcome.url))  # an Arabic slug reads as Arabic, not as %D8%A7…
+        url = shown(display_url(outcome.url))  # an Arabic slug reads as Arabic, not as %D8%A7…
         line = f"checked {done} page(s) of {self.targets} target(s): {found} — {url}"
         width = shutil.get_terminal_size((100, 20)).columns - 1
         click.echo("\r" + line[:width].ljust(width), nl=False, err=True)
@@ -134,8 +141,9 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
 
     Each target with discovery on also has its related pages discovered and the due ones
     checked. The notifications the checks cause are sent before it exits, unless
-    --no-notify. Exit 0 when the pass ran, even if fetches or messages failed (they are
-    recorded in `fetches` and `notifications`).
+    --no-notify. Exit 0 when the pass ran, even if some fetches or messages failed (they are
+    recorded in `fetches` and `notifications`); exit 1 when every check failed (all `error`),
+    so cron and CI notice; exit 2 on a bad URL, config or database, with nothing written.
     """
     from datetime import datetime
 
@@ -152,7 +160,7 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     config = obj.config()
     for url in urls:
         if problem := target_url_problem(url):
-            raise MarsadError(f"check: the URL {problem}")
+            raise MarsadError(f"check: {shown(redact_credentials(url))} {problem}")
     if urls:
         config = with_targets(config, list(urls))
     db = obj.db()
@@ -176,6 +184,8 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     click.echo(f"checked {len(outcomes)} page(s): {summary}", err=True)
     if not no_notify and (said := deliver_after_check(obj.db_path, config)):
         click.echo(said, err=True)
+    if outcomes and all(outcome.outcome == "error" for outcome in outcomes):
+        sys.exit(1)
 
 
 @cli.command()
@@ -217,158 +227,42 @@ def run(obj: Context, serve: bool, host: str, port: int, log_format: str) -> Non
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to bind.")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int) -> None:
-    """Datasette alone on the database."""
+    """Datasette alone on the database. Exit 2 with one line when the port cannot be bound."""
     from store import web
 
+    if problem := _listen_problem(host, port):
+        raise MarsadError(f"serve: cannot listen on {host}:{port} ({problem}); choose another --port"
+                          " or stop what uses it")
     obj.db().conn.close()  # creates and migrates the database if needed
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     web.serve(obj.db_path, host, port)
 
 
-@cli.command()
-@click.option("--what", type=click.Choice(["pages", "versions", "changes", "fetches"]),
-              default="versions", show_default=True, help="Which rows.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "ndjson"]), default="csv",
-              show_default=True, help="Output format.")
-@click.option("--since", help="Only rows at or after this ISO 8601 time.")
-@click.option("--page", "page", metavar="URL",
-              help="Only this page's rows (by its watched, final, canonical or short URL).")
-@click.option("--excel", is_flag=True,
-              help="CSV for spreadsheets: a UTF-8 BOM, and cells starting with = + - @ made text.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
-@click.pass_obj
-def export(obj: Context, what: str, fmt: str, since: str | None, page: str | None, excel: bool,
-           output: Path | None) -> None:
-    """Stream rows as CSV, JSON (an array) or NDJSON; Arabic is written as is."""
-    from store import export as exporter
-
-    if excel and fmt != "csv":
-        raise MarsadError(f"--excel applies to CSV only, not {fmt}; add --format csv or drop --excel")
-    db = obj.db()
-    if page and not exporter.page_exists(db, page):
-        raise MarsadError(f"{page} is not a watched page; `marsad status` lists them")
-    options: dict[str, Any] = {"page": page, "spreadsheet": excel}
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            count = exporter.write(db, what, fmt, out, since, **options)
-        click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
-    else:
-        # UTF-8 whatever the locale, and no newline translation (CSV writes its own \r\n).
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        try:
-            exporter.write(db, what, fmt, stream, since, **options)
-        finally:
-            stream.flush()
-            stream.detach()
-
-
-@cli.command()
-@click.argument("words", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100),
-              help="Versions to show, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of text.")
-@click.pass_obj
-def search(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Versions holding all WORDS, newest first, with the text around the first match.
-
-    The same search as Datasette's `search` query: harakat, alef forms and the clitics written
-    onto a word (و ف ب ك ل ال) are seen through; a word of three letters or more matches the
-    words it begins.
-    """
-    import json
-
-    from store import history
-
-    db = obj.db()
-    found = 0
-    for item in history.search(db, " ".join(words), limit):
-        found += 1
-        if as_json:
-            click.echo(json.dumps(item, ensure_ascii=False))
-        else:
-            click.echo(f"{shown(item['url'])}  version {item['version']}, {item['fetched_at']}\n"
-                       f"  {shown(item['title'] or '')}\n  {shown(item['excerpt'] or '')}")
-    if not found and not as_json:
-        click.echo(f"no version holds all of: {' '.join(words)}")
-
-
-@cli.command()
-@click.pass_obj
-def status(obj: Context) -> None:
-    """The daemon's heartbeat, then each watched page: last check, its result, next check,
-    number of versions, and its host's back-off when there is any."""
-    from datetime import datetime
-
-    from schedules import health
-    from schedules.commands.notify import describe_state
-    from store.delivery import channel_states
-    from store.frontier import host_of
-    from store.history import standings, troubled_hosts
-    from store.timestamps import iso
-
-    db = obj.db()
-    now = datetime.now(UTC)
-    click.echo(health.describe(health.daemon_state(db), now))
-    for state in channel_states(db).values():
-        if state.failing:
-            click.echo(f"notifications to {state.channel} failing: {describe_state(state)}")
-    pages = standings(db)
-    if not pages:
-        click.echo("no pages yet: run `marsad check` or `marsad run`")
-        return
-    hosts = troubled_hosts(db)
-    stamp = iso(now)
-    for page in pages:
-        checking = page.claimed_until and page.claimed_until > stamp
-        upcoming = "now (checking)" if checking else page.next_check_at or "-"
-        click.echo(f"{shown(page.url)}\n  state {page.state}, {page.versions} version(s); last check"
-                   f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}")
-        if page.why:
-            click.echo(f"  why: {shown(page.why)}")
-        host = host_of(page.final_url or page.url)
-        if host in hosts:
-            trouble = hosts[host]
-            paused = trouble.paused_until
-            pause = f", paused until {paused}" if paused and paused > stamp else ""
-            error = trouble.last_error
-            click.echo(f"  host {host}: {trouble.failures} failure(s){pause}"
-                       + (f"; last error: {shown(error)}" if error else ""))
-
-
-@cli.command()
-@click.option("--max-age", type=float, help="Seconds a heartbeat may be old [default: what the daemon wrote: twice its tick, at least 10 s].")
-@click.pass_obj
-def health(obj: Context, max_age: float | None) -> None:
-    """Exit 0 if the daemon's heartbeat is fresh, 1 with a one-line reason if stale or missing.
-
-    Meant for container health checks: `marsad health`.
-    """
-    from datetime import datetime
-
-    from schedules import health as heartbeat
-
-    if not obj.db_path.is_file():
-        click.echo(f"unhealthy: no database at {obj.db_path}", err=True)
-        sys.exit(1)
-    state = heartbeat.daemon_state(obj.db())
-    trouble = heartbeat.problem(state, datetime.now(UTC), max_age)
-    if trouble or state is None:
-        click.echo(f"unhealthy: {trouble}", err=True)
-        sys.exit(1)
-    click.echo(f"ok: heartbeat {state.age(datetime.now(UTC)):.0f} s ago (pid {state.pid})")
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (in use, no such address), found by binding it
+    before anything is printed; None when it can. Closed at once for Datasette to bind."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:  # socket.gaierror too: an unknown host name
+        return error.strerror or str(error)
 
 
 @cli.command()
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
 @click.pass_obj
-def backup(obj: Context, destination: Path) -> None:
+def backup(obj: Context, destination: Path, force: bool) -> None:
     """Copy the database to DESTINATION while the daemon keeps running (SQLite online backup).
 
-    The copy is checked with `PRAGMA integrity_check` and only then put in place.
+    The copy is checked with `PRAGMA integrity_check` and only then put in place. An existing
+    DESTINATION is kept (exit 2) unless --force.
     """
     from store.maintenance import BackupError
     from store.maintenance import backup as copy
+
+    if destination.exists() and not force:
+        raise MarsadError(f"backup: {destination} exists; add --force to replace it")
 
     obj.db().conn.close()  # migrates first, so the copy has the current schema
     try:
@@ -379,59 +273,34 @@ def backup(obj: Context, destination: Path) -> None:
 
 
 @cli.command()
-@click.argument("url")
-@click.option("--from", "from_", type=int, help="Older version number (default: the one before --to).")
-@click.option("--to", type=int, help="Newer version number (default: the latest).")
-@click.pass_obj
-def diff(obj: Context, url: str, from_: int | None, to: int | None) -> None:
-    """The word-level diff of two versions of URL in the terminal."""
-    from store.history import version_count, version_text
-    from store.identity import find_page
-    from store.textdiff import word_diff
-
-    db = obj.db()
-    page_id = find_page(db, url)
-    if page_id is None:
-        raise MarsadError(f"{url} is not a watched page; `marsad status` lists them")
-    count = version_count(db, page_id)
-    to = to or count
-    from_ = from_ if from_ is not None else to - 1
-    texts = {}
-    for number in (from_, to):
-        text = "" if number == 0 else version_text(db, page_id, number)
-        if text is None:
-            raise MarsadError(f"{url} has no version {number} (it has {count})")
-        texts[number] = text
-    click.echo(f"{shown(url)}: version {from_} → {to}")
-    for op, diffed in word_diff(texts[from_], texts[to]):
-        words = escape_controls(diffed, keep="\n")  # stored before controls were stripped
-        if op == "equal":
-            click.echo(words, nl=False)
-        elif op == "insert":
-            click.echo(click.style(f"{{+{words}+}}", fg="green"), nl=False)
-        else:
-            click.echo(click.style(f"[-{words}-]", fg="red"), nl=False)
-        click.echo(" ", nl=False)
-    click.echo()
-
-
-@cli.command()
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option("--every", default=5.0, show_default=True, type=float,
               help="Seconds between checks and between edits of the replica.")
 @click.pass_obj
 def demo(obj: Context, port: int, every: float) -> None:
-    """A local replica of the seed site, watched and edited every few seconds: no network needed."""
-    from schedules.demo import run_demo
+    """A local replica of the seed site, watched and edited every few seconds: no network needed.
+
+    Each run starts from a fresh database (the replica's port changes from run to run, so an
+    earlier run's pages could never be checked again): give it one of its own, as `make demo`
+    does (`--db data/demo.db`). A database watching other pages is refused, never emptied.
+    """
+    from schedules.demo import DemoError, run_demo
+    from schedules.lock import AlreadyRunning
 
     setup_logging(obj.debug)
-    run_demo(obj.db_path, port=port, every=every)
+    try:
+        run_demo(obj.db_path, port=port, every=every)
+    except (DemoError, AlreadyRunning) as error:
+        raise MarsadError(str(error)) from error
 
 
 from schedules.commands.extract import extract_command
 from schedules.commands.notify import notify_group
+from schedules.commands.read import READ_COMMANDS
 from schedules.commands.reextract import reextract_command
 
+for _command in READ_COMMANDS:
+    cli.add_command(_command)
 cli.add_command(extract_command)
 cli.add_command(notify_group)
 cli.add_command(reextract_command)

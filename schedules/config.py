@@ -15,6 +15,7 @@ from typing import Any
 from crawler.fetch import DEFAULT_USER_AGENT
 from crawler.patterns import PatternError, compile_pattern
 from crawler.safety import Refused, address_problem, check_url, redact_credentials
+from schedules.configkeys import got, key_line, table_start, unknown_key
 from schedules.notifyconfig import NotifySettings, parse_notify
 from store.seeds import seed_path
 
@@ -178,6 +179,9 @@ def load_config(path: str | Path) -> Config:
     def fail(key: str, message: str, start: int = 0) -> ConfigError:
         return ConfigError(f"config {path} line {_line_of(text, key, start)}: `{key}` {message}")
 
+    starts = _target_lines(text)
+    _refuse_unknown_keys(path, text, raw, starts)
+
     def duration(table: dict[str, Any], key: str, default: float, start: int = 0) -> float:
         if key not in table:
             return default
@@ -189,7 +193,7 @@ def load_config(path: str | Path) -> Config:
     def number(table: dict[str, Any], key: str, default: int, start: int = 0) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise fail(key, f"must be a whole number, got `{value}`", start)
+            raise fail(key, f"must be a whole number, got {got(value)}", start)
         return value
 
     def strings(table: dict[str, Any], key: str, start: int) -> tuple[str, ...]:
@@ -210,14 +214,16 @@ def load_config(path: str | Path) -> Config:
         value = table.get("confirm", 1)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
             raise fail(
-                "confirm", f"must be the number of checks a change must be seen on (1-10), got `{value}`", start
+                "confirm",
+                f"must be the number of checks a change must be seen on (1-10), got {got(value)}",
+                start,
             )
         return value
 
     def switch(table: dict[str, Any], key: str, default: bool, start: int = 0) -> bool:
         value = table.get(key, default)
         if not isinstance(value, bool):
-            raise fail(key, f"must be true or false, got `{value}`", start)
+            raise fail(key, f"must be true or false, got {got(value)}", start)
         return value
 
     def bounds(table: dict[str, Any], start: int, low: float, high: float) -> tuple[float, float]:
@@ -267,7 +273,6 @@ def load_config(path: str | Path) -> Config:
                                    daemon_start),
     )
     bounds(raw_defaults, 0, defaults.min_interval, defaults.max_interval)
-    starts = _target_lines(text)
     targets = []
     raw_targets = raw.get("targets", [])
     if not isinstance(raw_targets, list):
@@ -305,11 +310,15 @@ def load_config(path: str | Path) -> Config:
             sitemap_depth=number(raw_discovery, "sitemap_depth", 2, start),
             reads_per_pass=max(1, number(raw_discovery, "reads_per_pass", 100, start)),
         )
-        for pattern in discovery.include + discovery.exclude + strings(item, "ignore", start):
-            try:
-                compile_pattern(pattern)
-            except PatternError as error:
-                raise fail("include/exclude/ignore", f"has a bad pattern: {error}", start) from None
+        discovery_start = table_start(text, "targets.discovery", start)
+        for key, patterns, at in (("include", discovery.include, discovery_start),
+                                  ("exclude", discovery.exclude, discovery_start),
+                                  ("ignore", strings(item, "ignore", start), start)):
+            for pattern in patterns:
+                try:
+                    compile_pattern(pattern)
+                except PatternError as error:
+                    raise fail(key, f"has a bad regular expression: {error}", at) from None
         low, high = bounds(item, start, defaults.min_interval, defaults.max_interval)
         targets.append(
             Target(
@@ -328,6 +337,25 @@ def load_config(path: str | Path) -> Config:
     notify = parse_notify(raw, text, fail, duration, starts)
     return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon,
                   notify=notify)
+
+
+def _refuse_unknown_keys(path: Path, text: str, raw: dict[str, Any], starts: list[int]) -> None:
+    """A misspelled key or table (`evry`, `[target.discovery]`) is refused with its line and
+    the nearest known name, never read as "not set"."""
+    found = unknown_key(raw)
+    if found is None:
+        return
+    table, key, index, close = found
+    start = starts[index] if index is not None and index < len(starts) else 0
+    dotted = ".".join(table)
+    if table and table != ["targets"]:  # a [[targets]] entry's own keys start at its header
+        start = table_start(text, dotted, start)
+    line = key_line(text, table, key, start)
+    where = f"[{dotted}]" if dotted != "targets" else "[[targets]]"
+    where = f" in {where}" if table else ""
+    kind = "table or key" if not table else "key"
+    hint = f"; did you mean `{close}`?" if close else "; docs/config.md lists the settings"
+    raise ConfigError(f"config {path} line {line}: unknown {kind} `{key}`{where}{hint}")
 
 
 def with_targets(config: Config, urls: list[str]) -> Config:

@@ -2,6 +2,9 @@
 
 A replica of the seed site runs on 127.0.0.1, the daemon watches it with a short interval, and an
 editor thread changes the article every few seconds, so a newcomer sees versions and diffs appear.
+Each run starts from a fresh database (`fresh_database`): the replica listens on a new port each
+time, so an older run's page, at its old address, would stay on the watched pages unchecked for
+ever.
 Each change is also sent to a signed webhook the demo runs (`schedules.notify`), which checks the
 signature and logs what it received; Datasette's `notifications` table shows their delivery.
 """
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from schedules.config import load_config
+from schedules.lock import DaemonLock
 from schedules.replica import ReplicaServer, ReplicaSite
 from schedules.replica.data import SEED_FILE, SEED_ID
 
@@ -92,7 +96,52 @@ def edit_forever(site: ReplicaSite, every: float, stop: threading.Event) -> None
             log.info("demo: edited paragraph %d of the article", index)
 
 
+class DemoError(Exception):
+    """The demo cannot start on this database; the message is one line for a person."""
+
+
+REPLICA_HOST = "http://127.0.0.1:"
+
+
+def fresh_database(db_path: Path) -> None:
+    """Remove an earlier demo's database (and its WAL) so this run starts with none of its stale
+    pages. A database watching anything but a replica on 127.0.0.1 is not the demo's: refused,
+    never removed. The caller holds the database's lock, so no daemon is using it."""
+    from store.history import standings
+    from store.schema import DatabaseError, connect
+
+    if not db_path.exists():
+        return
+    try:
+        db = connect(db_path)
+        try:
+            foreign = [page.url for page in standings(db) if not page.url.startswith(REPLICA_HOST)]
+        finally:
+            db.conn.close()
+    except DatabaseError as error:
+        raise DemoError(f"demo: {error}") from error
+    if foreign:
+        raise DemoError(
+            f"demo: {db_path} watches {len(foreign)} page(s) that are not the demo's (like "
+            f"{foreign[0]}); the demo starts from a fresh database each run, so give it its own: "
+            "`marsad --db data/demo.db demo`"
+        )
+    for path in (db_path, db_path.with_name(db_path.name + "-wal"),
+                 db_path.with_name(db_path.name + "-shm")):
+        path.unlink(missing_ok=True)
+    log.info("demo: starting from a fresh %s (an earlier run's pages are gone)", db_path)
+
+
 def run_demo(db_path: Path, *, port: int = 8001, every: float = 5.0) -> None:
+    lock = DaemonLock(db_path).acquire()  # AlreadyRunning: the caller's one line
+    try:
+        fresh_database(db_path)
+        _run(db_path, port, every, lock)
+    finally:
+        lock.release()
+
+
+def _run(db_path: Path, port: int, every: float, lock: DaemonLock) -> None:
     from schedules.daemon import run_daemon
     from store.schema import connect
 
@@ -108,7 +157,8 @@ def run_demo(db_path: Path, *, port: int = 8001, every: float = 5.0) -> None:
         editor = threading.Thread(target=edit_forever, args=(server.site, every * 2, stop), daemon=True)
         editor.start()
         try:
-            run_daemon(connect(db_path), db_path, config, config_path, serve=True, port=port)
+            run_daemon(connect(db_path), db_path, config, config_path, serve=True, port=port,
+                       lock=lock)
         finally:
             stop.set()
             hook.shutdown()

@@ -53,6 +53,26 @@ def read_holder(db_path: str | Path) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
+def holder_alive(db_path: str | Path, pid: int, hostname: str | None) -> bool | None:
+    """Whether the daemon a heartbeat names (`state.pid`, `state.hostname`) is the one holding
+    this database's lock and still alive: False for a copy of a database (its heartbeat row came
+    along, its lock did not) or a daemon since gone; None when it cannot be told from here (the
+    daemon runs on another host). Reads the lock file only: never takes the lock, so a daemon
+    starting at this moment is not refused."""
+    holder = read_holder(db_path)
+    if hostname and hostname != socket.gethostname():
+        return None
+    if holder.get("pid") != pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
+
+
 class DaemonLock:
     """Held for the daemon's whole life: `with DaemonLock(db_path): ...` or `acquire()`/`release()`."""
 

@@ -60,6 +60,26 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def check_line(outcome: str, url: str, error: str | None, version: int | None = None) -> str:
+    """One check as a log line: `changed https://…/حلف-جديد/ (version 3)` or `skipped URL: why`.
+    The URL is shown decoded (`display_url`; the JSON field keeps it as stored), and an error
+    that opens with the outcome and the same URL (`skipped URL: …`, as the fetcher words its
+    errors for the database) is not made to say them twice."""
+    from crawler.urls import display_url
+
+    if version:
+        suffix = f" (version {version})"
+    elif error:
+        for prefix in (f"{outcome} {url}: ", f"{url}: "):
+            if error.startswith(prefix):
+                error = error[len(prefix):]
+                break
+        suffix = f": {error}"
+    else:
+        suffix = ""
+    return f"{outcome} {display_url(url)}{suffix}"
+
+
 def setup_logging(
     fmt: str = "text", debug: bool = False, stream: TextIO | None = None, quiet: bool = False
 ) -> None:

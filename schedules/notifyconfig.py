@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from schedules.configkeys import got
 from store.outbox import DEFAULT_ROUTE, EVENTS, Route
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -146,7 +147,7 @@ def parse_notify(
             raise fail("events", f"must be a list of {', '.join(EVENTS)}; got `{events}`", at)
         min_words = item.get("min_words", base.min_words if base else 0)
         if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 0:
-            raise fail("min_words", f"must be a whole number, got `{min_words}`", at)
+            raise fail("min_words", f"must be a whole number, got {got(min_words)}", at)
         words = item.get("watch_words", list(base.watch_words) if base else [])
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise fail("watch_words", "must be a list of words", at)
@@ -168,7 +169,9 @@ def parse_notify(
             rules[str(item.get("url"))] = rule(own, at, default_rule)
     number = table.get("max_attempts", NotifySettings.max_attempts)
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise fail("max_attempts", f"must be a whole number from 1, got `{number}`", start)
+        raise fail(
+            "max_attempts", f"must be a whole number from 1, got {got(number)}", start
+        )
     base_url = str(table.get("base_url", NotifySettings.base_url)).rstrip("/")
     return NotifySettings(
         channels=tuple(channels),

@@ -95,6 +95,48 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+class DatabaseMissing(DatabaseError):
+    """A read-only command was pointed at a file that does not exist."""
+
+
+def connect_readonly(path: str | Path) -> sqlite_utils.Database:
+    """Open the database at `path` for reading only (SQLite `mode=ro`), with the same SQL
+    functions as `connect`; never creates, migrates or writes it. A read command given a typo'd
+    `--db` must say so, not make an empty database and report "no pages yet"."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseMissing(
+            f"no database at {path}; check --db (or MARSAD_DB), or run `marsad check` to make one"
+        )
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
+            isolation_level=None, check_same_thread=False,
+        )
+        db = sqlite_utils.Database(conn)
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+        texts.register(conn)
+        identity.register(conn)
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads (checks) the schema
+    except (sqlite3.DatabaseError, OSError, UnicodeDecodeError) as error:
+        raise DatabaseError(database_problem(path, error)) from error
+    if current > SCHEMA_VERSION:
+        conn.close()
+        raise DatabaseError(
+            f"database {path}: schema version {current} is newer than this marsad knows "
+            f"({SCHEMA_VERSION}); upgrade marsad"
+        )
+    if current < SCHEMA_VERSION:
+        conn.close()
+        found = f"schema {current}" if current else "no marsad schema"
+        raise DatabaseError(
+            f"database {path} has {found}, this marsad reads schema {SCHEMA_VERSION}: run "
+            "`marsad check` or `marsad run` once to upgrade it"
+        )
+    return db
+
+
 def _open(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False

@@ -77,12 +77,16 @@ def test_every_setting_is_documented():
     from dataclasses import fields
 
     from schedules.config import DaemonSettings, Defaults, Discovery, Target
+    from schedules.configkeys import every_key
 
     documented = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
     for settings in (Defaults, Target, Discovery, DaemonSettings):
         for field in fields(settings):
             if field.name != "discovery":
                 assert f"`{field.name}`" in documented, f"docs/config.md lacks `{field.name}`"
+    # every key the watch list accepts (the [notify…] tables' too) is named there
+    for key in every_key() - {"discovery", "notify"}:
+        assert f"`{key}`" in documented, f"docs/config.md lacks `{key}`"
 
 
 def test_a_proxy_refuses_private_hosts_and_targets_given_by_private_address(tmp_path):
@@ -105,3 +109,66 @@ def test_a_proxy_refuses_private_hosts_and_targets_given_by_private_address(tmp_
         '[[targets]]\nurl = "https://news.example/"\n',
     )
     assert load_config(path).defaults.proxy == "http://proxy.example:3128"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ('[defaults]\njiter = "5m"\n', 'line 2: unknown key `jiter` in [defaults]; did you mean `jitter`?'),
+        ('[[targets]]\nurl = "https://a.example/"\nevry = "1h"\n',
+         'line 3: unknown key `evry` in [[targets]]; did you mean `every`?'),
+        ('[[targets]]\nurl = "https://a.example/"\n\n[target.discovery]\nenabled = false\n',
+         'line 4: unknown table or key `target`; did you mean `targets`?'),
+        (('[[targets]]\nurl = "https://a.example/"\n[[targets]]\nurl = "https://b.example/"\n'
+         '[targets.discovery]\nenabeld = true\n'),
+         'line 6: unknown key `enabeld` in [targets.discovery]; did you mean `enabled`?'),
+        ('[daemon]\nworkers = 2\nstop_timout = "5s"\n',
+         'line 3: unknown key `stop_timout` in [daemon]; did you mean `stop_timeout`?'),
+        ('[notify]\n[notify.channels.desk]\nurl = "json://x"\nsecrt = "${S}"\n',
+         'line 4: unknown key `secrt` in [notify.channels.desk]; did you mean `secret`?'),
+        ('[[targets]]\nurl = "https://a.example/"\n[targets.notify]\nchanels = []\n',
+         'line 4: unknown key `chanels` in [targets.notify]; did you mean `channels`?'),
+        ('[[targets]]\nurl = "https://a.example/"\nzzzz = 1\n',
+         'line 3: unknown key `zzzz` in [[targets]]; docs/config.md lists the settings'),
+    ],
+)
+def test_an_unknown_key_is_refused_with_its_line_and_the_nearest_name(tmp_path, body, said):
+    path = write(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"config {path} {said}"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nmax_pages = "200"\n',
+         'line 4: `max_pages` must be a whole number, got the text "200" (write 200 without quotes)'),
+        ('[[targets]]\nurl = "https://a.example/"\nconfirm = "2"\n',
+         ('line 3: `confirm` must be the number of checks a change must be seen on (1-10), got the '
+         'text "2" (write 2 without quotes)')),
+        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nsitewide = "true"\n',
+         'line 4: `sitewide` must be true or false, got the text "true" (write true without quotes)'),
+        ('[notify]\nmax_attempts = "3"\n',
+         ('line 2: `max_attempts` must be a whole number from 1, got the text "3" (write 3 without '
+         'quotes)')),
+    ],
+)
+def test_a_number_written_as_text_is_said_to_be_text(tmp_path, body, said):
+    path = write(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"config {path} {said}"
+
+
+def test_a_bad_regular_expression_is_pointed_at_its_own_key(tmp_path):
+    path = write(
+        tmp_path,
+        '[[targets]]\nurl = "https://a.example/"\nignore = ["fine"]\n\n'
+        '[targets.discovery]\ninclude = ["/news/"]\nexclude = ["(unclosed"]\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(
+        f"config {path} line 7: `exclude` has a bad regular expression: '(unclosed'"
+    )

@@ -115,7 +115,7 @@ def notify_list(obj: Context) -> None:
     from store.delivery import channel_states
 
     settings = obj.config().notify
-    states = channel_states(obj.db())
+    states = channel_states(obj.read_db())
     if not settings.channels and not states:
         click.echo("no channels: add [notify.channels.NAME] to the watch list")
         return

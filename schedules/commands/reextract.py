@@ -35,7 +35,7 @@ def reextract_command(obj: Context, page: str | None, as_json: bool) -> None:
     from store import export
     from store.readings import reextract
 
-    db = obj.db()
+    db = obj.read_db()
     if page and not export.page_exists(db, page):
         raise MarsadError(f"{page} is not a watched page; `marsad status` lists them")
     reader = current_reader()
