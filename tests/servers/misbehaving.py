@@ -24,6 +24,8 @@ Paths (query parameters in brackets):
   /brotli-bomb             brotli that inflates to 1 GB
   /pdf, /png, /pdf-as-html binary answers, the last one labelled text/html
   /nested                  100,000 nested <div>s
+  /unclosed                an article followed by 40,000 "<a" that never close
+  /many-edits              3,000 short paragraphs, all different at every request
   /cp1256-meta, /cp1256-none, /cp1256-wrong, /cp1256-latin1, /utf8-bom   charset cases
   /wp-post[?api=U]         a WordPress post whose `<link rel="https://api.w.org/">` names U
 """
@@ -57,6 +59,15 @@ def arabic_page(charset_meta: str | None = None, body: str = ARABIC) -> str:
     return (
         f'<!doctype html><html lang="ar" dir="rtl"><head>{meta}<title>مرصد</title></head>'
         f"<body><article><h1>خاص</h1><p>{body}</p></article></body></html>"
+    )
+
+
+def many_edits(round_: int) -> str:
+    """A page of 3,000 short paragraphs, every one different from the last request's."""
+    paragraphs = "".join(f"<p>فقرة {n} في النسخة {round_} رقم {n * round_}</p>" for n in range(3000))
+    return (
+        '<!doctype html><html lang="ar" dir="rtl"><head><title>تعديلات</title></head>'
+        f'<body><div class="entry-content">{paragraphs}</div></body></html>'
     )
 
 
@@ -265,6 +276,11 @@ class MisbehavingServer:
             ),
             "/utf8-bom": lambda: self._html(sock, b"\xef\xbb\xbf" + arabic_page().encode()),
             "/wp-post": lambda: self._html(sock, wp_post(q.get("api", "/wp-json/")).encode()),
+            # issue 18: an article followed by 40,000 unclosed tags (the old pre-scan rescanned
+            # the rest of the body from every "<"), and 3,000 short blocks that all change at
+            # every request (the old diff paired each new block with every old one).
+            "/unclosed": lambda: self._html(sock, arabic_page(body=ARABIC + "<a" * 40_000).encode()),
+            "/many-edits": lambda: self._html(sock, many_edits(self.counts[path]).encode()),
         }
         if path in simple:
             return simple[path]()
