@@ -10,7 +10,6 @@ machine slows them alike.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.util
 import multiprocessing
 import statistics
 import sys
@@ -23,16 +22,12 @@ from selectolax.lexbor import LexborHTMLParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpora import corpus_module
 from crawler.extract import extract
 
 
 def _scoring():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "corpus_scoring", ROOT / "tests/corpus/scoring.py"
-    )
-    module = sys.modules["corpus_scoring"] = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return corpus_module("scoring")
 
 
 def _parse_only(html: str, url: str) -> str:

@@ -10,13 +10,14 @@ bench_extract. Timings are medians over passes over all pages.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.util
 import multiprocessing
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench.corpora import corpus_module
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = (
@@ -30,12 +31,7 @@ _SMOKE_PAGES = 12
 
 
 def _realpages():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "corpus_realpages", ROOT / "tests/corpus/realpages.py"
-    )
-    module = sys.modules["corpus_realpages"] = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return corpus_module("realpages")
 
 
 def _function(name: str) -> Callable[[str, str], str]:
