@@ -188,8 +188,9 @@ def _record(
     if site and extracted is not None:
         # What this page shows teaches the site's chrome, which then counts no more than an
         # ignore rule; learning may have moved since the snapshot was taken outside the lock.
-        sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
-        learned = sitelearn.learned(db, site)
+        learned = sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
+        if learned is None:  # the page showed the same blocks: learning did not move here
+            learned = sitelearn.learned(db, site)
         if learned != comparison.rules.boilerplate:
             comparison = replace(comparison, rules=comparison.rules.with_boilerplate(learned))
             snap = snapshot(extracted, comparison.rules)
