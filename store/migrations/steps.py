@@ -513,8 +513,9 @@ def _v13_site_counts(db: sqlite_utils.Database) -> None:
                     text = min(text, excluded.text);
             INSERT INTO site_pages (site, pages) SELECT NEW.site, 0
                 WHERE NOT EXISTS (SELECT 1 FROM site_pages WHERE site = NEW.site);
+            -- `+site`: the page's few rows by its primary key, not the site's many by site
             UPDATE site_pages SET pages = pages + 1 WHERE site = NEW.site AND NOT EXISTS (
-                SELECT 1 FROM block_sightings WHERE page_id = NEW.page_id AND site = NEW.site
+                SELECT 1 FROM block_sightings WHERE page_id = NEW.page_id AND +site = NEW.site
                 AND key != NEW.key);
         END""",
         """CREATE TRIGGER block_sighting_removed AFTER DELETE ON block_sightings BEGIN
@@ -525,7 +526,7 @@ def _v13_site_counts(db: sqlite_utils.Database) -> None:
                 WHERE site = OLD.site AND key = OLD.key;
             DELETE FROM site_block_counts WHERE site = OLD.site AND key = OLD.key AND pages <= 0;
             UPDATE site_pages SET pages = pages - 1 WHERE site = OLD.site AND NOT EXISTS (
-                SELECT 1 FROM block_sightings WHERE page_id = OLD.page_id AND site = OLD.site);
+                SELECT 1 FROM block_sightings WHERE page_id = OLD.page_id AND +site = OLD.site);
         END""",
         """INSERT INTO site_block_counts (site, key, pages, text)
             SELECT site, key, count(*), min(text) FROM block_sightings GROUP BY site, key""",
