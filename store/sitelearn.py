@@ -3,7 +3,10 @@ its pages (a newsletter plug, an author box, a "read also" heading, a disclaimer
 site's chrome, whatever markup they hide in.
 
 Each check with an article notes the match keys of its blocks (`block_sightings`, one row per
-page and block, replaced at every check). A block seen on at least `LEARN_SHARE` of a host's
+page and block; only the rows that changed are written, and a page showing what it showed last
+time writes nothing and learns nothing new). Triggers keep per-site counts of the sightings
+(`site_pages`, `site_block_counts`, schema 13), so learning reads the few blocks near the
+thresholds, never every page of the site. A block seen on at least `LEARN_SHARE` of a host's
 pages, with at least `MIN_PAGES` pages seen, is learned (`site_boilerplate`, shown in Datasette
 with how many pages it was seen on); it is forgotten when it falls under `FORGET_SHARE`, so a
 host near the line does not flip at every check. Learned blocks are left out of the comparison
