@@ -40,6 +40,8 @@ SLICES = 5
 GOAL_PAGES_PER_S = 200.0
 GOAL_PEAK_MB = 300.0
 GOAL_RECHECK = 3.0
+GOAL_FIRST_CPU_MS = 3.0  # client CPU per page (issue 17): less noisy than pages/s
+GOAL_RECHECK_CPU_MS = 1.0
 PASSES = (
     ("first", "first fetch (200, new version)"),
     ("not_modified", "re-check, unchanged (304)"),
@@ -273,6 +275,36 @@ def _profile_note(name: str, profile: dict[str, Any]) -> str:
     )
 
 
+# Where the client's CPU went (issue 17): process time around each stage function of a check
+# (a harness wrapping them, not part of this file) on the second half of a 3,000-post replica,
+# and this benchmark's slices at 10,001 posts. Kept as text: it explains the figures above.
+CPU_NOTE = (
+    "Issue 17, where the first fetch's client CPU went. Before: 63.6 ms a page (median slice),"
+    " growing with the database (13 → 38 → 64 → 89 → 131 ms per slice of 2,000 pages): every"
+    " check re-learned its site's chrome by counting all the site's block sightings"
+    " (`store.sitelearn.note`/`learn`: 20.1 of 27.1 ms a page already at 3,000 posts) and asked"
+    " whether the site was due a calibration by reading every check of the day"
+    " (`store.sitecal.due`: 0.9 ms at 3,000 posts, 1.2 ms at 4,000). Schema 13 keeps per-site"
+    " counts by triggers on `block_sightings`, a check writes only the sightings that changed"
+    " and re-learns only then (learning: 0.18 ms), and the calibrated checks have their own"
+    " index (0.12 ms); the slices are flat (4.6–5.7 ms in the quietest of three runs; the"
+    " median slice was 4.9, 5.9 and 6.4 ms on this shared machine). Where a first fetch's 5 ms go now (ms a"
+    " page, 3,000 posts): fetch 1.06 (httpx/httpcore round trip 0.34, reading the body 0.25,"
+    " build_request 0.14, robots 0.1), extraction about 1.2 (measured apart), not-the-article"
+    " 0.16, recording 2.85 (writing the version 1.31: body and text compressed 0.39, MinHash"
+    " 0.28, FTS 0.22, diff 0.14, near-duplicate bands 0.16; identity 0.13; the rest is the"
+    " commit's WAL write and the check's other statements). A 304 re-check (0.69–0.95 ms over"
+    " the three runs): fetch 0.56"
+    " (round trip 0.19, build_request 0.1, robots 0.08), recording 0.17, claim and history"
+    " 0.07; a 200 with the same body (1.0–1.6 ms) adds reading and hashing the body (0.28): both"
+    " re-checks were about as cheap before, their figures of 1.5 and 1.7 ms were measured on a"
+    " busy machine. Small"
+    " savings on every check: one UPDATE of the page instead of two, cookies read only from an"
+    " answer that sets one, a snapshot's content hash computed once. The first fetch's 3.0 ms"
+    " goal is not met: extraction and fetching alone are about 2.3 ms of it."
+)
+
+
 def _ratio(first: dict[str, Any], other: dict[str, Any]) -> float:
     """Median over slices of first-fetch time / re-check time for the same pages."""
     pairs = zip(first["slices"], other["slices"])
@@ -309,6 +341,12 @@ def _report(
                  f"{ratios['not_modified']}×", ratios["not_modified"] >= GOAL_RECHECK),
             goal(f"re-check (200, same content) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
                  f"{ratios['same_content']}×", ratios["same_content"] >= GOAL_RECHECK),
+            goal(f"first fetch ≤ {GOAL_FIRST_CPU_MS:.1f} ms of client CPU per page",
+                 f"{first['cpu_ms_per_page']} ms", first["cpu_ms_per_page"] <= GOAL_FIRST_CPU_MS),
+            *(goal(f"{dict(PASSES)[name]} ≤ {GOAL_RECHECK_CPU_MS:.1f} ms of client CPU per page",
+                   f"{summaries[name]['cpu_ms_per_page']} ms",
+                   summaries[name]["cpu_ms_per_page"] <= GOAL_RECHECK_CPU_MS)
+              for name, _ in PASSES[1:]),
         ],
         "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios,
                     "profiles": profiles},
@@ -320,6 +358,7 @@ def _report(
             " In the profiles, `socket.recv` is the checker waiting for that Python server and"
             " `Connection.__exit__` is the commit (with its fsync) that ends every check."),
             *(_profile_note(name, profile) for name, profile in profiles.items() if profile),
+            CPU_NOTE,
         ],
     }
 

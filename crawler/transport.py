@@ -309,7 +309,8 @@ def send(
         response = client.send(request, stream=True)
     else:
         response = transport.handle_request(request)
-        client.cookies.extract_cookies(response)  # what client.send would keep
+        if "set-cookie" in response.headers:  # what client.send would keep (none without one)
+            client.cookies.extract_cookies(response)
     try:
         yield response
     finally:

@@ -135,6 +135,10 @@ class Snapshot:
     def block_keys(self) -> tuple[str, ...]:
         return tuple(match_key(block.text) for block in self.blocks)
 
+    @cached_property  # the recorder asks twice: for the diff outside the lock, then inside
+    def content_hash(self) -> str:
+        return _content_hash(self)
+
     @property
     def empty(self) -> bool:
         return not self.blocks
@@ -165,6 +169,10 @@ def snapshot(extracted: Extracted, rules: IgnoreRules = NO_RULES) -> Snapshot:
 
 def content_hash(snap: Snapshot) -> str:
     """sha256 over the match keys of the tracked fields, so noise the key removes never counts."""
+    return snap.content_hash
+
+
+def _content_hash(snap: Snapshot) -> str:
     canonical = json.dumps(snap.field_keys(), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

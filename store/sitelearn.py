@@ -3,7 +3,10 @@ its pages (a newsletter plug, an author box, a "read also" heading, a disclaimer
 site's chrome, whatever markup they hide in.
 
 Each check with an article notes the match keys of its blocks (`block_sightings`, one row per
-page and block, replaced at every check). A block seen on at least `LEARN_SHARE` of a host's
+page and block; only the rows that changed are written, and a page showing what it showed last
+time writes nothing and learns nothing new). Triggers keep per-site counts of the sightings
+(`site_pages`, `site_block_counts`, schema 13), so learning reads the few blocks near the
+thresholds, never every page of the site. A block seen on at least `LEARN_SHARE` of a host's
 pages, with at least `MIN_PAGES` pages seen, is learned (`site_boilerplate`, shown in Datasette
 with how many pages it was seen on); it is forgotten when it falls under `FORGET_SHARE`, so a
 host near the line does not flip at every check. Learned blocks are left out of the comparison
@@ -49,46 +52,63 @@ def site_of(url: str | None) -> str | None:
 
 def note(
     db: sqlite_utils.Database, page_id: int, site: str, blocks: Iterable[Block], now: str
-) -> None:
-    """Replace the page's sightings with the blocks of this check's extraction, then learn again
-    for its site. Runs inside the caller's transaction."""
+) -> frozenset[str] | None:
+    """Make the page's sightings the blocks of this check's extraction and, when they changed,
+    learn again for its site (and for the site its sightings were on, if it moved). Runs inside
+    the caller's transaction. Returns the site's learned keys when it learned, None when the
+    page showed what it showed last time: learning is then where the last check left it.
+
+    Only the sightings that differ are written; triggers keep the per-site counts
+    (`site_pages`, `site_block_counts`) that `learn` reads."""
     rows: dict[str, str] = {}
     for block in blocks:
         if any(ch.isalnum() for ch in block.text):
             rows.setdefault(block_key(block.text), block.text[:_SAMPLE])
-    db.execute("DELETE FROM block_sightings WHERE page_id = ?", [page_id])
+    before = {
+        key: (was_site, text)
+        for key, was_site, text in db.execute(
+            "SELECT key, site, text FROM block_sightings WHERE page_id = ?", [page_id]
+        )
+    }
+    gone = [key for key, seen in before.items() if seen != (site, rows.get(key))]
+    added = [(page_id, site, key, text) for key, text in rows.items()
+             if before.get(key) != (site, text)]  # fmt: skip
+    if not gone and not added:
+        return None
     db.conn.executemany(
-        "INSERT INTO block_sightings (page_id, site, key, text) VALUES (?, ?, ?, ?)",
-        [(page_id, site, key, text) for key, text in rows.items()],
+        "DELETE FROM block_sightings WHERE page_id = ? AND key = ?", [(page_id, k) for k in gone]
     )
-    learn(db, site, now)
+    db.conn.executemany(
+        "INSERT INTO block_sightings (page_id, site, key, text) VALUES (?, ?, ?, ?)", added
+    )
+    for moved_from in {before[key][0] for key in gone} - {site}:
+        learn(db, moved_from, now)
+    return learn(db, site, now)
 
 
-def learn(db: sqlite_utils.Database, site: str, now: str) -> None:
+def learn(db: sqlite_utils.Database, site: str, now: str) -> frozenset[str]:
     """Bring `site_boilerplate` up to date with the site's sightings (hysteresis: learned at
-    LEARN_SHARE of its pages, forgotten under FORGET_SHARE)."""
-    pages = db.execute(
-        "SELECT count(DISTINCT page_id) FROM block_sightings WHERE site = ?", [site]
-    ).fetchone()[0]
+    LEARN_SHARE of its pages, forgotten under FORGET_SHARE); returns the learned keys. Reads the
+    counts the sightings' triggers keep, only for the blocks at or over the forgetting line."""
+    row = db.execute("SELECT pages FROM site_pages WHERE site = ?", [site]).fetchone()
+    pages = row[0] if row else 0
     if pages < MIN_PAGES:
         db.execute("DELETE FROM site_boilerplate WHERE site = ?", [site])
-        return
+        return frozenset()
     learn_at = max(MIN_PAGES, math.ceil(LEARN_SHARE * pages))
     keep_at = max(MIN_PAGES, math.ceil(FORGET_SHARE * pages))
     counts = db.execute(
-        "SELECT key, count(*), min(text) FROM block_sightings WHERE site = ? GROUP BY key"
-        " HAVING count(*) >= ?",
+        "SELECT key, pages, text FROM site_block_counts WHERE site = ? AND pages >= ?",
         [site, keep_at],
     ).fetchall()
-    known = {
-        row[0] for row in db.execute("SELECT key FROM site_boilerplate WHERE site = ?", [site])
-    }
-    keep = {key for key, seen, _ in counts if seen >= learn_at or key in known}
-    db.execute(
-        "DELETE FROM site_boilerplate WHERE site = ? AND key NOT IN (SELECT value FROM"
-        " json_each(?))",
-        [site, _json_list(keep)],
-    )
+    known = learned(db, site)
+    keep = frozenset(key for key, seen, _ in counts if seen >= learn_at or key in known)
+    if known - keep:
+        db.execute(
+            "DELETE FROM site_boilerplate WHERE site = ? AND key NOT IN (SELECT value FROM"
+            " json_each(?))",
+            [site, _json_list(keep)],
+        )
     for key, seen, text in counts:
         if key not in keep:
             continue
@@ -98,6 +118,7 @@ def learn(db: sqlite_utils.Database, site: str, now: str) -> None:
             " pages = excluded.pages, site_pages = excluded.site_pages, text = excluded.text",
             [site, key, text, seen, pages, now],
         )
+    return keep
 
 
 def learned(db: sqlite_utils.Database, site: str | None) -> frozenset[str]:

@@ -148,13 +148,8 @@ def record_check(
             now=now,
             comparison=comparison,
             next_check_at=next_check_at,
+            unconditional=unconditional,
         )
-        if unconditional is not None:
-            db.execute(
-                "UPDATE pages SET checks_since_full = CASE WHEN ? THEN 0 ELSE checks_since_full + 1"
-                " END WHERE id = ?",
-                [unconditional, outcome.page_id],
-            )
         # The messages this check causes, in its transaction: never lost, never doubled.
         outbox.enqueue_for(db, outcome, now=now)
         return outcome
@@ -181,6 +176,7 @@ def _record(
     now: str,
     comparison: Comparison,
     next_check_at: str | None,
+    unconditional: bool | None = None,
 ) -> CheckOutcome:
     fetched, extracted, reader = seen.fetched, seen.extracted, comparison.reader
     article = _is_article(seen)
@@ -188,8 +184,9 @@ def _record(
     if site and extracted is not None:
         # What this page shows teaches the site's chrome, which then counts no more than an
         # ignore rule; learning may have moved since the snapshot was taken outside the lock.
-        sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
-        learned = sitelearn.learned(db, site)
+        learned = sitelearn.note(db, identity.survivor_of(db, page_id), site, extracted.blocks, now)
+        if learned is None:  # the page showed the same blocks: learning did not move here
+            learned = sitelearn.learned(db, site)
         if learned != comparison.rules.boilerplate:
             comparison = replace(comparison, rules=comparison.rules.with_boilerplate(learned))
             snap = snapshot(extracted, comparison.rules)
@@ -275,7 +272,8 @@ def _record(
         ],
     )
     _events(db, page_id, now, outcome, state, written, fetched, previous_final, status, reread)
-    _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at)
+    _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at,
+                 unconditional)  # fmt: skip
     if seen.body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
         db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [seen.body_hash, page_id])
     return CheckOutcome(
@@ -401,9 +399,13 @@ def _update_page(
     extracted: Extracted | None,
     written: WrittenVersion | None,
     next_check_at: str | None,
+    unconditional: bool | None = None,
 ) -> None:
     assignments = ["last_checked = ?", "last_outcome = ?", "checks = checks + 1"]
     values: list[object] = [now, outcome]
+    if unconditional is not None:  # a fetch without validators restarts the count towards the next
+        assignments.append("checks_since_full = CASE WHEN ? THEN 0 ELSE checks_since_full + 1 END")
+        values.append(unconditional)
     if outcome in _GOOD:
         assignments += ["state = 'ok'", "final_url = ?"]
         values.append(fetched.final_url)

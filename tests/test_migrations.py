@@ -168,3 +168,22 @@ def test_versions_from_before_stored_bodies_are_rebaselined_once_then_compared(t
     assert db.execute("SELECT how, body_hash IS NOT NULL FROM readings").fetchall() == [("rebaseline", 1)]
     edited = Extracted(title=TITLE, blocks=(*article.blocks, Block("paragraph", "فقرة جديدة.")))
     assert record_check(db, 1, Observation(fetched, edited), now="t5", comparison=Comparison(reader=reader)).version == 2
+
+
+def test_schema_13_counts_the_sightings_a_schema_12_database_has(tmp_path):
+    """The per-site counts learning reads (`store.sitelearn.learn`) start from the sightings
+    already stored, so an upgraded site goes on learning where it was."""
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    for step in schema.MIGRATIONS[:12]:
+        step(db)
+    db.execute("PRAGMA user_version = 12")
+    db.execute("INSERT INTO pages (url, url_key, first_seen) VALUES ('a', 'a', 't0'), ('b', 'b', 't0')")
+    for page, key, text in ((1, "k1", "plug"), (1, "k2", "one"), (2, "k1", "Plug"), (2, "k3", "two")):
+        db.execute("INSERT INTO block_sightings VALUES (?, 'site', ?, ?)", [page, key, text])
+    conn.close()
+    upgraded = connect(tmp_path / "old.db")
+    assert upgraded.execute("SELECT * FROM site_pages").fetchall() == [("site", 2)]
+    assert upgraded.execute("SELECT key, pages, text FROM site_block_counts ORDER BY key").fetchall() == [
+        ("k1", 2, "Plug"), ("k2", 1, "one"), ("k3", 1, "two"),
+    ]

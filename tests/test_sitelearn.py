@@ -130,3 +130,39 @@ def test_what_was_learned_is_shown_in_datasette(db, tmp_path):
     assert (row["site"], row["text"], row["pages"], row["site_pages"]) == (
         "news.example.org", PLUG, 6, 6
     )
+
+
+def test_the_counts_learning_reads_are_the_sightings_counted_again(db):
+    """`learn` reads per-site counts that triggers keep as sightings come and go (issue 17):
+    after pages are added, edited, stripped of the plug and moved to another host, the counts
+    are what counting every sighting again gives."""
+    for n in range(1, 8):
+        check(db, n, story(n, PLUG))
+    check(db, 2, story(2, PLUG, "فقرة جديدة أضيفت إلى التقرير"), now="t2")
+    check(db, 3, story(3), now="t2")
+    check(db, 4, story(4, PLUG.replace("البريدية", "البريديّة")), now="t2")  # same key, new text
+    moved = "https://other.example.net/5/"
+    page = ensure_page(db, f"{SITE}/5/", now="t0")
+    record_check(db, page, Observation(Fetched(url=f"{SITE}/5/", final_url=moved, outcome="ok",
+                                               status=200, body="<html/>"), story(5, PLUG)),
+                 now="t3")  # fmt: skip
+    kept = db.execute("SELECT site, key, pages, text FROM site_block_counts ORDER BY 1, 2")
+    counted = db.execute(
+        "SELECT site, key, count(*), min(text) FROM block_sightings GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    assert kept.fetchall() == counted.fetchall()
+    pages = db.execute("SELECT site, pages FROM site_pages WHERE pages > 0 ORDER BY 1")
+    counted_pages = db.execute(
+        "SELECT site, count(DISTINCT page_id) FROM block_sightings GROUP BY 1 ORDER BY 1"
+    )
+    assert pages.fetchall() == counted_pages.fetchall()
+    assert learned_rows(db) == [("news.example.org", PLUG, 5, 6)]
+
+
+def test_a_page_showing_the_same_blocks_writes_no_sightings(db):
+    for n in range(1, 7):
+        check(db, n, story(n, PLUG))
+    before = db.execute("SELECT total_changes()").fetchone()[0]
+    page = ensure_page(db, f"{SITE}/3/", now="t0")
+    assert sitelearn.note(db, page, "news.example.org", story(3, PLUG).blocks, "t2") is None
+    assert db.execute("SELECT total_changes()").fetchone()[0] == before

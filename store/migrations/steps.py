@@ -487,10 +487,63 @@ def _v12_notifications(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v13_cheap_checks(db: sqlite_utils.Database) -> None:
+    """A check's cost no longer grows with the database (issue 17). Learning a site without
+    reading all of it: how many pages of each site have sightings and on how many each block was
+    seen, kept by triggers on `block_sightings` (with the least of its texts, the one
+    `site_boilerplate` shows), so a check re-learns its site from the few blocks near the
+    thresholds instead of counting every page's blocks again; the counts are filled from the
+    sightings already there. And the calibrated fetches indexed apart, so asking whether a site
+    is due a calibration (`store.sitecal.due`) reads the day's few calibrated checks, not every
+    check of the day. Self-contained DDL and SQL."""
+    for sql in (
+        "CREATE INDEX idx_fetches_calibrated ON fetches(fetched_at) WHERE agreement IS NOT NULL",
+        """CREATE TABLE site_pages (
+            site TEXT PRIMARY KEY,
+            pages INTEGER NOT NULL              -- pages of the site with sightings
+        )""",
+        """CREATE TABLE site_block_counts (
+            site TEXT NOT NULL,
+            key TEXT NOT NULL,
+            pages INTEGER NOT NULL,            -- pages of the site the block was seen on
+            text TEXT NOT NULL,                -- the least of its sightings' texts
+            PRIMARY KEY (site, key)
+        )""",
+        "CREATE INDEX idx_site_block_counts_pages ON site_block_counts(site, pages)",
+        """CREATE TRIGGER block_sighting_added AFTER INSERT ON block_sightings BEGIN
+            INSERT INTO site_block_counts (site, key, pages, text)
+                VALUES (NEW.site, NEW.key, 1, NEW.text)
+                ON CONFLICT (site, key) DO UPDATE SET pages = pages + 1,
+                    text = min(text, excluded.text);
+            INSERT INTO site_pages (site, pages) SELECT NEW.site, 0
+                WHERE NOT EXISTS (SELECT 1 FROM site_pages WHERE site = NEW.site);
+            -- `+site`: the page's few rows by its primary key, not the site's many by site
+            UPDATE site_pages SET pages = pages + 1 WHERE site = NEW.site AND NOT EXISTS (
+                SELECT 1 FROM block_sightings WHERE page_id = NEW.page_id AND +site = NEW.site
+                AND key != NEW.key);
+        END""",
+        """CREATE TRIGGER block_sighting_removed AFTER DELETE ON block_sightings BEGIN
+            UPDATE site_block_counts SET pages = pages - 1,
+                text = CASE WHEN text = OLD.text THEN coalesce((SELECT min(text)
+                    FROM block_sightings WHERE site = OLD.site AND key = OLD.key), text)
+                    ELSE text END
+                WHERE site = OLD.site AND key = OLD.key;
+            DELETE FROM site_block_counts WHERE site = OLD.site AND key = OLD.key AND pages <= 0;
+            UPDATE site_pages SET pages = pages - 1 WHERE site = OLD.site AND NOT EXISTS (
+                SELECT 1 FROM block_sightings WHERE page_id = OLD.page_id AND +site = OLD.site);
+        END""",
+        """INSERT INTO site_block_counts (site, key, pages, text)
+            SELECT site, key, count(*), min(text) FROM block_sightings GROUP BY site, key""",
+        """INSERT INTO site_pages (site, pages)
+            SELECT site, count(DISTINCT page_id) FROM block_sightings GROUP BY site""",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
     _v8_texts, _v9_word_search, _v10_bodies, _v11_site_rules,
-    _v12_notifications,
+    _v12_notifications, _v13_cheap_checks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
