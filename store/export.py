@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import sqlite_utils
 
+from crawler.urls import display_url
 from store import identity
 
 # The page filter accepts any URL a page is known by (`store.identity.pages_named`). The page is
@@ -88,11 +89,34 @@ def _cursor(db: sqlite_utils.Database, what: str, since: str | None, page: str |
     return db.conn.execute(sql.format(page=where_page), {"since": since, "page": page})
 
 
+# URL columns a person reads: written decoded (Arabic letters, not %D8%…), with the stored,
+# encoded form beside them in `<column>_encoded` for machines and links.
+URL_COLUMNS = ("url", "final_url", "canonical_url")
+
+
+def _records(
+    db: sqlite_utils.Database, what: str, since: str | None, page: str | None
+) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    cursor = _cursor(db, what, since, page)
+    names = [d[0] for d in cursor.description]
+    at = [i for i, name in enumerate(names) if name in URL_COLUMNS]
+    columns = names + [f"{names[i]}_encoded" for i in at]
+
+    def shaped() -> Iterator[tuple[Any, ...]]:
+        for row in cursor:
+            readable = list(row)
+            for i in at:
+                if isinstance(row[i], str):
+                    readable[i] = display_url(row[i])
+            yield (*readable, *(row[i] for i in at))
+
+    return columns, shaped()
+
+
 def rows(db: sqlite_utils.Database, what: str, since: str | None = None,
          page: str | None = None) -> Iterator[dict[str, Any]]:
-    cursor = _cursor(db, what, since, page)
-    columns = [d[0] for d in cursor.description]
-    for row in cursor:
+    columns, records = _records(db, what, since, page)
+    for row in records:
         yield dict(zip(columns, row))
 
 
@@ -107,12 +131,12 @@ def write(db: sqlite_utils.Database, what: str, fmt: str, out: IO[str], since: s
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     count = 0
     if fmt == "csv":
-        cursor = _cursor(db, what, since, page)
+        columns, records = _records(db, what, since, page)
         if spreadsheet:
             out.write(BOM)
         writer = csv.writer(out)
-        writer.writerow([d[0] for d in cursor.description])
-        for row in cursor:
+        writer.writerow(columns)
+        for row in records:
             writer.writerow([spreadsheet_cell(v) for v in row] if spreadsheet else row)
             count += 1
     elif fmt == "ndjson":

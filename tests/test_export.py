@@ -133,3 +133,20 @@ def test_one_page_is_exported_from_its_own_rows_not_a_scan_of_all(tmp_path):
         plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", {"since": None, "page": URL})]
         big = {"versions": "v", "changes": "e", "fetches": "f"}.get(what)
         assert big is None or not any(step.startswith(f"SCAN {big}") for step in plan), (what, plan)
+
+
+def test_arabic_urls_are_exported_readable_with_the_encoded_form_beside_them(tmp_path):
+    db = connect(tmp_path / "m.db")
+    encoded = "https://www.europarabct.com/%D8%A7%D9%84%D8%A3%D9%85%D9%86-%D8%A7%D9%84%D8%AC%D9%85%D8%A7%D8%B9%D9%8A/"
+    page = ensure_page(db, encoded, now="2026-01-01T00:00:00.000Z")
+    fetched = Fetched(url=encoded, final_url=encoded, outcome="ok", status=200, body="<html/>")
+    record_check(db, page, Observation(fetched, article("نص المقال")), now="2026-01-01T01:00:00.000Z")
+    for what in ("pages", "versions", "fetches"):
+        [row] = list(export.rows(db, what))
+        assert row["url"] == "https://www.europarabct.com/الأمن-الجماعي/"
+        assert row["url_encoded"] == encoded  # for machines and links
+    out = io.StringIO()
+    export.write(db, "versions", "csv", out)
+    [header, values] = list(csv.reader(io.StringIO(out.getvalue())))
+    assert "final_url_encoded" in header
+    assert values[header.index("final_url")] == "https://www.europarabct.com/الأمن-الجماعي/"
