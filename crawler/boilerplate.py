@@ -315,15 +315,6 @@ def is_marked(attrs: dict[str, str | None]) -> bool:
     return False
 
 
-# Chrome that hides inside paragraphs (icons, screen-reader labels, inline scripts and ads):
-# removed from a container with one short selector before it is walked.
-INLINE_CHROME = (
-    "script, style, noscript, template, button, svg, iframe, ins.adsbygoogle, "
-    "[hidden], [aria-hidden=true], .screen-reader-text, .sr-only, "
-    '[style*="display:none"], [style*="display: none"]'
-)
-
-
 def is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
     """Whether an element is page chrome by its tag or markup: the rules of CHROME_SELECTOR, a
     little looser where the table says so."""
@@ -343,7 +334,6 @@ _CONTENT_CLASSES = frozenset(
     part[1:] for part in CONTENT_SELECTOR.split(", ") if part.startswith(".")
 )
 _CONTENT_IDS = frozenset(part[1:] for part in CONTENT_SELECTOR.split(", ") if part.startswith("#"))
-CONTENT_CANDIDATES = "div, section, article, main, [itemprop=articleBody]"
 
 
 def is_content(attrs: dict[str, str | None]) -> bool:

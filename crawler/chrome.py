@@ -1,9 +1,11 @@
 """Removing page chrome from a parsed tree, by the rules in `crawler.boilerplate`.
 
-Inside a content container a short selector (INLINE_CHROME) does it. Over a whole page, where
-the generic fallback has to look, the rules are checked in Python while the tree is walked once:
-Lexbor matches a selector group one selector at a time, and CHROME_MARKED's 150 selectors over a
-body cost several parses of it. The two give the same answer (`is_marked`).
+The extractor itself never cuts a tree: it walks the page and records chrome marks
+(`crawler.segments`). What is cut here is a JSON-LD `articleBody` written as HTML, which is all
+article (`strip_chrome`). The rules are checked in Python while the tree is walked once: Lexbor
+matches a selector group one selector at a time, and CHROME_MARKED's 150 selectors cost several
+parses. `strip_page_chrome`, the guarded form for a whole page, is kept with its test of the
+Python rules against the selectors.
 """
 
 from __future__ import annotations
@@ -17,29 +19,6 @@ from crawler.boilerplate import CHROME_TAG_NAMES, CONTENT_SELECTOR, is_marked
 # What the article's core is likely in: an element holding one is never removed as chrome.
 _GUARDED = f"main, h1, {CONTENT_SELECTOR}"
 _KEPT_TAGS = ("html", "body", "head")
-
-
-def remove(root: LexborNode, selector: str) -> None:
-    """Decompose the outermost elements under `root` that match `selector` (a freed node's
-    children are gone too). All ancestry is read before anything is freed: walking up from a
-    node whose ancestor was already decomposed would read freed memory."""
-    matched = [
-        node
-        for node in _unique(root.css(selector))
-        if node.mem_id != root.mem_id and node.tag not in _KEPT_TAGS
-    ]
-    ids = {node.mem_id for node in matched}
-    outermost = []
-    for node in matched:
-        parent = node.parent
-        while parent is not None and parent.mem_id != root.mem_id:
-            if parent.mem_id in ids:
-                break
-            parent = parent.parent
-        else:
-            outermost.append(node)
-    for node in outermost:
-        node.decompose()
 
 
 def strip_page_chrome(body: LexborNode) -> None:

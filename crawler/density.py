@@ -99,14 +99,8 @@ def choice_of(page: Page, index: int) -> Choice:
         for i in range(element.start, element.end)
         if _kept(page.segments[i], index, wrappers, False, page)
     )
-    total = sum(good) or 1.0
-    return Choice(
-        index,
-        kept,
-        sum(good[element.start : element.end]),
-        sum(good[element.start : element.end]) / total,
-        False,
-    )
+    inside = sum(good[element.start : element.end])
+    return Choice(index, kept, inside, inside / (sum(good) or 1.0), False)
 
 
 def _kept_chars(page: Page, choice: Choice) -> int:
@@ -161,12 +155,13 @@ def _wrappers(page: Page, good: list[float], good_sums: list[float]) -> set[int]
             continue
         if inside > _WRAPPER * total or unmarked < 0.25 * inside and recounts < _RECOUNTS:
             wrappers.add(index)
-            recounts += 1
-            unmarked = sum(
-                value
-                for segment, value in zip(page.segments, good)
-                if value and wrappers.issuperset(segment.marks)
-            )
+            if recounts < _RECOUNTS:  # 256 nested wrappers must not mean 256 walks
+                recounts += 1
+                unmarked = sum(
+                    value
+                    for segment, value in zip(page.segments, good)
+                    if value and wrappers.issuperset(segment.marks)
+                )
     return wrappers
 
 

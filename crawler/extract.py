@@ -65,6 +65,7 @@ def _extract(html: str | bytes, url: str | None, container: str | None = None) -
         tags=facts.tags,
         canonical_url=facts.canonical_url,
         shortlink=facts.shortlink,
+        api_root=facts.api_root,
         lang=lang,
         direction=direction,
         image=facts.image,

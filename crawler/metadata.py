@@ -46,6 +46,7 @@ _MODIFIED_META = (
     "last-modified",
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—\-:»«•·]\s+|\s+::\s+")
+_API_REL = "https://api.w.org/"
 _RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 
 
@@ -59,6 +60,7 @@ class PageFacts:
     tags: tuple[str, ...] = ()
     canonical_url: str | None = None
     shortlink: str | None = None
+    api_root: str | None = None  # the WordPress REST API root the page announces
     lang: str | None = None
     direction: str | None = None
     image: str | None = None
@@ -175,7 +177,8 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
             # A page has dozens of <link rel> and <a rel> (stylesheets, nofollow) and few are
             # kept: of the others only `rel` is decoded (attrs), not every attribute.
             rels = (node.attrs.get("rel") or "").lower().split()
-            if "canonical" in rels or "shortlink" in rels:  # the only ones read below
+            # the only ones read below; https://api.w.org/ is WordPress' REST API root
+            if "canonical" in rels or "shortlink" in rels or _API_REL in rels:
                 href = node.attributes.get("href")
                 if href:
                     for rel in rels:
@@ -287,6 +290,7 @@ def page_facts(tree: LexborHTMLParser, url: str | None) -> PageFacts:
         tags=_unique(tags),
         canonical_url=absolute(links.get("canonical") or first_meta("og:url")),
         shortlink=absolute(links.get("shortlink")),
+        api_root=absolute(links.get(_API_REL)),
         lang=lang,
         direction=direction,
         image=absolute(image),

@@ -89,6 +89,7 @@ class Extracted:
     tags: tuple[str, ...] = ()
     canonical_url: str | None = None
     shortlink: str | None = None
+    api_root: str | None = None  # the WordPress REST API root the page announces, if it does
     lang: str | None = None
     direction: str | None = None
     image: str | None = None

@@ -137,14 +137,12 @@ class Segment:
     chars: int
     link_chars: int
     kind: BlockKind
-    tag: str  # the innermost block element's tag
     marks: tuple[int, ...]  # chrome-marked block elements it sits in (indices into elements)
     owner: int = 0  # the innermost block element holding it (index into elements)
 
 
 @dataclass(slots=True)
 class Element:
-    node: LexborNode
     tag: str
     attrs: dict[str, str | None]
     parent: int  # index into elements, -1 for the root
@@ -173,7 +171,7 @@ def read_page(root: LexborNode) -> Page:
     """Segments, block elements and anchors under `root` (usually `<body>`). An explicit stack,
     so no nesting depth can exhaust Python's recursion."""
     segments: list[Segment] = []
-    elements: list[Element] = [Element(root, root.tag or "body", {}, -1, 0, 0, False, 0)]
+    elements: list[Element] = [Element(root.tag or "body", {}, -1, 0, 0, False, 0)]
     anchors: list[Anchor] = []
     run: list[str] = []
     link = [0]
@@ -205,7 +203,7 @@ def read_page(root: LexborNode) -> Page:
                 if parent >= 0 and elements[parent].tag == "blockquote":
                     kind = "quote"
             segments.append(
-                Segment(text, chars, min(link[0], chars), kind, tag, marks_tuple, block)
+                Segment(text, chars, min(link[0], chars), kind, marks_tuple, block)
             )
         link[0] = 0
 
@@ -261,7 +259,7 @@ def read_page(root: LexborNode) -> Page:
                 continue
             index = len(elements)
             elements.append(
-                Element(child, tag, attrs, block, len(segments), -1, chrome, len(stack))
+                Element(tag, attrs, block, len(segments), -1, chrome, len(stack))
             )
             if chrome:
                 marks.append(index)

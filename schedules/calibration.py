@@ -7,12 +7,11 @@ the page itself.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -25,11 +24,6 @@ from crawler.segments import read_page
 
 log = logging.getLogger("marsad.calibration")
 _POST_CLASS = re.compile(r"\bpostid-(\d+)\b")
-# WordPress announces its REST API in every page's <head>; read with a pattern, not a second
-# parse of the page (discovery's one parse stays one).
-_API_LINK = re.compile(r"<link\b[^<>]*?\brel=[\"']https://api\.w\.org/[\"'][^<>]*>", re.IGNORECASE)
-_HREF = re.compile(r"\bhref=[\"']([^\"'<>]+)[\"']", re.IGNORECASE)
-_HEAD = 200_000  # characters of a page its <head> is looked for in
 
 
 @dataclass(frozen=True)
@@ -58,14 +52,6 @@ def post_id(extracted: Extracted, fetched: Fetched) -> int | None:
     return None
 
 
-def api_root(body: str, page_url: str) -> str | None:
-    """The REST API root the page announces (`<link rel="https://api.w.org/" href=…>`), or None:
-    a page that announces none is not calibrated."""
-    link = _API_LINK.search(body, 0, _HEAD)
-    href = _HREF.search(link.group()) if link else None
-    return urljoin(page_url, html.unescape(href.group(1))) if href else None
-
-
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return (parts.scheme, parts.netloc.lower())
@@ -79,8 +65,10 @@ def calibrate(fetcher: Fetcher, fetched: Fetched, extracted: Extracted) -> Calib
     if number is None or extracted.empty or parse_risk(body):
         return None
     page_url = fetched.final_url
-    root = api_root(body, page_url)
-    if root is None or _origin(root) != _origin(page_url):  # another host or port: not read
+    # WordPress announces its REST API in every page's <head> (read by the extractor's metadata
+    # walk); a page that announces none, or one on another host or port, is not calibrated.
+    root = extracted.api_root
+    if root is None or _origin(root) != _origin(page_url):
         return None
     answer = fetcher.fetch(
         posts_url(root, include=[number], per_page=1, fields=("id", "link", "content")),

@@ -90,6 +90,7 @@ def test_metadata_from_head_and_markup():
     head = (
         "<link rel='canonical' href='https://www.europarabct.com/article/'>"
         "<link rel='shortlink' href='https://www.europarabct.com/?p=95655'>"
+        "<link rel='https://api.w.org/' href='/wp-json/'>"
         "<meta property='og:image' content='/img/lead.jpg'>"
         "<meta property='article:published_time' content='2024-08-05T08:30:00+00:00'>"
         "<meta property='article:modified_time' content='2024-08-06T09:00:00+00:00'>"
@@ -104,6 +105,7 @@ def test_metadata_from_head_and_markup():
     )
     assert result.canonical_url == "https://www.europarabct.com/article/"
     assert result.shortlink == "https://www.europarabct.com/?p=95655"
+    assert result.api_root == "https://www.europarabct.com/wp-json/"  # WordPress' REST API
     assert result.image == "https://www.europarabct.com/img/lead.jpg"
     assert (result.published, result.modified) == (
         "2024-08-05T08:30:00+00:00",

@@ -36,7 +36,9 @@ def read_article(
 ) -> ArticlePage:
     tree = LexborHTMLParser(html or "")
     # the post id and API link first: reading links without an extraction trims the content
-    post, root = post_id_in(tree, page_url), api_root_in(tree, page_url)
+    post = post_id_in(tree, page_url)
+    # the extractor's metadata walk already read the API link
+    root = extracted.api_root if extracted is not None else api_root_in(tree, page_url)
     return ArticlePage(tuple(links_in(tree, page_url, extracted=extracted, aliases=aliases)),
                        post, root)  # fmt: skip
 
