@@ -29,11 +29,11 @@ def parse_risk(
 ) -> str | None:
     """A one-line reason when parsing `html` would be slow, or None. Counts open minus closed tags
     (a cheap upper bound on the depth a parser builds); never parses."""
-    data = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
     # Every element, open or closed, starts with "<": a page with fewer of them than the depth
-    # limit cannot reach it, which spares ordinary pages the tag-by-tag scan.
-    if data.count(b"<") <= max_depth:
+    # limit cannot reach it, which spares ordinary pages the tag-by-tag scan (and the encoding).
+    if (html.count("<") if isinstance(html, str) else html.count(b"<")) <= max_depth:
         return None
+    data = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
     depth = deepest = elements = 0
     for match in _TAG.finditer(data):
         elements += 1

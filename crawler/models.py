@@ -5,7 +5,10 @@ They are frozen so a stage can hand them on without fearing the next one mutates
 
 from __future__ import annotations
 
+import builtins
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 FetchOutcome = Literal["ok", "not_modified", "error", "skipped"]
@@ -60,6 +63,16 @@ class Fetched:
     @property
     def ok(self) -> bool:
         return self.outcome == "ok" and self.body is not None
+
+    @cached_property  # a 25 KB body encoded once: its digest, its storage key and its zstd frame
+    def body_utf8(self) -> builtins.bytes | None:
+        return None if self.body is None else self.body.encode("utf-8", errors="replace")
+
+    @cached_property
+    def body_sha256(self) -> str | None:
+        """The body's key in `bodies` (`store.texts`), hashed once per check."""
+        raw = self.body_utf8
+        return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
 BlockKind = Literal["heading", "paragraph", "list_item", "quote"]

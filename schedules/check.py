@@ -175,11 +175,12 @@ def extract_guarded(html: str, url: str | None, container: str | None = None) ->
     return extract(html, url, container=container) if container else extract(html, url)
 
 
-def body_digest(body: str, comparison: Comparison) -> str:
+def body_digest(fetched: Fetched, comparison: Comparison) -> str:
     """Identical bytes read by the same reader under identical ignore rules give identical
     content; a change of the rules or of the reader (an upgraded extractor, a calibrated
     container) must read the page again, so they are part of the digest."""
-    digest = hashlib.sha256(body.encode("utf-8", errors="replace"))
+    # the body's own hash stands for its bytes: the body is hashed once per check
+    digest = hashlib.sha256((fetched.body_sha256 or "").encode("ascii"))
     for pattern in comparison.rules.patterns:
         digest.update(b"\0" + pattern.pattern.encode("utf-8"))
     if comparison.reader is not None:
@@ -202,7 +203,7 @@ def observe(
     if not (fetched.ok and fetched.body):
         return Observation(fetched)
     comparison = comparison or Comparison()
-    digest = body_digest(fetched.body, comparison)
+    digest = body_digest(fetched, comparison)
     if known_body is not None and digest == known_body:
         return Observation(fetched, body_hash=digest, same_body=True)
     # the reader the recorder compares by, so a check and a re-read are read alike

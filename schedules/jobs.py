@@ -92,9 +92,12 @@ def check_page(
     page: PageToCheck,
     *,
     now: datetime | None = None,
+    frontier: SqliteFrontier | None = None,
 ) -> CheckOutcome:
-    """`schedules.check.check` on the database itself (`marsad check`, discovery)."""
-    checked = check(SqliteFrontier(db), fetcher, page, now=now)
+    """`schedules.check.check` on the database itself (`marsad check`, discovery). A run of
+    checks passes one `frontier`, so what it learns between checks (when a site is next due a
+    calibration) lasts the run."""
+    checked = check(frontier or SqliteFrontier(db), fetcher, page, now=now)
     assert checked is not None  # only a `keep` that says no drops a result
     return checked.outcome
 
@@ -119,8 +122,9 @@ def check_all(
     on_done: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
     outcomes = []
+    frontier = SqliteFrontier(db)
     for page in pages:
-        outcome = check_page(db, fetcher, page)
+        outcome = check_page(db, fetcher, page, frontier=frontier)
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)

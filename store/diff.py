@@ -12,6 +12,7 @@ reading both versions.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -198,6 +199,8 @@ class _Budget:
 
 def diff_snapshots(old_blocks: Sequence[Block], new_blocks: Sequence[Block]) -> Diff:
     """Diff two versions' blocks (after the ignore rules). A first version: pass `()` as old."""
+    if not old_blocks:  # every block is new: nothing to align
+        return _tally(tuple(_inserted(new_blocks, j) for j in range(len(new_blocks))))
     old_keys = [match_key(b.text) for b in old_blocks]
     new_keys = [match_key(b.text) for b in new_blocks]
     ops: list[BlockOp] = []
@@ -342,10 +345,14 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+# A run between spaces holding a letter or digit (`[^\W_]` is `str.isalnum`) other than tatweel.
+_WORD = re.compile(r"\S*[^\W_\u0640]\S*")
+
+
 def count_words(text: str) -> int:
     """Words in a run of text: punctuation alone is not a word, nor a lone tatweel, which Arabic
     typesetting uses as a dash ("خاص ـ المركز")."""
-    return sum(1 for piece in text.split() if any(c.isalnum() and c != "\u0640" for c in piece))
+    return len(_WORD.findall(text))
 
 
 def _deleted(blocks: Sequence[Block], i: int) -> BlockOp:

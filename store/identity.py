@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -26,6 +27,7 @@ from crawler.models import Extracted, Fetched
 from crawler.urls import resolve, url_key
 
 
+@lru_cache(maxsize=4096)  # one check keys the same few URLs several times, a re-check again
 def key_of(url: str | None) -> str | None:
     """The page key of `url`, or None when it is not an http(s) URL (nothing to key)."""
     if not url:
@@ -87,7 +89,7 @@ def unite(db: sqlite_utils.Database, page_id: int, urls: Iterable[str], now: str
     check (another one when a URL already belonged to an older page). Runs inside the check's
     transaction."""
     survivor = survivor_of(db, page_id)
-    keys = [key for url in urls if (key := key_of(url))]
+    keys = list(dict.fromkeys(key for url in urls if (key := key_of(url))))
     for key in keys:
         other = owner(db, key)
         if other is not None and other != survivor:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -40,6 +41,12 @@ SCHEME = "affine32"
 # A bucket shared by more versions than this is boilerplate (a cookie notice, an empty template),
 # not evidence of a duplicate: reading it whole would make one lookup cost a table scan.
 MAX_BUCKET_ROWS = 1000
+
+# Every band's bucket in one statement (each limited alone, as a bucket read alone would be).
+_BUCKETS_LOOKUP = " UNION ALL ".join(
+    ["SELECT version_id FROM (SELECT version_id FROM near_dup_bands"
+     " WHERE band = ? AND bucket = ? AND page_id != ? LIMIT ?)"] * BANDS
+)  # fmt: skip
 
 _EMPTY = 0xFFFFFFFF  # datasketch's value for "no shingle hashed yet"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=SCHEME).permutations
@@ -79,15 +86,19 @@ class MinHashSignature:
 
     def buckets(self) -> list[int]:
         """One 63-bit bucket per band; the band number is stored beside it, not mixed in."""
+        return list(self._buckets)
+
+    @cached_property  # a new version's buckets are both stored and looked up
+    def _buckets(self) -> tuple[int, ...]:
         width = ROWS * 4
-        return [
+        return tuple(
             int.from_bytes(
                 hashlib.blake2b(self.values[b * width : (b + 1) * width], digest_size=8).digest(),
                 "little",
                 signed=True,
             )
             for b in range(BANDS)
-        ]
+        )
 
 
 class Candidate(NamedTuple):
@@ -132,14 +143,12 @@ def find_candidates(
     if sig.empty:
         return []
     exclude = -1 if exclude_page_id is None else exclude_page_id
-    found: set[int] = set()
-    for band, bucket in enumerate(sig.buckets()):
-        rows = db.execute(
-            "SELECT version_id FROM near_dup_bands WHERE band = ? AND bucket = ? AND page_id != ?"
-            " LIMIT ?",
-            [band, bucket, exclude, MAX_BUCKET_ROWS],
-        )
-        found.update(version_id for (version_id,) in rows)
+    params = [
+        value
+        for band, bucket in enumerate(sig.buckets())
+        for value in (band, bucket, exclude, MAX_BUCKET_ROWS)
+    ]
+    found = {version_id for (version_id,) in db.execute(_BUCKETS_LOOKUP, params)}
     candidates = []
     ordered = sorted(found)
     for start in range(0, len(ordered), 500):  # SQLite's bound-parameter limit

@@ -144,7 +144,7 @@ def write_version(
             seed_similarity(seed.text, snap.text) if seed else None,
             alignment.to_json() if alignment else None,
             round(alignment.coverage, 4) if alignment else None,
-            texts.store_body(db, fetched.body) if fetched.body is not None else None,
+            texts.store_body(db, fetched),
             fetched.content_type,
             fetched.encoding,
             fetched.validators.etag,

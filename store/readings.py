@@ -106,7 +106,7 @@ def as_read_by(
         if again is not None:
             kind = "reread"
         elif version.id == baseline.id and fetched.body is not None:
-            body = texts.store_body(db, fetched.body)
+            body = texts.store_body(db, fetched)
             meta = (extracted.method, extracted.confidence)
             again = _keep(db, reader, version, "rebaseline", body, snap, meta, rules, now)
             kind = "rebaselined"

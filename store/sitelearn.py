@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -34,6 +35,7 @@ FORGET_SHARE = 0.4
 _SAMPLE = 300  # characters of a block's text kept to show what was learned
 
 
+@lru_cache(maxsize=2048)  # a check keys each block three times: comparison, re-comparison, sightings
 def block_key(text: str) -> str:
     """The key a block is recognised by across pages: its match key (harakat, alef forms and
     spacing folded), hashed to keep the table small."""

@@ -3,7 +3,7 @@
 Rows are keyed by the SHA-256 of the text itself, so a text is stored once however many versions
 show it: a title-only edit, a revert older than the flapping window, or the same article on
 another page reuse the row already there. Texts over `COMPRESS_ABOVE` bytes are stored as a zstd
-frame (Arabic article text shrinks about 3.4× at `LEVEL`); smaller ones stay plain, where
+frame (Arabic article text shrinks about 3.3× at `LEVEL`, a page's HTML about 4×); smaller ones stay plain, where
 compression saves little and the cell stays readable in any SQLite tool.
 
 Readers go through `marsad_text(text, zstd)`, an SQL function registered on every connection
@@ -21,12 +21,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import threading
 
 import sqlite_utils
 import zstandard
 
+from crawler.models import Fetched
+
 COMPRESS_ABOVE = 1024  # bytes of UTF-8; about 500 Arabic letters
-LEVEL = 6  # 3.4× on the seed article at about 0.2 ms; level 19 gains 5% for 20× the time
+# zstd's default level. Level 6 saved another 5% of a text and 9% of a body for three times the
+# CPU (0.16 against 0.05 ms a 23 KB page), the largest single cost of writing a version (issue 17).
+LEVEL = 3
 SQL_FUNCTION = "marsad_text"
 log = logging.getLogger("marsad.store")
 
@@ -51,9 +56,21 @@ def encode(text: str) -> tuple[str | None, bytes | None]:
     return _encoded(text, text.encode("utf-8"))
 
 
+_local = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    """One compressor per thread: building one allocates its tables, which cost more than
+    compressing a page; a compressor must not be shared between threads."""
+    compressor = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = _local.compressor = zstandard.ZstdCompressor(level=LEVEL)
+    return compressor
+
+
 def _encoded(text: str, raw: bytes) -> tuple[str | None, bytes | None]:
     if len(raw) > COMPRESS_ABOVE:
-        packed = zstandard.compress(raw, LEVEL)
+        packed = _compressor().compress(raw)
         if len(packed) < len(raw):
             return None, packed
     return text, None
@@ -78,10 +95,13 @@ def store_text(db: sqlite_utils.Database, text: str) -> str:
     return _store(db, "texts", text)
 
 
-def store_body(db: sqlite_utils.Database, body: str) -> str:
+def store_body(db: sqlite_utils.Database, fetched: Fetched) -> str | None:
     """Store an answer's body (the document the extractor read) unless it is there already;
-    returns its key. Like `store_text`: call inside the write's transaction."""
-    return _store(db, "bodies", body)
+    returns its key (None for an answer without a body). Like `store_text`: call inside the
+    write's transaction. The fetch's own UTF-8 bytes and hash are used: not encoded again."""
+    if fetched.body is None or fetched.body_utf8 is None or fetched.body_sha256 is None:
+        return None
+    return _store(db, "bodies", fetched.body, fetched.body_utf8, fetched.body_sha256)
 
 
 def load_body(db: sqlite_utils.Database, key: str) -> str | None:
@@ -90,9 +110,12 @@ def load_body(db: sqlite_utils.Database, key: str) -> str | None:
     return decode(row[0], row[1]) if row else None
 
 
-def _store(db: sqlite_utils.Database, table: str, text: str) -> str:
-    raw = text.encode("utf-8")
-    key = _hash(raw)
+def _store(
+    db: sqlite_utils.Database, table: str, text: str, raw: bytes | None = None,
+    key: str | None = None,
+) -> str:
+    raw = text.encode("utf-8") if raw is None else raw
+    key = _hash(raw) if key is None else key
     if db.execute(f"SELECT 1 FROM {table} WHERE hash = ?", [key]).fetchone() is None:
         plain, packed = _encoded(text, raw)
         db.execute(

@@ -6,6 +6,7 @@ MockTransport serving the replica's pages and REST answers."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
@@ -15,6 +16,7 @@ from crawler.fetch import Fetcher, FetchSettings
 from crawler.safety import Scope
 from schedules.calibration import calibrate, post_id
 from store import sitecal
+from store.frontier import SqliteFrontier
 from store.schema import connect
 from store.versions import ensure_page
 from tests.servers.replica_feeds import post_json
@@ -124,6 +126,25 @@ def test_calibration_is_rare_per_site(tmp_path):
         )
     assert not sitecal.due(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
     assert sitecal.due(db, "other.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+
+
+def test_the_frontier_finds_a_site_due_again_when_its_oldest_calibration_is_a_day_old(tmp_path):
+    db = connect(tmp_path / "marsad.db")
+    frontier = SqliteFrontier(db)
+    page = ensure_page(db, SITE + "/a/", now="t0")
+    db.execute("UPDATE pages SET final_url = url WHERE id = ?", [page])
+    for hour in range(1, sitecal.CALIBRATIONS_PER_DAY + 1):
+        db.execute(
+            "INSERT INTO fetches (page_id, url, final_url, fetched_at, outcome, agreement)"
+            " VALUES (?, ?, ?, ?, 'unchanged', 0.95)",
+            [page, SITE + "/a/", SITE + "/a/", f"2026-01-01T0{hour}:00:00.000Z"],
+        )
+    day_after = datetime(2026, 1, 2, tzinfo=UTC)
+    assert not frontier.calibration_due("news.example", day_after)
+    assert not frontier.calibration_due("news.example", day_after + timedelta(minutes=59))
+    # the 01:00 calibration has left the day's window: two remain, under the limit
+    assert frontier.calibration_due("news.example", day_after + timedelta(hours=1, seconds=1))
+    assert frontier.calibration_due("other.example", day_after)
 
 
 def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tmp_path):

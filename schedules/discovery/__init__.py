@@ -35,7 +35,7 @@ from schedules.discovery.readers import read_source
 from schedules.discovery.run import DiscoveryReport, Pass
 from schedules.jobs import check_page, page_to_check
 from store import discovery as frontier
-from store.frontier import is_claimed
+from store.frontier import SqliteFrontier, is_claimed
 from store.timestamps import iso
 from store.versions import CheckOutcome, ensure_page
 
@@ -118,12 +118,13 @@ def check_discovered(
     stamp = iso(moment)
     outcomes: list[CheckOutcome] = []
     budget = target.discovery.max_pages if limit is None else limit
+    checks = SqliteFrontier(db)  # one for the run: it remembers when sites are due calibration
     while len(outcomes) < budget and not fetcher.closed:
         page_id = frontier.due_discovered(db, target.url, stamp)
         if page_id is None:
             break
         page = page_to_check(db, config, page_id, target)
-        outcomes.append(check_page(db, fetcher, page, now=moment))
+        outcomes.append(check_page(db, fetcher, page, now=moment, frontier=checks))
         if on_check:
             on_check(outcomes[-1])
     return outcomes
