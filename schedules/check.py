@@ -251,6 +251,8 @@ def recheck_interval(history: tuple[int, str | None], target: Target, now: datet
 
 
 def log_outcome(outcome: CheckOutcome, fetched: Fetched) -> None:
+    if not log.isEnabledFor(logging.INFO):  # `marsad check` with its progress bar: not shown
+        return
     line = check_line(outcome.outcome, outcome.url, outcome.error, outcome.version)
     log.info("%s", line, extra={
         "url": outcome.url, "outcome": outcome.outcome, "version": outcome.version,

@@ -42,6 +42,7 @@ def block_key(text: str) -> str:
     return hashlib.sha1(match_key(text).encode("utf-8")).hexdigest()[:20]
 
 
+@lru_cache(maxsize=1024)  # asked several times a check, for the same few URLs
 def site_of(url: str | None) -> str | None:
     """The host a page's learned rules belong to: host and explicit port, lower case."""
     if not url:
