@@ -306,7 +306,7 @@ class Fetcher:
                     send(
                         self._client,
                         self._transport,
-                        checked.url,
+                        checked,
                         headers,
                         min(self.settings.timeout, left),
                     ) as response,
@@ -373,7 +373,7 @@ class Fetcher:
                     send(
                         self._client,
                         self._transport,
-                        current.url,
+                        current,
                         {
                             "User-Agent": self.settings.user_agent,
                             "Accept-Encoding": ACCEPT_ENCODING,

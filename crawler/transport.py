@@ -9,16 +9,18 @@ new release of either cannot quietly bypass the pin; `tests/test_public_seam.py`
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 
-from crawler.safety import Dial, DNSError
+from crawler.safety import CheckedURL, Dial, DNSError
 
 
 class SystemResolver:
@@ -216,6 +218,26 @@ class PinnedTransport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
+        return self._round_trip(sent, request)
+
+    def get(self, checked: CheckedURL, headers: httpx.Headers, timeout: float) -> httpx.Response:
+        """The GET `handle_request` would send for `client.build_request("GET", checked.url,
+        headers=..., timeout=timeout)`, built without an `httpx.Request`: the same method, URL,
+        headers (Host first) and timeouts, byte for byte (`tests/test_transport_direct.py`).
+        Parsing a long percent-encoded URL again in httpx cost about as much as the rest of the
+        request; `checked` was parsed and normalised once by `crawler.safety.check_url`.
+        `headers` are the client's defaults updated with the fetch's own, as httpx merges them.
+        The answer has no `request` (nothing reads it; `send` sets one to keep cookies)."""
+        target = request_target(checked)
+        sent = httpcore.Request(
+            method=b"GET",
+            url=target.url,
+            headers=[(b"Host", target.netloc), *headers.raw],
+            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
+        )
+        return self._round_trip(sent, None)
+
+    def _round_trip(self, sent: httpcore.Request, request: httpx.Request | None) -> httpx.Response:
         with _as_httpx_errors(request):
             answer = self.pool.handle_request(sent)
         return httpx.Response(
@@ -233,7 +255,7 @@ class PinnedTransport(httpx.BaseTransport):
 class _Body(httpx.SyncByteStream):
     """An httpcore answer's body as httpx reads it; closing it gives the connection back."""
 
-    def __init__(self, answer: httpcore.Response, request: httpx.Request) -> None:
+    def __init__(self, answer: httpcore.Response, request: httpx.Request | None) -> None:
         self.answer, self.request = answer, request
 
     def __iter__(self) -> Iterator[bytes]:
@@ -265,7 +287,7 @@ _HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
 
 
 @contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
     try:
         yield
     except Exception as error:
@@ -291,27 +313,101 @@ def pinned_client(
     return backend, transport, client
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes, as httpx would spell it: httpcore's URL and the Host header."""
+
+    url: httpcore.URL
+    netloc: bytes
+
+
+# The characters httpx leaves as they are in a path and in a query (`httpx._urlparse`'s
+# PATH_SAFE and QUERY_SAFE with the unreserved ones: printable ASCII but for these few; a "%"
+# stays as it is whether or not an escape follows). A target made of them alone, with no "."
+# or ".." segment for httpx to remove, is sent exactly as `check_url` wrote it.
+_PATH_CHARS = "".join(re.escape(chr(i)) for i in range(0x21, 0x7F) if chr(i) not in '"#<>?`{}')
+_QUERY_CHARS = "".join(re.escape(chr(i)) for i in range(0x21, 0x7F) if chr(i) not in '"#<>')
+_PLAIN_TARGET = re.compile(f"(/[{_PATH_CHARS}]*)(?:\\?[{_QUERY_CHARS}]*)?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MAX_URL = 65_536  # httpx refuses a longer URL; the fallback lets it say so
+
+
+def request_target(checked: CheckedURL) -> Target:
+    """The scheme, host, port, target and Host header httpx would derive from `checked.url`.
+
+    `check_url` already lowercased and IDNA-encoded the host, wrote IPv6 in brackets, dropped a
+    default port and the fragment, and refused whitespace and control characters, so for an
+    ASCII target of the characters above httpx's parse is the identity. Anything else (raw
+    non-ASCII, a "{", a dot segment, a very long URL) is parsed by httpx as before."""
+    origin = checked.origin
+    tail = checked.url[len(origin) :]
+    plain = _PLAIN_TARGET.fullmatch(tail) if len(checked.url) <= _MAX_URL else None
+    if plain is not None and "/." not in plain.group(1):
+        port = None if checked.port == _DEFAULT_PORTS[checked.scheme] else checked.port
+        url = httpcore.URL(
+            scheme=checked.scheme.encode("ascii"),
+            host=checked.host.encode("ascii"),
+            port=port,
+            target=tail.encode("ascii"),
+        )
+        return Target(url, origin[len(checked.scheme) + 3 :].encode("ascii"))
+    parsed = httpx.URL(checked.url)
+    url = httpcore.URL(
+        scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
+    )
+    return Target(url, parsed.netloc)
+
+
+def cookies_may_apply(cookies: httpx.Cookies, host: str) -> bool:
+    """Whether the jar holds a cookie that could be sent to `host`: one for the host itself or
+    a domain above it (with the ".local" the cookie library adds to a dotless name). It errs on
+    the side of yes; a yes builds the request through httpx, which sends exactly the right ones."""
+    try:
+        for cookie in cookies.jar:
+            domain = cookie.domain.lstrip(".").strip("[]").lower()
+            if not domain or domain.startswith(host) or host.endswith(domain):
+                return True
+    except RuntimeError:  # another thread stored a cookie meanwhile: ask httpx
+        return True
+    return False
+
+
 @contextmanager
 def send(
     client: httpx.Client,
     transport: PinnedTransport | None,
-    url: str,
+    checked: CheckedURL,
     headers: dict[str, str],
     timeout: float,
 ) -> Iterator[httpx.Response]:
-    """One GET, its answer streamed and closed after the block. On our transport the request goes
-    to it directly: httpx's client, even with redirects off, builds the next request from a
-    redirect's `Location` and raises on a hostile one (`javascript:...`) before we see the answer;
-    the fetcher checks every `Location` itself. A client given without our transport (a test's
+    """One GET of `checked.url`, its answer streamed and closed after the block.
+
+    On our transport the request goes to it directly: httpx's client, even with redirects off,
+    builds the next request from a redirect's `Location` and raises on a hostile one
+    (`javascript:...`) before we see the answer; the fetcher checks every `Location` itself.
+    Unless a cookie may go with it, the request is not even built by the client
+    (`PinnedTransport.get`): its headers are merged as the client merges them, and the URL
+    `check_url` already normalised is not parsed a second time. Cookies the server sets are
+    kept as `client.send` would keep them. A client given without our transport (a test's
     `MockTransport`) is used as is."""
-    request = client.build_request("GET", url, headers=headers, timeout=timeout)
-    if transport is None:
-        response = client.send(request, stream=True)
+    request: httpx.Request | None = None
+    if transport is not None and not cookies_may_apply(client.cookies, checked.host):
+        merged = httpx.Headers(client.headers)
+        merged.update(headers)
+        response = transport.get(checked, merged, timeout)
     else:
-        response = transport.handle_request(request)
-        if "set-cookie" in response.headers:  # what client.send would keep (none without one)
-            client.cookies.extract_cookies(response)
+        request = client.build_request("GET", checked.url, headers=headers, timeout=timeout)
+        if transport is None:
+            response = client.send(request, stream=True)
+        else:
+            response = transport.handle_request(request)
     try:
+        if transport is not None and "set-cookie" in response.headers:
+            # what client.send would keep (none without one); the jar reads the request's URL
+            if request is None:
+                request = client.build_request("GET", checked.url, headers=headers, timeout=timeout)
+                response.request = request
+            client.cookies.extract_cookies(response)
         yield response
     finally:
         response.close()
