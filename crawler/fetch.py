@@ -49,7 +49,14 @@ from crawler.safety import (
     resolve_checked,
 )
 from crawler.settings import CONTACT_URL, DEFAULT_USER_AGENT, VERSION, FetchSettings
-from crawler.transport import PinnedBackend, PinnedTransport, SystemResolver, pinned_client, send
+from crawler.transport import (
+    PinnedBackend,
+    PinnedTransport,
+    RequestHeaders,
+    SystemResolver,
+    pinned_client,
+    send,
+)
 
 log = logging.getLogger(__name__)
 __all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
@@ -105,6 +112,13 @@ class Fetcher:
         if client is None:
             self._backend, self._transport, client = pinned_client(s.proxy, dial, s.timeout)
         self._client = client
+        self._page_headers = RequestHeaders(
+            client,
+            {"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self._robots_headers = RequestHeaders(
+            client, {"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -287,15 +301,11 @@ class Fetcher:
         validators: Validators | None,
     ) -> Fetched | str:
         assert run.deadline is not None
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": ACCEPT,
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
+        conditional: dict[str, str] = {}
         if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
+            conditional["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+            conditional["If-Modified-Since"] = validators.last_modified
         with self.politeness.slot(checked.host):
             left = run.deadline - self.clock()
             if left <= 0:
@@ -307,7 +317,8 @@ class Fetcher:
                         self._client,
                         self._transport,
                         checked,
-                        headers,
+                        self._page_headers,
+                        conditional,
                         min(self.settings.timeout, left),
                     ) as response,
                 ):
@@ -374,10 +385,8 @@ class Fetcher:
                         self._client,
                         self._transport,
                         current,
-                        {
-                            "User-Agent": self.settings.user_agent,
-                            "Accept-Encoding": ACCEPT_ENCODING,
-                        },
+                        self._robots_headers,
+                        {},
                         self.settings.timeout,
                     ) as resp,
                 ):

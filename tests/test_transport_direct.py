@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from crawler.safety import check_url
-from crawler.transport import PinnedBackend, PinnedTransport, pinned_client, request_target, send
+from crawler.transport import (
+    PinnedBackend,
+    PinnedTransport,
+    RequestHeaders,
+    pinned_client,
+    request_target,
+    send,
+)
 
 ARABIC = "%D8%A7%D9%84%D9%85%D8%B1%D8%B5%D8%AF"
 URLS = [
@@ -41,14 +48,13 @@ URLS = [
     "http://news.example/x?y#frag",
     "http://news.example/" + "a" * 70_000,
 ]
+PAGE = {"User-Agent": "marsad/1 (+https://x)", "Accept": "text/html", "Accept-Encoding": "gzip"}
+VALIDATORS = {"If-None-Match": 'W/"v1-95655"', "If-Modified-Since": "Tue, 04 Jun 2024 10:00:00 GMT"}
 HEADERS = [
-    {"User-Agent": "marsad/1 (+https://x)", "Accept": "text/html", "Accept-Encoding": "gzip"},
-    {
-        "User-Agent": "marsad/1",
-        "Accept-Encoding": "gzip, deflate, br",
-        "If-None-Match": 'W/"v1-95655"',
-        "If-Modified-Since": "Tue, 04 Jun 2024 10:00:00 GMT",
-    },
+    (PAGE, {}),
+    (PAGE, VALIDATORS),
+    ({"User-Agent": "marsad/1", "Accept-Encoding": "gzip, deflate, br"}, {}),
+    ({"User-Agent": "marsad/1"}, {"accept": "application/json", **VALIDATORS}),  # a default replaced
 ]
 
 
@@ -80,22 +86,21 @@ def wire(request: httpcore.Request) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.parametrize("headers", HEADERS, ids=["page", "conditional"])
+@pytest.mark.parametrize(("fixed", "extra"), HEADERS, ids=["page", "conditional", "robots", "json"])
 @pytest.mark.parametrize("url", URLS)
-def test_the_direct_get_is_what_the_client_would_have_sent(url, headers):
+def test_the_direct_get_is_what_the_client_would_have_sent(url, fixed, extra):
     _, transport, client = pinned_client(None, None, 20.0)
     transport.pool = recorder = Recorder()  # type: ignore[assignment]
     checked = check_url(url)
     try:
-        built = client.build_request("GET", checked.url, headers=headers, timeout=7.5)
+        built = client.build_request("GET", checked.url, headers={**fixed, **extra}, timeout=7.5)
     except httpx.InvalidURL:  # httpx refuses it: so must the direct way
         with pytest.raises(httpx.InvalidURL):
             request_target(checked)
         return
     transport.handle_request(built).close()
-    merged = httpx.Headers(client.headers)
-    merged.update(headers)
-    transport.get(checked, merged, 7.5).close()
+    headers = RequestHeaders(client, fixed)
+    transport.get(checked, headers.merged(client, extra), 7.5).close()
     old, new = recorder.sent
     assert wire(new) == wire(old)
 
@@ -118,13 +123,13 @@ def test_cookies_are_kept_and_sent_only_where_they_belong():
     transport.pool = recorder = Recorder(
         [(b"Set-Cookie", b"session=abc; Path=/"), (b"Set-Cookie", b"wide=1; Domain=example.org")]
     )
-    headers = {"User-Agent": "marsad/1"}
-    with send(client, transport, check_url("http://news.example.org/a"), headers, 5.0) as r:
+    headers = RequestHeaders(client, {"User-Agent": "marsad/1"})
+    with send(client, transport, check_url("http://news.example.org/a"), headers, {}, 5.0) as r:
         assert r.status_code == 200
     assert {cookie.name for cookie in client.cookies.jar} == {"session", "wide"}
     recorder.answer_headers = []
     for url in ("http://news.example.org/b", "http://cdn.example.org/c", "http://other.example/"):
-        with send(client, transport, check_url(url), headers, 5.0):
+        with send(client, transport, check_url(url), headers, VALIDATORS, 5.0):
             pass
     first, same_host, same_domain, elsewhere = (dict(r.headers).get(b"Cookie") for r in recorder.sent)
     assert first is None
@@ -137,5 +142,5 @@ def test_errors_of_the_direct_get_are_httpx_errors():
     backend = PinnedBackend()
     transport = PinnedTransport(backend)
     with pytest.raises(httpx.ConnectError, match="no checked address"):
-        transport.get(check_url("http://news.example/"), httpx.Headers(), 1.0)
+        transport.get(check_url("http://news.example/"), [], 1.0)
     transport.close()
