@@ -91,6 +91,7 @@ class Fetcher:
         self.clock = clock
         self.resolver: Resolver = resolver or SystemResolver(timeout=s.timeout)
         self._aliases = Scope.of_targets((), s.host_aliases, s.private_hosts)
+        self._merged_scope: tuple[Scope, Scope] | None = None  # (self.scope, with the aliases)
         self.politeness = Politeness(
             min_delay=s.min_delay,
             jitter=s.jitter,
@@ -230,7 +231,17 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        scope = (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        """The configured scope with the aliases (and the proxy rule), built once for as long as
+        `self.scope` is the same object: the union grows with the number of targets' hosts."""
+        if self.scope is None:
+            return self._with_aliases(Scope.of_targets([checked.url]))
+        merged = self._merged_scope
+        if merged is None or merged[0] is not self.scope:
+            merged = self._merged_scope = (self.scope, self._with_aliases(self.scope))
+        return merged[1]
+
+    def _with_aliases(self, scope: Scope) -> Scope:
+        scope = scope | self._aliases
         if self.settings.proxy:
             # A proxy resolves the name again and connects where its own answer points, so the
             # address we checked does not bind it: through a proxy no private address is fetched,
