@@ -49,7 +49,14 @@ from crawler.safety import (
     resolve_checked,
 )
 from crawler.settings import CONTACT_URL, DEFAULT_USER_AGENT, VERSION, FetchSettings
-from crawler.transport import PinnedBackend, PinnedTransport, SystemResolver, pinned_client, send
+from crawler.transport import (
+    PinnedBackend,
+    PinnedTransport,
+    RequestHeaders,
+    SystemResolver,
+    pinned_client,
+    send,
+)
 
 log = logging.getLogger(__name__)
 __all__ = ["CONTACT_URL", "DEFAULT_USER_AGENT", "VERSION", "FetchSettings", "Fetcher"]
@@ -84,6 +91,7 @@ class Fetcher:
         self.clock = clock
         self.resolver: Resolver = resolver or SystemResolver(timeout=s.timeout)
         self._aliases = Scope.of_targets((), s.host_aliases, s.private_hosts)
+        self._merged_scope: tuple[Scope, Scope] | None = None  # (self.scope, with the aliases)
         self.politeness = Politeness(
             min_delay=s.min_delay,
             jitter=s.jitter,
@@ -105,6 +113,13 @@ class Fetcher:
         if client is None:
             self._backend, self._transport, client = pinned_client(s.proxy, dial, s.timeout)
         self._client = client
+        self._page_headers = RequestHeaders(
+            client,
+            {"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self._robots_headers = RequestHeaders(
+            client, {"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -216,7 +231,17 @@ class Fetcher:
             run.current = checked.url
 
     def _scope_for(self, checked: CheckedURL) -> Scope:
-        scope = (self.scope or Scope.of_targets([checked.url])) | self._aliases
+        """The configured scope with the aliases (and the proxy rule), built once for as long as
+        `self.scope` is the same object: the union grows with the number of targets' hosts."""
+        if self.scope is None:
+            return self._with_aliases(Scope.of_targets([checked.url]))
+        merged = self._merged_scope
+        if merged is None or merged[0] is not self.scope:
+            merged = self._merged_scope = (self.scope, self._with_aliases(self.scope))
+        return merged[1]
+
+    def _with_aliases(self, scope: Scope) -> Scope:
+        scope = scope | self._aliases
         if self.settings.proxy:
             # A proxy resolves the name again and connects where its own answer points, so the
             # address we checked does not bind it: through a proxy no private address is fetched,
@@ -287,15 +312,11 @@ class Fetcher:
         validators: Validators | None,
     ) -> Fetched | str:
         assert run.deadline is not None
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": ACCEPT,
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
+        conditional: dict[str, str] = {}
         if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
+            conditional["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+            conditional["If-Modified-Since"] = validators.last_modified
         with self.politeness.slot(checked.host):
             left = run.deadline - self.clock()
             if left <= 0:
@@ -306,8 +327,9 @@ class Fetcher:
                     send(
                         self._client,
                         self._transport,
-                        checked.url,
-                        headers,
+                        checked,
+                        self._page_headers,
+                        conditional,
                         min(self.settings.timeout, left),
                     ) as response,
                 ):
@@ -373,11 +395,9 @@ class Fetcher:
                     send(
                         self._client,
                         self._transport,
-                        current.url,
-                        {
-                            "User-Agent": self.settings.user_agent,
-                            "Accept-Encoding": ACCEPT_ENCODING,
-                        },
+                        current,
+                        self._robots_headers,
+                        {},
                         self.settings.timeout,
                     ) as resp,
                 ):

@@ -136,7 +136,9 @@ class Politeness:
 
     def succeeded(self, host: str) -> None:
         entry = self._host(host)
-        entry.state = replace(entry.state, failures=0, paused_until=None, last_error=None)
+        state = entry.state
+        if state.failures or state.paused_until is not None or state.last_error is not None:
+            entry.state = replace(state, failures=0, paused_until=None, last_error=None)
 
     def states(self) -> dict[str, HostState]:
         with self._guard:

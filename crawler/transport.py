@@ -9,16 +9,18 @@ new release of either cannot quietly bypass the pin; `tests/test_public_seam.py`
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
 
-from crawler.safety import Dial, DNSError
+from crawler.safety import CheckedURL, Dial, DNSError
 
 
 class SystemResolver:
@@ -216,6 +218,29 @@ class PinnedTransport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
+        return self._round_trip(sent, request)
+
+    def get(
+        self, checked: CheckedURL, headers: Sequence[tuple[bytes, bytes]], timeout: float
+    ) -> httpx.Response:
+        """The GET `handle_request` would send for `client.build_request("GET", checked.url,
+        headers=..., timeout=timeout)`, built without an `httpx.Request`: the same method, URL,
+        headers (Host first) and timeouts, byte for byte (`tests/test_transport_direct.py`).
+        Parsing a long percent-encoded URL again in httpx cost about as much as the rest of the
+        request; `checked` was parsed and normalised once by `crawler.safety.check_url`.
+        `headers` are the client's defaults updated with the fetch's own, as httpx merges them
+        (`RequestHeaders`). The answer has no `request` (nothing reads it; `send` sets one to
+        keep cookies)."""
+        target = request_target(checked)
+        sent = httpcore.Request(
+            method=b"GET",
+            url=target.url,
+            headers=[(b"Host", target.netloc), *headers],
+            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)},
+        )
+        return self._round_trip(sent, None)
+
+    def _round_trip(self, sent: httpcore.Request, request: httpx.Request | None) -> httpx.Response:
         with _as_httpx_errors(request):
             answer = self.pool.handle_request(sent)
         return httpx.Response(
@@ -233,7 +258,7 @@ class PinnedTransport(httpx.BaseTransport):
 class _Body(httpx.SyncByteStream):
     """An httpcore answer's body as httpx reads it; closing it gives the connection back."""
 
-    def __init__(self, answer: httpcore.Response, request: httpx.Request) -> None:
+    def __init__(self, answer: httpcore.Response, request: httpx.Request | None) -> None:
         self.answer, self.request = answer, request
 
     def __iter__(self) -> Iterator[bytes]:
@@ -265,7 +290,7 @@ _HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
 
 
 @contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
     try:
         yield
     except Exception as error:
@@ -291,27 +316,134 @@ def pinned_client(
     return backend, transport, client
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes, as httpx would spell it: httpcore's URL and the Host header."""
+
+    url: httpcore.URL
+    netloc: bytes
+
+
+# The characters httpx leaves as they are in a path and in a query (`httpx._urlparse`'s
+# PATH_SAFE and QUERY_SAFE with the unreserved ones: printable ASCII but for these few; a "%"
+# stays as it is whether or not an escape follows). A target made of them alone, with no "."
+# or ".." segment for httpx to remove, is sent exactly as `check_url` wrote it.
+_PATH_CHARS = "".join(re.escape(chr(i)) for i in range(0x21, 0x7F) if chr(i) not in '"#<>?`{}')
+_QUERY_CHARS = "".join(re.escape(chr(i)) for i in range(0x21, 0x7F) if chr(i) not in '"#<>')
+_PLAIN_TARGET = re.compile(f"(/[{_PATH_CHARS}]*)(?:\\?[{_QUERY_CHARS}]*)?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MAX_URL = 65_536  # httpx refuses a longer URL; the fallback lets it say so
+
+
+def request_target(checked: CheckedURL) -> Target:
+    """The scheme, host, port, target and Host header httpx would derive from `checked.url`.
+
+    `check_url` already lowercased and IDNA-encoded the host, wrote IPv6 in brackets, dropped a
+    default port and the fragment, and refused whitespace and control characters, so for an
+    ASCII target of the characters above httpx's parse is the identity. Anything else (raw
+    non-ASCII, a "{", a dot segment, a very long URL) is parsed by httpx as before."""
+    origin = checked.origin
+    tail = checked.url[len(origin) :]
+    plain = _PLAIN_TARGET.fullmatch(tail) if len(checked.url) <= _MAX_URL else None
+    if plain is not None and "/." not in plain.group(1):
+        port = None if checked.port == _DEFAULT_PORTS[checked.scheme] else checked.port
+        url = httpcore.URL(
+            scheme=checked.scheme.encode("ascii"),
+            host=checked.host.encode("ascii"),
+            port=port,
+            target=tail.encode("ascii"),
+        )
+        return Target(url, origin[len(checked.scheme) + 3 :].encode("ascii"))
+    parsed = httpx.URL(checked.url)
+    url = httpcore.URL(
+        scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
+    )
+    return Target(url, parsed.netloc)
+
+
+def cookies_may_apply(cookies: httpx.Cookies, host: str) -> bool:
+    """Whether the jar holds a cookie that could be sent to `host`: one for the host itself or
+    a domain above it (with the ".local" the cookie library adds to a dotless name). It errs on
+    the side of yes; a yes builds the request through httpx, which sends exactly the right ones."""
+    try:
+        for cookie in cookies.jar:
+            domain = cookie.domain.lstrip(".").strip("[]").lower()
+            if not domain or domain.startswith(host) or host.endswith(domain):
+                return True
+    except RuntimeError:  # another thread stored a cookie meanwhile: ask httpx
+        return True
+    return False
+
+
+class RequestHeaders:
+    """A kind of request's fixed headers (a page's, robots.txt's), merged with the client's
+    default headers once, as `build_request` would merge them for every request: that merge
+    was a tenth of what the fetcher itself spent on a re-check. Per request only the varying
+    headers (the conditional GET's validators) are added, after the fixed ones, where httpx's
+    merge puts headers the client has no default for. The client's defaults are read once:
+    marsad never changes them."""
+
+    def __init__(self, client: httpx.Client, fixed: dict[str, str]) -> None:
+        merged = httpx.Headers(client.headers)
+        merged.update(fixed)
+        self.fixed = dict(fixed)
+        self.raw = tuple(merged.raw)
+        self._names = frozenset(name.lower() for name, _ in self.raw)
+
+    def given(self, extra: dict[str, str]) -> dict[str, str]:
+        """What `build_request` is given for a request with `extra`."""
+        return {**self.fixed, **extra} if extra else self.fixed
+
+    def merged(self, client: httpx.Client, extra: dict[str, str]) -> list[tuple[bytes, bytes]]:
+        """The headers `build_request` would send with `extra`, but for Host (and Cookie)."""
+        encoded = [(name.encode("ascii"), value.encode("ascii")) for name, value in extra.items()]
+        if any(name.lower() in self._names for name, _ in encoded):  # one replaces a default
+            headers = httpx.Headers(client.headers)
+            headers.update(self.given(extra))
+            return list(headers.raw)
+        return [*self.raw, *encoded]
+
+
 @contextmanager
 def send(
     client: httpx.Client,
     transport: PinnedTransport | None,
-    url: str,
-    headers: dict[str, str],
+    checked: CheckedURL,
+    headers: RequestHeaders,
+    extra: dict[str, str],
     timeout: float,
 ) -> Iterator[httpx.Response]:
-    """One GET, its answer streamed and closed after the block. On our transport the request goes
-    to it directly: httpx's client, even with redirects off, builds the next request from a
-    redirect's `Location` and raises on a hostile one (`javascript:...`) before we see the answer;
-    the fetcher checks every `Location` itself. A client given without our transport (a test's
+    """One GET of `checked.url` with `headers` and `extra`, its answer streamed and closed
+    after the block.
+
+    On our transport the request goes to it directly: httpx's client, even with redirects off,
+    builds the next request from a redirect's `Location` and raises on a hostile one
+    (`javascript:...`) before we see the answer; the fetcher checks every `Location` itself.
+    Unless a cookie may go with it, the request is not even built by the client
+    (`PinnedTransport.get`): its headers are merged as the client merges them, and the URL
+    `check_url` already normalised is not parsed a second time. Cookies the server sets are
+    kept as `client.send` would keep them. A client given without our transport (a test's
     `MockTransport`) is used as is."""
-    request = client.build_request("GET", url, headers=headers, timeout=timeout)
-    if transport is None:
-        response = client.send(request, stream=True)
+    request: httpx.Request | None = None
+    if transport is not None and not cookies_may_apply(client.cookies, checked.host):
+        response = transport.get(checked, headers.merged(client, extra), timeout)
     else:
-        response = transport.handle_request(request)
-        if "set-cookie" in response.headers:  # what client.send would keep (none without one)
-            client.cookies.extract_cookies(response)
+        request = client.build_request(
+            "GET", checked.url, headers=headers.given(extra), timeout=timeout
+        )
+        if transport is None:
+            response = client.send(request, stream=True)
+        else:
+            response = transport.handle_request(request)
     try:
+        if transport is not None and "set-cookie" in response.headers:
+            # what client.send would keep (none without one); the jar reads the request's URL
+            if request is None:
+                request = client.build_request(
+                    "GET", checked.url, headers=headers.given(extra), timeout=timeout
+                )
+                response.request = request
+            client.cookies.extract_cookies(response)
         yield response
     finally:
         response.close()
