@@ -84,7 +84,7 @@ def not_article_reason(html: str, extracted: Extracted, status: int) -> str | No
     # The extractor has parsed the page already; the body's classes and the <title> are read
     # with two anchored regular expressions rather than a second parse.
     lowered = _Lowered(html)
-    if "error404" in lowered and "error404" in _body_classes(html, lowered):
+    if lowered.in_tag("<body", "error404") and "error404" in _body_classes(html, lowered):
         return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
     title_match = _TITLE.search(html, max(0, lowered.find("<title")))
     page_title = html_lib.unescape(title_match.group(1)) if title_match else ""
@@ -134,6 +134,16 @@ class _Lowered:
         if self._text is not None:
             return marker in self._text
         return marker.encode("ascii") in self._bytes
+
+    def in_tag(self, tag: str, marker: str) -> bool:
+        """Whether `marker` is in the first `tag` ("<body"), up to its ">": all a regular
+        expression reading that tag could find it in. (Lowered as text, where positions may
+        have moved: whether it is anywhere.)"""
+        if self._text is not None:
+            return marker in self._text
+        start = self._bytes.find(tag.encode("ascii"))
+        end = self._bytes.find(b">", start) if start >= 0 else -1
+        return end >= 0 and marker.encode("ascii") in self._bytes[start:end]
 
     def find(self, marker: str) -> int:
         """The index of the first `marker`, in characters, or -1."""
