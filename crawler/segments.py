@@ -308,7 +308,7 @@ def _flush(
     if BR in text:  # str.split() takes the line separator for a space
         text = BR.join(" ".join(part.split()) for part in text.split(BR)).strip(BR + " ")
     else:
-        text = _single_spaced(text)
+        text = _collapsed(text)
     chars = len(text)
     if not chars:
         return
@@ -323,7 +323,7 @@ def _flush(
     segments.append(Segment(text, chars, min(link, chars), kind, marks, block))
 
 
-def _single_spaced(text: str) -> str:
+def _collapsed(text: str) -> str:
     """`" ".join(text.split())`, without making a string of every word when there is nothing to
     collapse: printable text holds no whitespace but the space (`isprintable` is False for every
     other character `str.split` splits on)."""
