@@ -200,10 +200,23 @@ def match_tokens(text: str) -> list[str]:
     return _WORD.findall(match_key(text))
 
 
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
+_ASCII_NOT_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
+
+
 def arabic_ratio(text: str) -> float:
-    """Share of letters in `text` that are Arabic script, to guess language and direction."""
-    letters = arabic = 0
-    for char in text[:2000]:
+    """Share of letters in the first 2000 characters of `text` that are Arabic script, to guess
+    language and direction. In a text mostly ASCII (what most pages without `lang` or `dir`
+    hold), the ASCII letters are counted in C and only the other characters one by one."""
+    sample = text[:2000]
+    ascii_part = sample.encode("ascii", "ignore")
+    if 2 * len(ascii_part) < len(sample):
+        letters, others = 0, sample
+    else:
+        letters = len(ascii_part.translate(None, _ASCII_NOT_LETTERS))
+        others = _ASCII_RUNS.sub("", sample)
+    arabic = 0
+    for char in others:
         if char.isalpha():
             letters += 1
             if "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f":

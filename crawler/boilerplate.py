@@ -222,7 +222,11 @@ def _class_marked(classes: str | None) -> bool:
 
 
 # Class attributes repeat across a page and across a site's pages: the answer for each is kept.
+# A class attribute not seen yet is judged word by word, each word's answer kept too: words
+# repeat across sites far more than whole attributes do ("row", "elementor-widget-container"),
+# and the pattern costs microseconds per attribute.
 _CHROME_CLASSES: dict[str, bool] = {}
+_CHROME_CLASS_WORDS: dict[str, bool] = {}
 
 
 def _class_chrome(classes: str | None) -> bool:
@@ -230,17 +234,27 @@ def _class_chrome(classes: str | None) -> bool:
         return False
     known = _CHROME_CLASSES.get(classes)
     if known is None:
+        # No class part holds a space: the attribute has one when one of its words has one.
+        known = any(_class_word_chrome(word) for word in classes.split())
+        _remember(_CHROME_CLASSES, classes, known)
+    return known
+
+
+def _class_word_chrome(word: str) -> bool:
+    known = _CHROME_CLASS_WORDS.get(word)
+    if known is None:
         # BEM names a block's parts `block__part`: "c-product-widget__content" is a part of a
         # product box, not a WordPress `widget_…`.
-        named = classes.replace("widget__", "-") if "widget__" in classes else classes
-        known = bool(
-            _CLASS_PART.search(named)
-            or any(name in _EXACT or name.startswith("ad-") for name in classes.split())
-        )
-        if len(_CHROME_CLASSES) > 20_000:  # a page of random class names cannot grow it
-            _CHROME_CLASSES.clear()
-        _CHROME_CLASSES[classes] = known
+        named = word.replace("widget__", "-") if "widget__" in word else word
+        known = bool(_CLASS_PART.search(named)) or word in _EXACT or word.startswith("ad-")
+        _remember(_CHROME_CLASS_WORDS, word, known)
     return known
+
+
+def _remember(answers: dict[str, bool], key: str, answer: bool) -> None:
+    if len(answers) > 20_000:  # a page of random class names cannot grow it
+        answers.clear()
+    answers[key] = answer
 
 
 def _id_marked(ident: str | None) -> bool:

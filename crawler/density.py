@@ -170,15 +170,15 @@ def _tightest(page: Page, best: int, scores: list[float]) -> int:
     around it."""
     elements = page.elements
     floor = _NEAR * scores[best]
-    chosen = best
-    inside = {best}
-    for index in range(best + 1, len(elements)):  # descendants follow in document order
+    chosen, depth = best, elements[best].depth
+    # Descendants follow `best` in document order, all of them before anything else: an element
+    # is one while its parent is `best` or one of the descendants just seen (an index >= best).
+    for index in range(best + 1, len(elements)):
         element = elements[index]
-        if element.parent not in inside:
+        if element.parent < best:
             break
-        inside.add(index)
-        if scores[index] >= floor and element.depth > elements[chosen].depth:
-            chosen = index
+        if scores[index] >= floor and element.depth > depth:
+            chosen, depth = index, element.depth
     return chosen
 
 

@@ -47,7 +47,7 @@ def extract(html: str, url: str | None = None, container: str | None = None) -> 
 def _extract(html: str | bytes, url: str | None, container: str | None = None) -> Extracted:
     if isinstance(html, (bytes, bytearray)):
         html = bytes(html).decode("utf-8", errors="replace")
-    if not html or not html.strip():
+    if not html or html.isspace():  # not `strip`, which copies the whole page
         return Extracted(reason="empty document")
     tree = LexborHTMLParser(html)
     facts = page_facts(tree, url)

@@ -30,6 +30,8 @@ _ARTICLE_TYPES = {
 }
 _PAGE_TYPES = {"webpage", "itempage", "collectionpage"}
 _WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[|//\s*<!\[CDATA\[)|(?:-->|\]\]>|//\s*\]\]>)\s*$")
+_WRAPPER_OPENINGS = ("<!--", "<![CDATA[", "//")
+_WRAPPER_ENDINGS = ("-->", "]]>")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
@@ -49,7 +51,11 @@ class ArticleFacts:
 
 
 def _load(raw: str) -> Any:
-    raw = _WRAPPERS.sub("", raw.strip())
+    raw = raw.strip()
+    # _WRAPPERS can match only at the ends of the stripped text; tried at every position of a
+    # block that has none, it cost as much as parsing the JSON.
+    if raw.startswith(_WRAPPER_OPENINGS) or raw.endswith(_WRAPPER_ENDINGS):
+        raw = _WRAPPERS.sub("", raw)
     try:
         return json.loads(raw, strict=False)
     except ValueError:

@@ -83,8 +83,8 @@ def not_article_reason(html: str, extracted: Extracted, status: int) -> str | No
         return None
     # The extractor has parsed the page already; the body's classes and the <title> are read
     # with two anchored regular expressions rather than a second parse.
-    lowered = html.lower()
-    if "error404" in lowered and "error404" in _body_classes(html, lowered):
+    lowered = _Lowered(html)
+    if lowered.in_tag("<body", "error404") and "error404" in _body_classes(html, lowered):
         return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
     title_match = _TITLE.search(html, max(0, lowered.find("<title")))
     page_title = html_lib.unescape(title_match.group(1)) if title_match else ""
@@ -96,13 +96,64 @@ def not_article_reason(html: str, extracted: Extracted, status: int) -> str | No
             return f"a challenge page instead of the article (title {title[:60]!r})"
     if any(hint in lowered for hint in _CHALLENGE_HINTS) and _CHALLENGE_MARKUP.search(html):
         return "a challenge page instead of the article (bot-check markup)"
-    words = len(extracted.text.split())
-    if words < THIN_ARTICLE_WORDS and (phrase := _WALL_PHRASES.search(html)):
+    if _thin(extracted) and (phrase := _WALL_PHRASES.search(html)):
         return f"a cookie or JavaScript wall instead of the article ({phrase.group(0)!r})"
     return None
 
 
-def _body_classes(html: str, lowered: str) -> list[str]:
+def _thin(extracted: Extracted) -> bool:
+    """Whether the article has fewer than THIN_ARTICLE_WORDS words, counted block by block
+    (the blocks' words are the text's words) until there are enough."""
+    words = 0
+    for block in extracted.blocks:
+        words += len(block.text.split())
+        if words >= THIN_ARTICLE_WORDS:
+            return False
+    return True
+
+
+class _Lowered:
+    """`html.lower()` as far as the markers are looked for in it, all of them ASCII: whether one
+    is in it, and where. Lowering a whole page character by character costs as much as the rest
+    of this module together; its UTF-8 bytes are lowered (ASCII letters only) in a pass in C.
+    Only two characters lower to ASCII: U+0130 to "i" and a combining dot (which also moves
+    every position after it), U+212A (Kelvin) to "k"; a page holding either is lowered as text,
+    so every answer is the one `html.lower()` gives."""
+
+    __slots__ = ("_bytes", "_text")
+
+    def __init__(self, html: str) -> None:
+        self._text: str | None = None
+        self._bytes = b""
+        if "\u0130" in html or "\u212a" in html:
+            self._text = html.lower()
+        else:
+            self._bytes = html.encode("utf-8", "surrogatepass").lower()
+
+    def __contains__(self, marker: str) -> bool:
+        if self._text is not None:
+            return marker in self._text
+        return marker.encode("ascii") in self._bytes
+
+    def in_tag(self, tag: str, marker: str) -> bool:
+        """Whether `marker` is in the first `tag` ("<body"), up to its ">": all a regular
+        expression reading that tag could find it in. (Lowered as text, where positions may
+        have moved: whether it is anywhere.)"""
+        if self._text is not None:
+            return marker in self._text
+        start = self._bytes.find(tag.encode("ascii"))
+        end = self._bytes.find(b">", start) if start >= 0 else -1
+        return end >= 0 and marker.encode("ascii") in self._bytes[start:end]
+
+    def find(self, marker: str) -> int:
+        """The index of the first `marker`, in characters, or -1."""
+        if self._text is not None:
+            return self._text.find(marker)
+        at = self._bytes.find(marker.encode("ascii"))
+        return at if at <= 0 else len(self._bytes[:at].decode("utf-8", "surrogatepass"))
+
+
+def _body_classes(html: str, lowered: _Lowered) -> list[str]:
     start = lowered.find("<body")
     if start < 0:
         return []

@@ -12,6 +12,7 @@ can hold the whole article; the scorer decides.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
@@ -130,6 +131,18 @@ _KIND: dict[str, BlockKind] = {
 }
 MAX_DEPTH = 256  # deeper nesting is read as flat text, not walked
 
+# What the walk does with an element, by its tag: skips it with everything inside, counts it
+# (an image, skipped too), breaks the line, opens a block, opens an anchor; any other tag is
+# inline. One lookup instead of a test of each set in turn.
+_SKIPPED, _IMAGE, _BREAK, _BLOCK, _ANCHOR, _INLINE = "skip", "image", "break", "block", "a", "inline"
+_ACTIONS: dict[str, str] = {
+    **dict.fromkeys(_BLOCKS, _BLOCK),
+    **dict.fromkeys(_SKIP, _SKIPPED),
+    "img": _IMAGE,
+    "br": _BREAK,
+    "a": _ANCHOR,
+}
+
 
 @dataclass(slots=True)
 class Segment:
@@ -169,52 +182,95 @@ class Page:
 
 def read_page(root: LexborNode) -> Page:
     """Segments, block elements and anchors under `root` (usually `<body>`). An explicit stack,
-    so no nesting depth can exhaust Python's recursion."""
+    so no nesting depth can exhaust Python's recursion.
+
+    This walk is most of the extractor's CPU, so it is written for the interpreter: the children
+    of the open element are read in a `for` loop (a frame is pushed or popped only when an
+    element opens or closes, not for every text node), and a node is asked for its text first,
+    which answers for text nodes (half the nodes) and is None for elements."""
     segments: list[Segment] = []
     elements: list[Element] = [Element(root.tag or "body", {}, -1, 0, 0, False, 0)]
     anchors: list[Anchor] = []
     run: list[str] = []
-    link = [0]
+    link = 0  # link characters in `run`
     marks: list[int] = []
     marks_tuple: tuple[int, ...] = ()
-    # One frame per open element: its children, its index in `elements` (-1 when inline), and
-    # whether it is an anchor.
-    stack: list[tuple[object, int, Anchor | None]] = [(root.iter(include_text=True), 0, None)]
+    # The frames of the open elements around the one being read: its children, its index in
+    # `elements` (-1 when inline), and its anchor when it is one.
+    stack: list[tuple[Iterator[LexborNode], int, Anchor | None]] = []
+    children: Iterator[LexborNode] = root.iter(include_text=True)
+    index = 0  # the element being read
+    anchor: Anchor | None = None
     block = 0  # innermost open block element
     open_anchors: list[Anchor] = []
 
-    def flush() -> None:
-        if not run:
-            return
-        text = "".join(run)
-        run.clear()
-        if BR in text:  # str.split() takes the line separator for a space
-            text = BR.join(" ".join(part.split()) for part in text.split(BR)).strip(BR + " ")
-        else:
-            text = " ".join(text.split())
-        chars = len(text)
-        if chars:
-            owner = elements[block]
-            tag = owner.tag
-            kind: BlockKind = _KIND.get(tag, "paragraph")
-            if kind == "paragraph" and tag == "p":
-                # A paragraph inside a quote is part of the quote.
-                parent = owner.parent
-                if parent >= 0 and elements[parent].tag == "blockquote":
-                    kind = "quote"
-            segments.append(
-                Segment(text, chars, min(link[0], chars), kind, marks_tuple, block)
-            )
-        link[0] = 0
-
-    while stack:
-        iterator, index, anchor = stack[-1]
-        child = next(iterator, None)  # type: ignore[call-overload]
-        if child is None:
-            stack.pop()
+    while True:
+        for child in children:
+            text = child.text_content
+            if text is not None:  # a text node
+                if not text:
+                    continue
+                if text.isspace():  # the line breaks between tags: one space keeps words apart
+                    if run:
+                        run.append(" ")
+                    continue
+                run.append(text)
+                if open_anchors:
+                    link += len(text.strip())
+                    for open_anchor in open_anchors:
+                        open_anchor.text.append(text)
+                continue
+            tag = child.tag
+            if not tag or tag[0] == "-":  # a comment, a nameless node
+                continue
+            action = _ACTIONS.get(tag, _INLINE)
+            if action is _SKIPPED:
+                continue
+            if action is _IMAGE:
+                elements[block].images += 1
+                continue
+            if action is _BREAK:
+                run.append(BR)
+                continue
+            attrs = child.attributes
+            chrome = _chrome(tag, attrs) if attrs else tag in _CHROME_BLOCKS
+            if action is _BLOCK:
+                if run:
+                    _flush(run, link, segments, elements, block, marks_tuple)
+                    link = 0
+                depth = len(stack) + 1  # the open elements, `root` counted
+                if depth >= MAX_DEPTH:
+                    run.append(child.text(separator=" "))
+                    continue
+                stack.append((children, index, anchor))
+                index = len(elements)
+                elements.append(Element(tag, attrs, block, len(segments), -1, chrome, depth))
+                if chrome:
+                    marks.append(index)
+                    marks_tuple = tuple(marks)
+                block = index
+                anchor = None
+            elif chrome:
+                continue  # inline chrome: an icon label, a "share" link, a screen-reader note
+            elif action is _ANCHOR:
+                href = attrs.get("href") if attrs else None
+                stack.append((children, index, anchor))
+                anchor = Anchor((href or "").strip(), len(segments), [])
+                anchors.append(anchor)
+                open_anchors.append(anchor)
+                index = -1
+            else:
+                stack.append((children, index, anchor))
+                index, anchor = -1, None
+            children = child.iter(include_text=True)
+            break
+        else:  # every child read: the element closes
+            if not stack:
+                break
             if index > 0:
                 if run:
-                    flush()
+                    _flush(run, link, segments, elements, block, marks_tuple)
+                    link = 0
                 element = elements[index]
                 element.end = len(segments)
                 if element.marked:
@@ -223,59 +279,55 @@ def read_page(root: LexborNode) -> Page:
                 block = element.parent
             elif anchor is not None:
                 open_anchors.pop()
-            continue
-        if child.is_text_node:
-            text = child.text_content
-            if text:
-                if text.isspace():  # the line breaks between tags: one space keeps words apart
-                    if run:
-                        run.append(" ")
-                    continue
-                run.append(text)
-                if open_anchors:
-                    size = len(text.strip())
-                    link[0] += size
-                    for open_anchor in open_anchors:
-                        open_anchor.text.append(text)
-            continue
-        tag = child.tag
-        if not tag or tag in _SKIP or tag.startswith("-"):
-            if tag == "img":
-                elements[block].images += 1
-            continue
-        if tag == "br":
-            run.append(BR)
-            continue
-        attrs = child.attributes
-        # A known article container is content even when a class says otherwise ("no-share").
-        chrome = (tag in _CHROME_BLOCKS or bool(attrs) and is_chrome(tag, attrs)) and not (
-            attrs and is_content(attrs)
-        )
-        if tag in _BLOCKS:
-            if run:
-                flush()
-            if len(stack) >= MAX_DEPTH:
-                run.append(child.text(separator=" "))
-                continue
-            index = len(elements)
-            elements.append(
-                Element(tag, attrs, block, len(segments), -1, chrome, len(stack))
-            )
-            if chrome:
-                marks.append(index)
-                marks_tuple = tuple(marks)
-            block = index
-            stack.append((child.iter(include_text=True), index, None))
-        elif chrome:
-            continue  # inline chrome: an icon label, a "share" link, a screen-reader note
-        elif tag == "a":
-            href = attrs.get("href") if attrs else None
-            new = Anchor((href or "").strip(), len(segments), [])
-            anchors.append(new)
-            open_anchors.append(new)
-            stack.append((child.iter(include_text=True), -1, new))
-        else:
-            stack.append((child.iter(include_text=True), -1, None))
-    flush()
+            children, index, anchor = stack.pop()
+    if run:
+        _flush(run, link, segments, elements, block, marks_tuple)
     elements[0].end = len(segments)
     return Page(segments, elements, anchors)
+
+
+def _chrome(tag: str, attrs: dict[str, str | None]) -> bool:
+    """Whether an element with attributes is marked as chrome (by tag or markup); without
+    attributes, only its tag can mark it (_CHROME_BLOCKS). A known article container is content
+    even when a class says otherwise ("no-share")."""
+    return (tag in _CHROME_BLOCKS or is_chrome(tag, attrs)) and not is_content(attrs)
+
+
+def _flush(
+    run: list[str],
+    link: int,
+    segments: list[Segment],
+    elements: list[Element],
+    block: int,
+    marks: tuple[int, ...],
+) -> None:
+    """The text collected in `run` as a segment of `block` (none when it is only whitespace);
+    `run` is emptied."""
+    text = "".join(run)
+    run.clear()
+    if BR in text:  # str.split() takes the line separator for a space
+        text = BR.join(" ".join(part.split()) for part in text.split(BR)).strip(BR + " ")
+    else:
+        text = _collapsed(text)
+    chars = len(text)
+    if not chars:
+        return
+    owner = elements[block]
+    tag = owner.tag
+    kind: BlockKind = _KIND.get(tag, "paragraph")
+    if kind == "paragraph" and tag == "p":
+        # A paragraph inside a quote is part of the quote.
+        parent = owner.parent
+        if parent >= 0 and elements[parent].tag == "blockquote":
+            kind = "quote"
+    segments.append(Segment(text, chars, min(link, chars), kind, marks, block))
+
+
+def _collapsed(text: str) -> str:
+    """`" ".join(text.split())`, without making a string of every word when there is nothing to
+    collapse: printable text holds no whitespace but the space (`isprintable` is False for every
+    other character `str.split` splits on)."""
+    text = text.strip()
+    if "  " not in text and text.isprintable():
+        return text
+    return " ".join(text.split())
