@@ -77,13 +77,16 @@ _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 THIN_ARTICLE_WORDS = 30
 
 
-def not_article_reason(html: str, extracted: Extracted, status: int) -> str | None:
-    """Why this answer is not the article (one line), or None when it may be."""
+def not_article_reason(
+    html: str, extracted: Extracted, status: int, utf8: bytes | None = None
+) -> str | None:
+    """Why this answer is not the article (one line), or None when it may be. `utf8` is the
+    page's UTF-8 encoding when the caller has it already (a check does: `Fetched.body_utf8`)."""
     if not html:
         return None
     # The extractor has parsed the page already; the body's classes and the <title> are read
     # with two anchored regular expressions rather than a second parse.
-    lowered = _Lowered(html)
+    lowered = _Lowered(html, utf8)
     if lowered.in_tag("<body", "error404") and "error404" in _body_classes(html, lowered):
         return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
     title_match = _TITLE.search(html, max(0, lowered.find("<title")))
@@ -122,13 +125,13 @@ class _Lowered:
 
     __slots__ = ("_bytes", "_text")
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, utf8: bytes | None = None) -> None:
         self._text: str | None = None
         self._bytes = b""
         if "\u0130" in html or "\u212a" in html:
             self._text = html.lower()
         else:
-            self._bytes = html.encode("utf-8", "surrogatepass").lower()
+            self._bytes = (html.encode("utf-8", "surrogatepass") if utf8 is None else utf8).lower()
 
     def __contains__(self, marker: str) -> bool:
         if self._text is not None:
