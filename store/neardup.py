@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -43,13 +43,16 @@ SCHEME = "affine32"
 MAX_BUCKET_ROWS = 1000
 
 # Every band's bucket in one statement (each limited alone, as a bucket read alone would be).
-_BUCKETS_LOOKUP = " UNION ALL ".join(
-    ["SELECT version_id FROM (SELECT version_id FROM near_dup_bands"
-     " WHERE band = ? AND bucket = ? AND page_id != ? LIMIT ?)"] * BANDS
-)  # fmt: skip
+_BUCKET_LOOKUP = (
+    "SELECT version_id FROM (SELECT version_id FROM near_dup_bands"
+    " WHERE band = ? AND bucket = ? AND page_id != ? LIMIT ?)"
+)
+_BUCKETS_LOOKUP = " UNION ALL ".join([_BUCKET_LOOKUP] * BANDS)
 
 _EMPTY = 0xFFFFFFFF  # datasketch's value for "no shingle hashed yet"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=SCHEME).permutations
+_A, _B = (part.astype(np.uint32) for part in _PERMUTATIONS)
+_EMPTY_SIGNATURE = np.full(NUM_PERM, _EMPTY, dtype="<u4").tobytes()
 
 
 class SignatureError(ValueError):
@@ -108,10 +111,31 @@ class Candidate(NamedTuple):
 
 
 def signature(text_key: str) -> MinHashSignature:
-    """MinHash of a version's match key (3-word shingles, as `seed_similarity` uses)."""
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text_key))])
-    return MinHashSignature(minhash.hashvalues.astype("<u4").tobytes())
+    """MinHash of a version's match key (3-word shingles, as `seed_similarity` uses).
+
+    datasketch's `affine32` MinHash computed here in one pass (`tests/test_neardup.py` holds it
+    to datasketch's own): SHA-1's first 4 bytes of each shingle, MurmurHash3's 32-bit finalizer,
+    then every permutation `a·h + b` (mod 2^32) at once, keeping each permutation's minimum.
+    datasketch calls a Python hash function per shingle and builds a MinHash object per text,
+    a third of a version's signature time; signatures stored in the database stay the same."""
+    items = shingles(text_key)
+    if not items:
+        return MinHashSignature(_EMPTY_SIGNATURE)
+    sha1 = hashlib.sha1
+    hashed = np.frombuffer(b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in items]), "<u4")
+    mixed = _fmix32(hashed.astype(np.uint32))
+    permuted = mixed[:, None] * _A + _B  # one row per shingle, one column per permutation
+    return MinHashSignature(permuted.min(axis=0).astype("<u4").tobytes())
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer on 32-bit values (datasketch mixes the hashes with it)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
 
 
 def index_version(

@@ -61,6 +61,22 @@ def true_jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+@pytest.mark.parametrize(
+    "text_key",
+    [ORIGINAL, SYNDICATED, UNRELATED, HALF, "كلمة", "ثلاث كلمات هنا", "أ ب ت ث أ ب ت ث أ ب ت ث", ""],
+)
+def test_signature_is_datasketchs_minhash(text_key: str) -> None:
+    """Signatures are stored: computing them in one pass must give datasketch's own values,
+    so a database written before keeps finding its duplicates (and an upgrade of datasketch
+    that changed its scheme would fail here rather than split old and new signatures)."""
+    from datasketch import MinHash
+
+    reference = MinHash(num_perm=neardup.NUM_PERM, scheme=neardup.SCHEME,
+                        seed=neardup.MINHASH_SEED)  # fmt: skip
+    reference.update_batch([s.encode("utf-8") for s in shingles(text_key)])
+    assert signature(text_key).values == reference.hashvalues.astype("<u4").tobytes()
+
+
 def test_signature_round_trips_and_rejects_foreign_bytes() -> None:
     sig = signature(ORIGINAL)
     assert MinHashSignature.from_bytes(sig.to_bytes()) == sig
