@@ -25,7 +25,10 @@ from bench import report
 from bench.machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
-BENCHMARKS = ("extract", "realpages", "check", "dedup", "diff", "datasette", "export", "discovery")
+BENCHMARKS = (
+    "extract", "realpages", "check", "instructions", "dedup", "diff", "datasette", "export",
+    "discovery",
+)
 SCALES = ("smoke", "full", "issue")
 
 
