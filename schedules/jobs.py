@@ -63,6 +63,26 @@ def current_reader(container: str | None = None) -> Reader:
     return Reader(extraction.EXTRACTOR_VERSION, read, rules=f"container={container}")
 
 
+class SiteReaders:
+    """Today's reader of each site, as its checks read it: the extractor, from the container the
+    site was calibrated to if it has one (`marsad reextract` re-reads stored bodies by it)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._readers: dict[str | None, Reader] = {}
+
+    def __call__(self, site: str | None) -> Reader:
+        reader = self._readers.get(site)
+        if reader is None:
+            reader = self._readers[site] = current_reader(container_of(self.db, site))
+        return reader
+
+    @property
+    def calibrated(self) -> list[str]:
+        """The sites met so far that are read from a container."""
+        return sorted(site for site, reader in self._readers.items() if site and reader.rules)
+
+
 def comparison_for(target: Target, seed: Seed | None, container: str | None = None) -> Comparison:
     return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore),
                       confirm=target.confirm, reader=current_reader(container))

@@ -29,6 +29,7 @@ from crawler.models import Extracted, Fetched
 from store import identity, texts
 from store.baseline import StoredVersion, stored_snapshot
 from store.rules import NO_RULES, IgnoreRules, Snapshot, changed_fields, content_hash, snapshot
+from store.sitelearn import site_of
 
 log = logging.getLogger("marsad.store")
 
@@ -198,11 +199,14 @@ class Reextracted:
 
 
 def reextract(
-    db: sqlite_utils.Database, reader: Reader, page: str | None = None
+    db: sqlite_utils.Database, reader: Reader | Callable[[str | None], Reader],
+    page: str | None = None,
 ) -> Iterator[Reextracted | None]:
     """Each version with a stored body (of the page known by URL `page`, if given) re-read by
     `reader` and compared with the content it was stored with; None for each version without a
-    body. Reads only: nothing is written, history stays as it is."""
+    body. `reader` may be a function of the version's site (`sitelearn.site_of` of its final
+    URL), so a calibrated site is read from its container, as its checks read it. Reads only:
+    nothing is written, history stays as it is."""
     from store.diff import diff_snapshots  # only the report needs it
 
     where, args = "", dict[str, str]()
@@ -221,7 +225,8 @@ def reextract(
             yield None
             continue
         stored = stored_snapshot(title, texts.decode(plain, packed) or "", kinds, meta, NO_RULES)
-        today = snapshot(reader.read(body, final_url), NO_RULES)
+        todays = reader if isinstance(reader, Reader) else reader(site_of(final_url or url))
+        today = snapshot(todays.read(body, final_url), NO_RULES)
         if content_hash(today) == content_hash(stored):
             yield Reextracted(url, page_id, number, read_by, differs=False)
             continue

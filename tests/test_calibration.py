@@ -152,7 +152,8 @@ def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tm
     API that the posts live in `div.story-x`; from the next check on the site is read there, and
     the stored version is re-read by that reader rather than reported as changed."""
     from schedules.config import load_config
-    from schedules.jobs import check_page, prepare
+    from schedules.jobs import SiteReaders, check_page, current_reader, prepare
+    from store.readings import reextract
 
     rendered = "".join(f"<p>{p}</p>" for p in ARTICLE * 2)
     html = wordpress(themed_page(ARTICLE * 2, 7), 7)
@@ -181,3 +182,11 @@ def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tm
         "SELECT marsad_text(t.text, t.zstd) FROM readings r JOIN texts t ON t.hash = r.text_hash"
     ).fetchone()[0]
     assert "مؤسسة بحثية" not in reading and ARTICLE[0][:30] in reading
+    # `marsad reextract` reads the site as its checks do: from its container, so the version
+    # stored from the "about" box is one today's reader reads otherwise
+    readers = SiteReaders(db)
+    [seen] = list(reextract(db, readers))
+    assert seen is not None and seen.differs and seen.changed == ("text",)
+    assert readers.calibrated == ["news.example"]
+    [plain] = list(reextract(db, current_reader()))  # the extractor alone agrees with the box
+    assert plain is not None and not plain.differs

@@ -201,4 +201,4 @@ def test_reextract_reports_the_versions_todays_extractor_reads_differently(tmp_p
     [one, summary] = [json.loads(line) for line in marsad("reextract", "--json", "--page", urls[1]).splitlines()]
     assert (one["url"], one["version"], one["changed"]) == (urls[1], 1, ["text"])
     assert summary == {"reader": "next", "versions": 1, "pages": 1, "differ": 1, "same": 0,
-                       "without_body": 0}
+                       "without_body": 0, "calibrated_sites": []}
