@@ -21,16 +21,11 @@ def container_of(db: sqlite_utils.Database, site: str | None) -> str | None:
     return row[0] if row else None
 
 
-def due(db: sqlite_utils.Database, site: str, now: str, day_ago: str) -> bool:
-    """Whether a check of a post on `site` should also read the post's own text: a few times a
-    day per site, so calibration costs the site almost nothing."""
-    return not_due_before(db, site, now, day_ago) is None
-
-
 def not_due_before(db: sqlite_utils.Database, site: str, now: str, day_ago: str) -> str | None:
-    """None when a calibration of `site` is due; else the earliest time it can be due again (the
-    oldest of the day's calibrations leaves the window then), so a caller need not ask again
-    before it: the count only grows until then, whoever calibrates."""
+    """None when a check of a post on `site` should also read the post's own text (a few times
+    a day per site, so calibration costs the site almost nothing); else the earliest time it
+    can be due again (the oldest of the day's calibrations leaves the window then), so a caller
+    need not ask again before it: the count only grows until then, whoever calibrates."""
     done, oldest = db.execute(
         "SELECT count(*), min(f.fetched_at) FROM fetches f JOIN pages p ON p.id = f.page_id"
         " WHERE f.agreement IS NOT NULL AND f.fetched_at >= ? AND f.fetched_at <= ?"

@@ -4,6 +4,7 @@ The replica serves without validators here (as many servers do), so every check 
 `fetches.content_hash` shows what each check compared, and versions show what it decided.
 """
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -86,3 +87,24 @@ def test_new_ignore_rules_make_the_same_bytes_read_again(tmp_path, replica):
     assert outcome.outcome == "unchanged"
     first, last = [r[0] for r in db.execute("SELECT content_hash FROM fetches ORDER BY id")]
     assert first != last, "the same bytes were not read again under the new ignore rule"
+
+
+
+def test_a_digest_stored_by_an_older_marsad_reads_the_page_again_without_a_version(tmp_path, replica):
+    """Before issue 17's second round the digest hashed the body itself; it is now made from
+    the body's hash, so an upgraded marsad finds no stored digest equal to its own. The page is
+    read once more, found unchanged (the content hash decides, no version), and keeps the new
+    digest from then on."""
+    import httpx
+
+    db, _page, check = setup(tmp_path, replica)
+    assert check().outcome == "new_version"
+    [[new_form]] = db.execute("SELECT body_hash FROM pages").fetchall()
+    body = httpx.get(f"{replica.base_url}/?p=95655", follow_redirects=True).text
+    old_form = hashlib.sha256(body.encode("utf-8")).hexdigest()  # what the older marsad kept
+    assert old_form != new_form
+    db.execute("UPDATE pages SET body_hash = ?", [old_form])
+    outcome = check()
+    assert (outcome.outcome, outcome.version) == ("unchanged", None)
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
+    assert db.execute("SELECT body_hash FROM pages").fetchone()[0] == new_form

@@ -494,7 +494,7 @@ def _v13_cheap_checks(db: sqlite_utils.Database) -> None:
     `site_boilerplate` shows), so a check re-learns its site from the few blocks near the
     thresholds instead of counting every page's blocks again; the counts are filled from the
     sightings already there. And the calibrated fetches indexed apart, so asking whether a site
-    is due a calibration (`store.sitecal.due`) reads the day's few calibrated checks, not every
+    is due a calibration (`store.sitecal.not_due_before`) reads the day's few calibrated checks, not every
     check of the day. Self-contained DDL and SQL."""
     for sql in (
         "CREATE INDEX idx_fetches_calibrated ON fetches(fetched_at) WHERE agreement IS NOT NULL",
