@@ -25,6 +25,7 @@ import sqlite_utils
 
 from crawler.models import Extracted, Fetched
 from crawler.urls import resolve, url_key
+from store import sitelearn
 
 
 @lru_cache(maxsize=4096)  # one check keys the same few URLs several times, a re-check again
@@ -103,7 +104,8 @@ def _merge(db: sqlite_utils.Database, a: int, b: int, now: str) -> int:
 
     The survivor is the page with versions (its history goes on), else the older page. When both
     have versions, the merged page's history stays under it, marked merged, rather than being
-    renumbered into the survivor's.
+    renumbered into the survivor's. The merged page's block sightings go: one article counted as
+    two pages would weigh twice in what its site learns as chrome.
     """
     counts = dict(
         db.execute("SELECT id, versions FROM pages WHERE id IN (?, ?)", [a, b]).fetchall()
@@ -111,6 +113,7 @@ def _merge(db: sqlite_utils.Database, a: int, b: int, now: str) -> int:
     keep, gone = sorted((a, b), key=lambda p: (counts.get(p, 0) == 0, p))
     db.execute("UPDATE pages SET merged_into = ?, state = 'merged' WHERE id = ?", [keep, gone])
     db.execute("UPDATE page_aliases SET page_id = ? WHERE page_id = ?", [keep, gone])
+    sitelearn.forget_page(db, gone, now)
     url_of = db.execute("SELECT url_key FROM pages WHERE id = ?", [gone]).fetchone()
     if url_of:
         add_aliases(db, keep, [url_of[0]], now)

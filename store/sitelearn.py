@@ -89,6 +89,20 @@ def note(
     return learn(db, site, now)
 
 
+def forget_page(db: sqlite_utils.Database, page_id: int, now: str) -> None:
+    """Drop a page's sightings and learn again for the sites they were on: a page merged into
+    another (`store.identity`) is the same article, and counting it twice would let it stand
+    for two pages of its site. Runs inside the caller's transaction."""
+    sites = [site for (site,) in db.execute(
+        "SELECT DISTINCT site FROM block_sightings WHERE page_id = ?", [page_id]
+    )]  # fmt: skip
+    if not sites:
+        return
+    db.execute("DELETE FROM block_sightings WHERE page_id = ?", [page_id])
+    for site in sites:
+        learn(db, site, now)
+
+
 def learn(db: sqlite_utils.Database, site: str, now: str) -> frozenset[str]:
     """Bring `site_boilerplate` up to date with the site's sightings (hysteresis: learned at
     LEARN_SHARE of its pages, forgotten under FORGET_SHARE); returns the learned keys. Reads the

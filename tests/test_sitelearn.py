@@ -159,6 +159,25 @@ def test_the_counts_learning_reads_are_the_sightings_counted_again(db):
     assert learned_rows(db) == [("news.example.org", PLUG, 5, 6)]
 
 
+def test_a_page_merged_into_another_stops_counting_for_its_site(db):
+    """Two URLs found to be one article (a second URL redirecting to the first's permalink)
+    become one page; the merged page's sightings go, so the article counts once."""
+    for n in range(1, 4):
+        check(db, n, story(n, PLUG))
+    copy = f"{SITE}/copy-of-1/"
+    page = ensure_page(db, copy, now="t0")
+    record_check(db, page, Observation(fetched(copy), story(1, PLUG)), now="t1")
+    assert db.execute("SELECT pages FROM site_pages").fetchone()[0] == 4
+    redirected = Fetched(url=copy, final_url=f"{SITE}/1/", outcome="ok", status=200, body="<html/>")
+    record_check(db, page, Observation(redirected, story(1, PLUG)), now="t2")
+    assert db.execute("SELECT state FROM pages WHERE id = ?", [page]).fetchone()[0] == "merged"
+    assert db.execute("SELECT count(*) FROM block_sightings WHERE page_id = ?", [page]).fetchone()[0] == 0
+    assert db.execute("SELECT pages FROM site_pages").fetchone()[0] == 3
+    counted = db.execute("SELECT site, key, count(*) FROM block_sightings GROUP BY 1, 2 ORDER BY 1, 2")
+    kept = db.execute("SELECT site, key, pages FROM site_block_counts WHERE pages > 0 ORDER BY 1, 2")
+    assert kept.fetchall() == counted.fetchall()
+
+
 def test_a_page_showing_the_same_blocks_writes_no_sightings(db):
     for n in range(1, 7):
         check(db, n, story(n, PLUG))
