@@ -171,10 +171,15 @@ def test_a_page_merged_into_another_stops_counting_for_its_site(db):
     redirected = Fetched(url=copy, final_url=f"{SITE}/1/", outcome="ok", status=200, body="<html/>")
     record_check(db, page, Observation(redirected, story(1, PLUG)), now="t2")
     assert db.execute("SELECT state FROM pages WHERE id = ?", [page]).fetchone()[0] == "merged"
-    assert db.execute("SELECT count(*) FROM block_sightings WHERE page_id = ?", [page]).fetchone()[0] == 0
+    left = db.execute("SELECT count(*) FROM block_sightings WHERE page_id = ?", [page])
+    assert left.fetchone()[0] == 0
     assert db.execute("SELECT pages FROM site_pages").fetchone()[0] == 3
-    counted = db.execute("SELECT site, key, count(*) FROM block_sightings GROUP BY 1, 2 ORDER BY 1, 2")
-    kept = db.execute("SELECT site, key, pages FROM site_block_counts WHERE pages > 0 ORDER BY 1, 2")
+    counted = db.execute(
+        "SELECT site, key, count(*) FROM block_sightings GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    kept = db.execute(
+        "SELECT site, key, pages FROM site_block_counts WHERE pages > 0 ORDER BY 1, 2"
+    )
     assert kept.fetchall() == counted.fetchall()
 
 
