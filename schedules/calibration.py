@@ -11,19 +11,19 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.calibrate import AGREE, agreement, container_for, rendered_text
-from crawler.discover.wpapi import MAX_API_BYTES, posts_url
+from crawler.discover.wpapi import MAX_API_BYTES, post_id_in_classes, post_id_in_link, posts_url
 from crawler.fetch import Fetcher
 from crawler.guard import parse_risk
 from crawler.models import Extracted, Fetched
 from crawler.segments import read_page
 
 log = logging.getLogger("marsad.calibration")
-_POST_CLASS = re.compile(r"\bpostid-(\d+)\b")
+_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,19 +36,19 @@ class Calibration:
 
 def post_id(extracted: Extracted, fetched: Fetched) -> int | None:
     """The WordPress post ID of a page: its short link (`?p=95655`), the short link it was
-    reached by, or the `postid-N` class WordPress puts on `<body>`."""
+    reached by, or the `postid-N` class WordPress puts on `<body>`. The body tag is found in the
+    text, not parsed: the check has already parsed the page once."""
     for url in (extracted.shortlink, fetched.url, fetched.final_url):
-        if url:
-            values = parse_qs(urlsplit(url).query).get("p")
-            if values and values[0].isdigit():
-                return int(values[0])
+        number = post_id_in_link(url)
+        if number is not None:
+            return number
     body = fetched.body or ""
     start = body.find("<body")
     if start >= 0:
         tag = body[start : body.find(">", start, start + 2000)]  # the <body …> tag alone
-        found = _POST_CLASS.search(tag)
+        found = _CLASS_ATTRIBUTE.search(tag)
         if found:
-            return int(found.group(1))
+            return post_id_in_classes(found.group(1) or found.group(2) or "")
     return None
 
 

@@ -190,3 +190,28 @@ def test_the_check_road_calibrates_a_disagreeing_site_without_a_false_version(tm
     assert readers.calibrated == ["news.example"]
     [plain] = list(reextract(db, current_reader()))  # the extractor alone agrees with the box
     assert plain is not None and not plain.differs
+
+
+def test_calibration_and_discovery_read_the_same_post_id():
+    """One rule for a page's post id (`crawler.discover.wpapi`): calibration reads it from the
+    page's text, discovery from its parsed tree, and both find the same number."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from crawler.discover.article import post_id_in
+    from crawler.models import Extracted, Fetched
+
+    permalink = SITE + "/2026/01/a-post/"
+    html = (
+        "<html><head><title>t</title></head>"
+        "<body class='post-template-default single postid-95655 single-format-standard'>"
+        "<article><p>نص</p></article></body></html>"
+    )
+    page = Fetched(url=permalink, final_url=permalink, outcome="ok", status=200, body=html)
+    assert post_id(Extracted(), page) == 95655
+    assert post_id_in(LexborHTMLParser(html), permalink) == 95655
+    by_link = Fetched(url=SITE + "/?p=17", final_url=permalink, outcome="ok", status=200,
+                      body="<body class='home'>")  # fmt: skip
+    assert post_id(Extracted(), by_link) == 17
+    assert post_id_in(LexborHTMLParser("<body class='home'>"), SITE + "/?p=17") == 17
+    assert post_id(Extracted(), Fetched(url=permalink, final_url=permalink, outcome="ok",
+                                        status=200, body="<body data-x='postid-3'>")) is None  # fmt: skip

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.discover.candidate import Candidate
 from crawler.discover.links import links_in
-from crawler.discover.wpapi import api_root_in
+from crawler.discover.wpapi import api_root_in, post_id_in_classes, post_id_in_link
 from crawler.models import Extracted
 
 
@@ -46,12 +45,12 @@ def read_article(
 def post_id_in(tree: LexborHTMLParser, url: str) -> int | None:
     """The WordPress post id: body class `postid-N`, else the short link `?p=N`."""
     body = tree.css_first("body")
-    for name in ((body.attributes.get("class") or "") if body is not None else "").split():
-        if name.startswith("postid-") and name[7:].isdigit():
-            return int(name[7:])
+    number = post_id_in_classes((body.attributes.get("class") or "") if body is not None else "")
+    if number is not None:
+        return number
     node = tree.css_first("link[rel=shortlink]")
     for link in ((node.attributes.get("href") or "") if node is not None else "", url):
-        value = dict(parse_qsl(urlsplit(link).query)).get("p", "")
-        if value.isdigit():
-            return int(value)
+        number = post_id_in_link(link)
+        if number is not None:
+            return number
     return None

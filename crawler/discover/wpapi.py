@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -46,6 +46,20 @@ class ApiPosts:
     @property
     def available(self) -> bool:
         return self.error is None
+
+
+def post_id_in_link(url: str | None) -> int | None:
+    """The post id a WordPress short link names (`?p=95655`), from its query."""
+    value = dict(parse_qsl(urlsplit(url or "").query)).get("p", "")
+    return int(value) if value.isdigit() else None
+
+
+def post_id_in_classes(classes: str) -> int | None:
+    """The post id in the `postid-N` class WordPress puts on a post page's `<body>`."""
+    for name in classes.split():
+        if name.startswith("postid-") and name[7:].isdigit():
+            return int(name[7:])
+    return None
 
 
 def api_root_from_html(html: str, page_url: str) -> str | None:
