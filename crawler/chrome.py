@@ -4,8 +4,7 @@ The extractor itself never cuts a tree: it walks the page and records chrome mar
 (`crawler.segments`). What is cut here is a JSON-LD `articleBody` written as HTML, which is all
 article (`strip_chrome`). The rules are checked in Python while the tree is walked once: Lexbor
 matches a selector group one selector at a time, and CHROME_MARKED's 150 selectors cost several
-parses. `strip_page_chrome`, the guarded form for a whole page, is kept with its test of the
-Python rules against the selectors.
+parses. `tests/test_chrome.py` holds the Python rules to the selectors on random markup.
 """
 
 from __future__ import annotations
@@ -14,19 +13,9 @@ from collections.abc import Callable
 
 from selectolax.lexbor import LexborNode
 
-from crawler.boilerplate import CHROME_TAG_NAMES, CONTENT_SELECTOR, is_marked
+from crawler.boilerplate import CHROME_TAG_NAMES, is_marked
 
-# What the article's core is likely in: an element holding one is never removed as chrome.
-_GUARDED = f"main, h1, {CONTENT_SELECTOR}"
 _KEPT_TAGS = ("html", "body", "head")
-
-
-def strip_page_chrome(body: LexborNode) -> None:
-    """Remove chrome tags (CHROME_TAGS), then elements marked as chrome (CHROME_MARKED) unless
-    they hold the article's likely core (`main`, `h1` or a known container): "has-sidebar"
-    wrappers can enclose the whole page. Not `article`: WordPress marks up each comment as one."""
-    _strip(body, _is_chrome_tag)
-    _strip(body, _is_marked, guard=True)
 
 
 def strip_chrome(root: LexborNode) -> None:
@@ -35,12 +24,11 @@ def strip_chrome(root: LexborNode) -> None:
     _strip(root, lambda node: _is_chrome_tag(node) or _is_marked(node))
 
 
-def _strip(root: LexborNode, is_chrome: Callable[[LexborNode], bool], guard: bool = False) -> None:
+def _strip(root: LexborNode, is_chrome: Callable[[LexborNode], bool]) -> None:
     """Decompose the outermost elements under `root` that `is_chrome` accepts.
 
     Matches are collected in one walk and decomposed after it, so the walk never steps on a freed
-    node; the subtree of a match is skipped. Deferring changes nothing for the guard: a match
-    earlier in document order is never inside a later one."""
+    node; the subtree of a match is skipped."""
     found: list[LexborNode] = []
     resume: int | None = None  # mem_id of the first node after the last match's subtree
     walk = root.traverse()
@@ -50,11 +38,7 @@ def _strip(root: LexborNode, is_chrome: Callable[[LexborNode], bool], guard: boo
             if node.mem_id != resume:
                 continue
             resume = None
-        if (
-            is_chrome(node)
-            and node.tag not in _KEPT_TAGS
-            and not (guard and node.css_matches(_GUARDED))
-        ):
+        if is_chrome(node) and node.tag not in _KEPT_TAGS:
             found.append(node)
             resume = _after(node, root)
     for node in found:
