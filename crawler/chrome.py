@@ -83,8 +83,3 @@ def _matches(node: LexborNode, selector: str) -> bool:
     first = node.css_first(selector)  # the node itself comes first in document order
     return first is not None and first.mem_id == node.mem_id
 
-
-def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
-    # Lexbor returns a node once per selector of a group it matches.
-    seen: set[int] = set()
-    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]  # type: ignore[func-returns-value]

@@ -12,7 +12,7 @@ from crawler.boilerplate import (
     _ID_PARTS,
     CHROME_SELECTOR,
 )
-from crawler.chrome import _unique, strip_chrome
+from crawler.chrome import strip_chrome
 
 TAGS = [
     "div",
@@ -80,6 +80,12 @@ VALUES = {
     "itemprop": ["author", "Author", "articleBody", "name", "author x"],
     "rel": ["author", "Author", "AUTHOR", "author nofollow", "tag", "\u212aauthor"],
 }
+
+
+def _unique(nodes):
+    # Lexbor returns a node once per selector of a group it matches.
+    seen = set()
+    return [n for n in nodes if not (n.mem_id in seen or seen.add(n.mem_id))]
 
 
 def _old_remove(root, selector):
