@@ -65,21 +65,25 @@ def create_table(db: sqlite_utils.Database) -> None:
 
 
 def index_version(
-    db: sqlite_utils.Database, version_id: int, text: str | None, title: str | None
+    db: sqlite_utils.Database, version_id: int, text_key: str, title: str | None
 ) -> None:
-    """Index one new version; called in the transaction that inserts it."""
+    """Index one new version by its text's match key (the caller has it: the near-duplicate
+    signature is made from it too); called in the transaction that inserts it."""
     db.execute(
         f"INSERT INTO {TABLE} (rowid, text_key, title_key) VALUES (?, ?, ?)",
-        [version_id, indexed(match_key(text or "")), indexed(match_key(title or ""))],
+        [version_id, indexed(text_key), indexed(match_key(title or ""))],
     )
 
 
 def indexed(key: str) -> str:
-    """What the index holds for a match key: its words, then the clitic-less forms of those
-    that have one."""
-    words = dict.fromkeys(_WORD.findall(key))  # the index keeps no counts: each word once
+    """What the index is given for a match key: each of its space-separated runs once, then the
+    clitic-less forms of its words that have one. A `detail=none` index keeps only which
+    versions hold a term, and a term never spans a space, so the terms are those of the whole
+    key; an article repeats most of its words, which the tokenizer then reads once."""
+    words = dict.fromkeys(_WORD.findall(key))
     stems = [stem for word in words for stem in _stems(word)]
-    return f"{key} {' '.join(stems)}" if stems else key
+    runs = " ".join(dict.fromkeys(key.split()))
+    return f"{runs} {' '.join(stems)}" if stems else runs
 
 
 @lru_cache(maxsize=65536)  # a site's vocabulary is a few tens of thousands of words

@@ -164,8 +164,9 @@ def _index_new_version(
     db: sqlite_utils.Database, version_id: int, page_id: int, snap: Snapshot, now: str
 ) -> None:
     """The indexes a new version joins, in the check's transaction."""
-    fts.index_version(db, version_id, snap.text, snap.title)
-    sig = neardup.signature(match_key(snap.text))
+    text_key = match_key(snap.text)
+    fts.index_version(db, version_id, text_key, snap.title)
+    sig = neardup.signature(text_key)
     neardup.index_version(db, version_id, page_id, sig)
     neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))
 

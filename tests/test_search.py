@@ -193,3 +193,34 @@ def test_the_excerpt_centres_on_a_whole_word_match_not_a_word_holding_it():
     shown = fts.excerpt(text, "سلام")
     assert "دعا إلى السلام في المنطقة" in shown and "الإسلامية" not in shown
     assert "الإسلامية" in fts.excerpt(text, "اسلام")
+
+
+def test_the_index_is_given_each_word_once_and_holds_the_same_terms(tmp_path):
+    """`fts.indexed` hands the tokenizer each space-separated run once, not the whole text: the
+    terms the index holds must be those the whole text gives (FTS5's own tokenizer decides)."""
+    from pathlib import Path
+
+    from crawler.arabic import match_key
+
+    seed = next(Path(__file__).parents[1].joinpath("seeds").glob("*.txt")).read_text("utf-8")
+    texts = [
+        seed,
+        "والمركز الأوروبي، والمركز (الأوروبي) للمركز؛ 2026/12/02 co-op e\u0301t\u00e9 x_y",
+        "كلمة\u00a0كلمة\u2003كلمة\u200bكلمة «اقتباس» عربي-إنجليزي 3.14 ١٢٣",
+    ]
+    db = connect(tmp_path / "terms.db")
+    (table_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'versions_fts'").fetchone()
+    for name in ("whole", "given"):  # the index's own options, in two tables to compare
+        db.execute(table_sql.replace("versions_fts", f"fts_{name}", 1))
+        db.execute(f"CREATE VIRTUAL TABLE terms_{name} USING fts5vocab(fts_{name}, 'row')")
+    for rowid, text in enumerate(texts, start=1):
+        key = match_key(text)
+        words = dict.fromkeys(fts.words_of(key))
+        whole = " ".join([key, *(stem for word in words for stem in fts._stems(word))])
+        for name, value in (("whole", whole), ("given", fts.indexed(key))):
+            db.execute(f"INSERT INTO fts_{name} (rowid, text_key, title_key) VALUES (?, ?, '')",
+                       [rowid, value])  # fmt: skip
+        assert len(fts.indexed(key)) <= len(whole)
+    whole_terms = db.execute("SELECT term, doc FROM terms_whole ORDER BY term").fetchall()
+    given_terms = db.execute("SELECT term, doc FROM terms_given ORDER BY term").fetchall()
+    assert given_terms == whole_terms and len(whole_terms) > 100
