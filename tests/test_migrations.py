@@ -187,3 +187,30 @@ def test_schema_13_counts_the_sightings_a_schema_12_database_has(tmp_path):
     assert upgraded.execute("SELECT key, pages, text FROM site_block_counts ORDER BY key").fetchall() == [
         ("k1", 2, "Plug"), ("k2", 1, "one"), ("k3", 1, "two"),
     ]
+
+
+def test_schema_14_drops_the_sightings_a_merged_page_kept(tmp_path):
+    """Before schema 14 a page merged into another kept its block sightings, so one article
+    counted as two pages of its site; the upgrade drops them and the counts follow."""
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    for step in schema.MIGRATIONS[:13]:
+        step(db)
+    db.execute("PRAGMA user_version = 13")
+    db.execute(
+        "INSERT INTO pages (url, url_key, first_seen) VALUES ('a', 'a', 't0'), ('b', 'b', 't0'),"
+        " ('c', 'c', 't0')"
+    )
+    db.execute("UPDATE pages SET merged_into = 1, state = 'merged' WHERE id = 3")
+    for page, key in ((1, "k1"), (1, "k2"), (2, "k1"), (3, "k1"), (3, "k2")):
+        db.execute("INSERT INTO block_sightings VALUES (?, 'site', ?, 'text')", [page, key])
+    assert db.execute("SELECT pages FROM site_pages").fetchall() == [(3,)]
+    conn.close()
+    upgraded = connect(tmp_path / "old.db")
+    assert upgraded.execute("SELECT DISTINCT page_id FROM block_sightings ORDER BY 1").fetchall() == [
+        (1,), (2,),
+    ]
+    assert upgraded.execute("SELECT * FROM site_pages").fetchall() == [("site", 2)]
+    assert upgraded.execute("SELECT key, pages FROM site_block_counts ORDER BY key").fetchall() == [
+        ("k1", 2), ("k2", 1),
+    ]

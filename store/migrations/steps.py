@@ -540,10 +540,20 @@ def _v13_cheap_checks(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v14_merged_sightings(db: sqlite_utils.Database) -> None:
+    """A page merged into another (the same article under a second URL) no longer counts for
+    its site's learning: the sightings merged pages kept are dropped (schema 13's triggers
+    lower the counts); learning catches up at the next change on each site. Self-contained SQL."""
+    db.execute(
+        "DELETE FROM block_sightings WHERE page_id IN"
+        " (SELECT id FROM pages WHERE merged_into IS NOT NULL)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
     _v8_texts, _v9_word_search, _v10_bodies, _v11_site_rules,
-    _v12_notifications, _v13_cheap_checks,
+    _v12_notifications, _v13_cheap_checks, _v14_merged_sightings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
