@@ -47,4 +47,5 @@ clean:
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff==0.17.6 mypy==2.4.1 types-regex
 	$(BIN)/ruff check crawler store schedules tests bench
+	$(BIN)/ruff format --check crawler store schedules tests bench
 	$(BIN)/mypy crawler store schedules

@@ -113,7 +113,10 @@ def profile_summary(session: Any, top: int = 8) -> dict[str, Any]:
 
 
 def check_pass(
-    config_path: Path, db_path: Path, urls_file: Path, limit: int | None = None,
+    config_path: Path,
+    db_path: Path,
+    urls_file: Path,
+    limit: int | None = None,
     profile: Path | None = None,
 ) -> dict[str, Any]:
     from schedules.config import load_config, with_targets
@@ -188,7 +191,11 @@ def _summary(result: dict[str, Any], db_mb: float) -> dict[str, Any]:
 def _worker(args: list[str]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_check", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=PASS_TIMEOUT, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=PASS_TIMEOUT,
+        check=False,
     )
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -208,9 +215,20 @@ def run(scale: str = "full") -> dict[str, Any]:
         # Delays off for loopback; no unconditional GET during the benchmark's passes.
         config.write_text('[defaults]\nmin_delay = "0s"\nfull_fetch_every = 1000\n')
         server = subprocess.Popen(
-            [sys.executable, "-m", "bench.bench_check", "serve", "--posts", str(posts),
-             "--urls", str(urls_file)],
-            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_check",
+                "serve",
+                "--posts",
+                str(posts),
+                "--urls",
+                str(urls_file),
+            ],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert server.stdin is not None and server.stdout is not None
         try:
@@ -224,8 +242,17 @@ def run(scale: str = "full") -> dict[str, Any]:
                     server.stdin.write("keep\n")
                 server.stdin.flush()
                 server.stdout.readline()
-                raw[name] = _worker(["check", "--config", str(config), "--db", str(db_path),
-                                     "--urls", str(urls_file)])
+                raw[name] = _worker(
+                    [
+                        "check",
+                        "--config",
+                        str(config),
+                        "--db",
+                        str(db_path),
+                        "--urls",
+                        str(urls_file),
+                    ]
+                )
                 summaries[name] = _summary(raw[name], _db_mb(db_path))
             profiles = {}
             if _missed(raw, summaries) and _can_profile():
@@ -236,10 +263,21 @@ def run(scale: str = "full") -> dict[str, Any]:
                 for name in ("first", "not_modified"):
                     target = OUT / f"profile-check-{name}.txt"
                     OUT.mkdir(parents=True, exist_ok=True)
-                    profiles[name] = _worker([
-                        "check", "--config", str(config), "--db", str(profile_db), "--urls",
-                        str(urls_file), "--limit", str(PROFILE_PAGES), "--profile", str(target),
-                    ])["profile"]
+                    profiles[name] = _worker(
+                        [
+                            "check",
+                            "--config",
+                            str(config),
+                            "--db",
+                            str(profile_db),
+                            "--urls",
+                            str(urls_file),
+                            "--limit",
+                            str(PROFILE_PAGES),
+                            "--profile",
+                            str(target),
+                        ]
+                    )["profile"]
         finally:
             server.stdin.close()
             try:
@@ -250,9 +288,8 @@ def run(scale: str = "full") -> dict[str, Any]:
 
 
 def _missed(raw: dict[str, Any], summaries: dict[str, Any]) -> bool:
-    return (
-        summaries["first"]["pages_per_s"] < GOAL_PAGES_PER_S
-        or any(_ratio(raw["first"], raw[name]) < GOAL_RECHECK for name, _ in PASSES[1:])
+    return summaries["first"]["pages_per_s"] < GOAL_PAGES_PER_S or any(
+        _ratio(raw["first"], raw[name]) < GOAL_RECHECK for name, _ in PASSES[1:]
     )
 
 
@@ -267,7 +304,9 @@ def _can_profile() -> bool:
 def _profile_note(name: str, profile: dict[str, Any]) -> str:
     total = profile["seconds"] or 1.0
     stages = ", ".join(f"`{k}` {100 * v / total:.0f}%" for k, v in profile["stages_s"].items())
-    hot = "; ".join(f"{k} {100 * v / total:.0f}%" for k, v in list(profile["self_time_s"].items())[:5])
+    hot = "; ".join(
+        f"{k} {100 * v / total:.0f}%" for k, v in list(profile["self_time_s"].items())[:5]
+    )
     label = dict(PASSES)[name]
     return (
         f"Profile of the {label} path ({profile['pages']} pages, pyinstrument, full text in"
@@ -334,36 +373,71 @@ def _report(
     pages = raw["first"]["pages"]
     return {
         "title": f"The check path on loopback: {pages:,} replica posts",
-        "tables": [{
-            "title": f"Median of {SLICES} slices of {pages // SLICES:,} pages per pass",
-            "columns": ["pass", "pages/s", "CPU ms/page", "whole pass pages/s", "peak RSS MB",
-                        "DB MB after", "first fetch ÷ this", "outcomes"],
-            "rows": rows,
-        }],
-        "goals": [
-            goal(f"first fetch ≥ {GOAL_PAGES_PER_S:.0f} pages/s", f"{first['pages_per_s']} pages/s",
-                 first["pages_per_s"] >= GOAL_PAGES_PER_S),
-            goal(f"peak memory < {GOAL_PEAK_MB:.0f} MB", f"{peak} MB", peak < GOAL_PEAK_MB),
-            goal(f"re-check (304) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
-                 f"{ratios['not_modified']}×", ratios["not_modified"] >= GOAL_RECHECK),
-            goal(f"re-check (200, same content) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
-                 f"{ratios['same_content']}×", ratios["same_content"] >= GOAL_RECHECK),
-            goal(f"first fetch ≤ {GOAL_FIRST_CPU_MS:.1f} ms of client CPU per page",
-                 f"{first['cpu_ms_per_page']} ms", first["cpu_ms_per_page"] <= GOAL_FIRST_CPU_MS),
-            *(goal(f"{dict(PASSES)[name]} ≤ {GOAL_RECHECK_CPU_MS:.1f} ms of client CPU per page",
-                   f"{summaries[name]['cpu_ms_per_page']} ms",
-                   summaries[name]["cpu_ms_per_page"] <= GOAL_RECHECK_CPU_MS)
-              for name, _ in PASSES[1:]),
+        "tables": [
+            {
+                "title": f"Median of {SLICES} slices of {pages // SLICES:,} pages per pass",
+                "columns": [
+                    "pass",
+                    "pages/s",
+                    "CPU ms/page",
+                    "whole pass pages/s",
+                    "peak RSS MB",
+                    "DB MB after",
+                    "first fetch ÷ this",
+                    "outcomes",
+                ],
+                "rows": rows,
+            }
         ],
-        "figures": {"posts": posts, "passes": summaries, "raw": raw, "ratios": ratios,
-                    "profiles": profiles},
+        "goals": [
+            goal(
+                f"first fetch ≥ {GOAL_PAGES_PER_S:.0f} pages/s",
+                f"{first['pages_per_s']} pages/s",
+                first["pages_per_s"] >= GOAL_PAGES_PER_S,
+            ),
+            goal(f"peak memory < {GOAL_PEAK_MB:.0f} MB", f"{peak} MB", peak < GOAL_PEAK_MB),
+            goal(
+                f"re-check (304) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
+                f"{ratios['not_modified']}×",
+                ratios["not_modified"] >= GOAL_RECHECK,
+            ),
+            goal(
+                f"re-check (200, same content) ≥ {GOAL_RECHECK:.0f}× faster than first fetch",
+                f"{ratios['same_content']}×",
+                ratios["same_content"] >= GOAL_RECHECK,
+            ),
+            goal(
+                f"first fetch ≤ {GOAL_FIRST_CPU_MS:.1f} ms of client CPU per page",
+                f"{first['cpu_ms_per_page']} ms",
+                first["cpu_ms_per_page"] <= GOAL_FIRST_CPU_MS,
+            ),
+            *(
+                goal(
+                    f"{dict(PASSES)[name]} ≤ {GOAL_RECHECK_CPU_MS:.1f} ms of client CPU per page",
+                    f"{summaries[name]['cpu_ms_per_page']} ms",
+                    summaries[name]["cpu_ms_per_page"] <= GOAL_RECHECK_CPU_MS,
+                )
+                for name, _ in PASSES[1:]
+            ),
+        ],
+        "figures": {
+            "posts": posts,
+            "passes": summaries,
+            "raw": raw,
+            "ratios": ratios,
+            "profiles": profiles,
+        },
         "notes": [
-            ("Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
-            " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
-            " includes start-up work (`prepare`: page rows for every URL)."),
-            ("The replica serves from a second process on the other core; both share the machine."
-            " In the profiles, `socket.recv` is the checker waiting for that Python server and"
-            " `Connection.__exit__` is the commit (with its fsync) that ends every check."),
+            (
+                "Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
+                " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
+                " includes start-up work (`prepare`: page rows for every URL)."
+            ),
+            (
+                "The replica serves from a second process on the other core; both share the machine."
+                " In the profiles, `socket.recv` is the checker waiting for that Python server and"
+                " `Connection.__exit__` is the commit (with its fsync) that ends every check."
+            ),
             *(_profile_note(name, profile) for name, profile in profiles.items() if profile),
             CPU_NOTE,
         ],

@@ -82,10 +82,12 @@ def run(scale: str = "full") -> dict[str, Any]:
         for label, r in results.items()
     ]
     notes = [
-        (f"Database: {size:,} generated versions (2–12 KB of Arabic text each) of about"
-        f" {size // 5:,} pages, with events, the word search index and the near-duplicate"
-        f" index (generated in {synthetic.build_seconds(path)} s, {path.stat().st_size / 1e9:.2f}"
-        " GB). The history and diff pages use the page with the longest history (50 versions)."),
+        (
+            f"Database: {size:,} generated versions (2–12 KB of Arabic text each) of about"
+            f" {size // 5:,} pages, with events, the word search index and the near-duplicate"
+            f" index (generated in {synthetic.build_seconds(path)} s, {path.stat().st_size / 1e9:.2f}"
+            " GB). The history and diff pages use the page with the longest history (50 versions)."
+        ),
         f"Searches cycle through {', '.join(QUERIES)}.",
     ]
     if scale != "issue":
@@ -97,11 +99,13 @@ def run(scale: str = "full") -> dict[str, Any]:
     columns = ["page", "median_ms", "p95_ms", "max_ms", "statuses"]
     return {
         "title": f"Datasette: latency of the pages users open most ({size:,} versions)",
-        "tables": [{
-            "title": f"{SAMPLES[scale]} requests per page after {WARMUP} warm-up requests",
-            "columns": columns,
-            "rows": [[label] + [r[c] for c in columns[1:]] for label, r in results.items()],
-        }],
+        "tables": [
+            {
+                "title": f"{SAMPLES[scale]} requests per page after {WARMUP} warm-up requests",
+                "columns": columns,
+                "rows": [[label] + [r[c] for c in columns[1:]] for label, r in results.items()],
+            }
+        ],
         "goals": goals,
         "figures": {"versions": size, "pages": results},
         "notes": notes,

@@ -46,7 +46,9 @@ def _variant(paragraphs: list[str], k: int) -> str:
     return "\n\n".join([*kept, f"نشر في موقع شريك رقم {k}"])
 
 
-def measure_size(size: int, runs: int, seed_paragraphs: list[str], page: list[str]) -> dict[str, Any]:
+def measure_size(
+    size: int, runs: int, seed_paragraphs: list[str], page: list[str]
+) -> dict[str, Any]:
     path = synthetic.neardup_db(size)
     db = connect(path)
     page_text = "\n\n".join(page)
@@ -64,9 +66,7 @@ def measure_size(size: int, runs: int, seed_paragraphs: list[str], page: list[st
             lambda: (seed_similarity(seed_text, page_text), align(seed_paragraphs, page)), runs
         )
         signing = repeat(lambda: neardup.signature(key), runs)
-        lookup = repeat(
-            lambda: neardup.link_near_duplicates(db, new_version, new_page, sig), runs
-        )
+        lookup = repeat(lambda: neardup.link_near_duplicates(db, new_version, new_page, sig), runs)
         found = neardup.link_near_duplicates(db, new_version, new_page, sig)
         candidates = len(neardup.find_candidates(db, sig, exclude_page_id=new_page))
     finally:
@@ -92,15 +92,25 @@ def run(scale: str = "full") -> dict[str, Any]:
     total_ratio = last["total_ms"] / first["total_ms"]
     lookup_ratio = last["lookup_and_link_ms"] / first["lookup_and_link_ms"]
     found_all = all(r["near_duplicates_found"] == PLANTED for r in rows)
-    columns = ["versions", "seed_compare_ms", "signature_ms", "lookup_and_link_ms", "total_ms",
-               "candidates", "near_duplicates_found", "generated_in_s"]
+    columns = [
+        "versions",
+        "seed_compare_ms",
+        "signature_ms",
+        "lookup_and_link_ms",
+        "total_ms",
+        "candidates",
+        "near_duplicates_found",
+        "generated_in_s",
+    ]
     return {
         "title": "Deduplication: seed comparison and near-duplicate lookup as the store grows",
-        "tables": [{
-            "title": f"Median of {RUNS[scale]} runs per size (milliseconds)",
-            "columns": columns,
-            "rows": [[r[c] for c in columns] for r in rows],
-        }],
+        "tables": [
+            {
+                "title": f"Median of {RUNS[scale]} runs per size (milliseconds)",
+                "columns": columns,
+                "rows": [[r[c] for c in columns] for r in rows],
+            }
+        ],
         "goals": [
             goal(
                 f"dedup cost at {last['versions']:,} versions within 2× of the cost at"
@@ -114,15 +124,22 @@ def run(scale: str = "full") -> dict[str, Any]:
                 found_all,
             ),
         ],
-        "figures": {"sizes": rows, "total_ratio": round(total_ratio, 3),
-                    "lookup_ratio": round(lookup_ratio, 3)},
+        "figures": {
+            "sizes": rows,
+            "total_ratio": round(total_ratio, 3),
+            "lookup_ratio": round(lookup_ratio, 3),
+        },
         "notes": [
-            ("The new version is the seed article with one paragraph rewritten and two added"
-            " (about 1,500 words); seed comparison is `seed_similarity` + `align`, the"
-            " near-duplicate step is `signature` then `link_near_duplicates` (which calls"
-            " `find_candidates`)."),
-            ("Stored versions are synthetic MinHash signatures (about 5 versions per page, one"
-            " page in 50 a republished copy of another), written straight into"
-            " near_dup_signatures and near_dup_bands."),
+            (
+                "The new version is the seed article with one paragraph rewritten and two added"
+                " (about 1,500 words); seed comparison is `seed_similarity` + `align`, the"
+                " near-duplicate step is `signature` then `link_near_duplicates` (which calls"
+                " `find_candidates`)."
+            ),
+            (
+                "Stored versions are synthetic MinHash signatures (about 5 versions per page, one"
+                " page in 50 a republished copy of another), written straight into"
+                " near_dup_signatures and near_dup_bands."
+            ),
         ],
     }

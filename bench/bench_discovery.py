@@ -32,7 +32,9 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run(scale: str = "full", posts: int | None = None, check: int | None = None) -> dict[str, float]:
+def run(
+    scale: str = "full", posts: int | None = None, check: int | None = None
+) -> dict[str, float]:
     """Discover a replica of `posts` posts, then check `check` of the discovered pages."""
     smoke = scale == "smoke"
     posts = posts or (200 if smoke else 10_000)

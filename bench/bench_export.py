@@ -59,19 +59,27 @@ def run(scale: str = "full") -> dict[str, Any]:
     columns = ["versions", "format", "rows", "seconds", "rows_per_s", "mb_per_s", "peak_python_mb"]
     goals = []
     for fmt in FORMATS:
-        small, large = (next(r for r in results if r["format"] == fmt and r["versions"] == n)
-                        for n in (sizes[0], sizes[-1]))
+        small, large = (
+            next(r for r in results if r["format"] == fmt and r["versions"] == n)
+            for n in (sizes[0], sizes[-1])
+        )
         ratio = large["peak_python_mb"] / max(small["peak_python_mb"], 0.01)
-        goals.append(goal(
-            f"{fmt}: memory flat from {sizes[0]:,} to {sizes[-1]:,} versions (peak within {FLAT}×)",
-            f"{small['peak_python_mb']} MB → {large['peak_python_mb']} MB ({ratio:.2f}×)",
-            ratio <= FLAT,
-        ))
+        goals.append(
+            goal(
+                f"{fmt}: memory flat from {sizes[0]:,} to {sizes[-1]:,} versions (peak within {FLAT}×)",
+                f"{small['peak_python_mb']} MB → {large['peak_python_mb']} MB ({ratio:.2f}×)",
+                ratio <= FLAT,
+            )
+        )
     notes = [
-        ("MB/s counts characters written × 2 (Arabic is two bytes a letter in UTF-8), an estimate"
-        " of the bytes a file would get."),
-        ("Peak memory is tracemalloc's peak of Python allocations in a separate run; SQLite's page"
-        " cache (bounded by its cache_size) is outside it."),
+        (
+            "MB/s counts characters written × 2 (Arabic is two bytes a letter in UTF-8), an estimate"
+            " of the bytes a file would get."
+        ),
+        (
+            "Peak memory is tracemalloc's peak of Python allocations in a separate run; SQLite's page"
+            " cache (bounded by its cache_size) is outside it."
+        ),
     ]
     if scale != "issue":
         notes.append(
@@ -82,11 +90,13 @@ def run(scale: str = "full") -> dict[str, Any]:
         )
     return {
         "title": "Export: rows per second and peak memory, versions as CSV and NDJSON",
-        "tables": [{
-            "title": f"Median of {RUNS[scale]} runs (`store.export.write`, all versions)",
-            "columns": columns,
-            "rows": [[r[c] for c in columns] for r in results],
-        }],
+        "tables": [
+            {
+                "title": f"Median of {RUNS[scale]} runs (`store.export.write`, all versions)",
+                "columns": columns,
+                "rows": [[r[c] for c in columns] for r in results],
+            }
+        ],
         "goals": goals,
         "figures": {"results": results},
         "notes": notes,

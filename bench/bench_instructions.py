@@ -137,27 +137,37 @@ def run(scale: str = "full") -> dict[str, Any]:
                   for index, cost in index_cost.items()]  # fmt: skip
     return {
         "title": f"Instructions per check (valgrind), {POSTS[scale]} replica posts",
-        "tables": [{
-            "title": f"Millions of instructions per check: pages {few + 1}–{many} of each pass",
-            "columns": ["pass", "now", "before issue 17's second round (ac1af4d)", "change"],
-            "rows": rows,
-        }, {
-            "title": "What a first fetch pays for each index a new version joins",
-            "columns": ["index", "millions of instructions", "share of a first fetch"],
-            "rows": index_rows,
-        }],
-        "figures": {"per_check_millions": per_check, "before": BEFORE,
-                    "index_cost_millions": index_cost},
+        "tables": [
+            {
+                "title": f"Millions of instructions per check: pages {few + 1}–{many} of each pass",
+                "columns": ["pass", "now", "before issue 17's second round (ac1af4d)", "change"],
+                "rows": rows,
+            },
+            {
+                "title": "What a first fetch pays for each index a new version joins",
+                "columns": ["index", "millions of instructions", "share of a first fetch"],
+                "rows": index_rows,
+            },
+        ],
+        "figures": {
+            "per_check_millions": per_check,
+            "before": BEFORE,
+            "index_cost_millions": index_cost,
+        },
         "notes": [
-            ("Counted by callgrind (valgrind) in the checking process, replica outside it. A pass"
-            " is `prepare` + `check_all`, as `marsad check URL…` runs them, so a page's row is"
-            " counted with its check."
-            " Instructions are not time: a cache miss or a system call (the WAL's writes) costs"
-            " more than its count says, and valgrind's libcrypto takes a path without the CPU's"
-            " SHA instructions. Use the figure to compare versions of the code on one machine."),
-            ("An index's cost is the first pass counted again with that index switched off (its"
-             " functions replaced in the benchmark's process): what leaving it out would save,"
-             " its share of the commit included."),
+            (
+                "Counted by callgrind (valgrind) in the checking process, replica outside it. A pass"
+                " is `prepare` + `check_all`, as `marsad check URL…` runs them, so a page's row is"
+                " counted with its check."
+                " Instructions are not time: a cache miss or a system call (the WAL's writes) costs"
+                " more than its count says, and valgrind's libcrypto takes a path without the CPU's"
+                " SHA instructions. Use the figure to compare versions of the code on one machine."
+            ),
+            (
+                "An index's cost is the first pass counted again with that index switched off (its"
+                " functions replaced in the benchmark's process): what leaving it out would save,"
+                " its share of the commit included."
+            ),
         ],
     }
 

@@ -204,8 +204,7 @@ def run(scale: str = "full") -> dict:
         ]
     types = sorted({kind for row in tools.values() for kind in row.get("by_type", {})})
     by_type_rows = [
-        [kind, *(tools[name].get("by_type", {}).get(kind) for name in TOOLS[1:])]
-        for kind in types
+        [kind, *(tools[name].get("by_type", {}).get(kind) for name in TOOLS[1:])] for kind in types
     ]
     return {
         "title": "Extraction on real pages (WCXB dev subset): marsad, trafilatura, readability-lxml",
@@ -233,11 +232,15 @@ def run(scale: str = "full") -> dict:
         ],
         "goals": goals,
         "notes": [
-            ("Pages: ../shared/extract-dev (300 real pages, 230 articles; CC-BY-4.0, Foley 2026),"
-            " the dev split the extractor was developed on: a development figure, not a test."
-            " The benchmark's test split is kept for evaluation and never read here."),
-            ("Each tool in a fresh process of its own; the bare parse interleaved with marsad in"
-            " marsad's process."),
+            (
+                "Pages: ../shared/extract-dev (300 real pages, 230 articles; CC-BY-4.0, Foley 2026),"
+                " the dev split the extractor was developed on: a development figure, not a test."
+                " The benchmark's test split is kept for evaluation and never read here."
+            ),
+            (
+                "Each tool in a fresh process of its own; the bare parse interleaved with marsad in"
+                " marsad's process."
+            ),
         ],
         "figures": {"tools": tools, "pages": len(pages), "megabytes": megabytes},
     }

@@ -12,8 +12,15 @@ from typing import Any
 
 # The libraries whose versions move the figures: parser, extractors, database, web face.
 KEY_LIBRARIES = (
-    "selectolax", "trafilatura", "readability-lxml", "lxml", "httpx", "sqlite-utils",
-    "datasette", "datasketch", "numpy",
+    "selectolax",
+    "trafilatura",
+    "readability-lxml",
+    "lxml",
+    "httpx",
+    "sqlite-utils",
+    "datasette",
+    "datasketch",
+    "numpy",
 )
 
 

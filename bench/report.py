@@ -36,8 +36,10 @@ def cell(value: Any) -> str:
 
 
 def table(columns: list[Any], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(cell(c) for c in columns) + " |",
-             "|" + "|".join("---" for _ in columns) + "|"]
+    lines = [
+        "| " + " | ".join(cell(c) for c in columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return lines
 
@@ -77,13 +79,15 @@ def section(name: str, entry: dict[str, Any], machine: dict[str, Any] | None = N
     result = entry.get("result") or {}
     title = result.get("title") or name
     lines = [f"## {title}", ""]
-    lines.append(f"`bench/bench_{name}.py` · scale `{entry.get('scale')}` · measured"
-                 f" {entry.get('at', '?')} in {cell(entry.get('seconds', 0))} s")
+    lines.append(
+        f"`bench/bench_{name}.py` · scale `{entry.get('scale')}` · measured"
+        f" {entry.get('at', '?')} in {cell(entry.get('seconds', 0))} s"
+    )
     lines.append("")
     if entry.get("machine"):  # the full line only when it differs from the one on top
-        same = entry["machine"].get("cpu") == (machine or {}).get("cpu") and entry[
-            "machine"
-        ].get("libraries") == (machine or {}).get("libraries")
+        same = entry["machine"].get("cpu") == (machine or {}).get("cpu") and entry["machine"].get(
+            "libraries"
+        ) == (machine or {}).get("libraries")
         lines += [f"Machine: {'as above' if same else summary(entry['machine'])}", ""]
     if entry.get("status") != "ok":
         lines += [f"**{entry.get('status')}**: {entry.get('reason')}", ""]
@@ -124,10 +128,12 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        ("Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is a"
-        " median of several runs and, where it can be, a ratio of two things measured in the"
-        " same run: machines are shared and noisy. A benchmark is not a test and never fails"
-        " the build. How each was measured is under its table; the code is in `bench/`."),
+        (
+            "Written by `make bench` (`python -m bench.run`); do not edit by hand. Every figure is a"
+            " median of several runs and, where it can be, a ratio of two things measured in the"
+            " same run: machines are shared and noisy. A benchmark is not a test and never fails"
+            " the build. How each was measured is under its table; the code is in `bench/`."
+        ),
         "",
     ]
     if report.get("machine"):
@@ -135,8 +141,10 @@ def markdown(report: dict[str, Any]) -> str:
     entries = report.get("benchmarks", {})
     lines += table(
         ["benchmark", "status", "goals met", "seconds", "measured"],
-        [[name, e.get("status"), goals_met(e), e.get("seconds"), e.get("at")]
-         for name, e in entries.items()],
+        [
+            [name, e.get("status"), goals_met(e), e.get("seconds"), e.get("at")]
+            for name, e in entries.items()
+        ],
     ) + [""]
     for name, entry in entries.items():
         lines += section(name, entry, report.get("machine"))

@@ -26,7 +26,14 @@ from bench.machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = (
-    "extract", "realpages", "check", "instructions", "dedup", "diff", "datasette", "export",
+    "extract",
+    "realpages",
+    "check",
+    "instructions",
+    "dedup",
+    "diff",
+    "datasette",
+    "export",
     "discovery",
 )
 SCALES = ("smoke", "full", "issue")
@@ -39,7 +46,9 @@ def say(line: str) -> None:
 def run_one(name: str, scale: str, machine: dict[str, Any]) -> dict[str, Any]:
     """One benchmark's entry: status ok / skipped / failed, its result, when and where."""
     entry: dict[str, Any] = {
-        "status": "ok", "scale": scale, "machine": machine,
+        "status": "ok",
+        "scale": scale,
+        "machine": machine,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     started = time.perf_counter()
@@ -54,8 +63,10 @@ def run_one(name: str, scale: str, machine: dict[str, Any]) -> dict[str, Any]:
         entry["result"] = json.loads(json.dumps(result, default=str))  # JSON-safe from here on
     except ModuleNotFoundError as error:
         if error.name != module_name:
-            entry.update(status="skipped", reason=f"needs {error.name}: run `make bench`, which"
-                         " installs the bench extra")
+            entry.update(
+                status="skipped",
+                reason=f"needs {error.name}: run `make bench`, which installs the bench extra",
+            )
         else:
             entry.update(status="skipped", reason=f"{module_name} does not exist yet")
     except Exception as error:  # noqa: BLE001 — a failing benchmark must not stop the others
@@ -68,9 +79,15 @@ def run_one(name: str, scale: str, machine: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="full")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help=f"some of {', '.join(BENCHMARKS)}")
-    parser.add_argument("--docs", type=Path, default=REPO / "docs",
-                        help="where benchmarks.md and benchmarks.json go")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help=f"some of {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=REPO / "docs",
+        help="where benchmarks.md and benchmarks.json go",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     args = parser.parse_args(argv)
     names = args.only or list(BENCHMARKS)

@@ -180,9 +180,7 @@ def _band_buckets(signatures: np.ndarray) -> np.ndarray:
     return (bucket >> np.uint64(1)).astype(np.int64)
 
 
-def synthetic_signatures(
-    page_of_version: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def synthetic_signatures(page_of_version: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """MinHash-like signatures: versions of one page share most values (small edits), and one
     page in 50 is a republished copy of another page (most values shared across pages)."""
     pages = int(page_of_version.max()) + 1
@@ -263,16 +261,52 @@ def _plans(size: int, rng: random.Random) -> Iterator[_Plan]:
 def _build_versions(conn: sqlite3.Connection, size: int) -> None:
     rng = random.Random(size)
     corpus = Corpus()
-    pages = TableWriter(conn, "pages", (
-        "id", "url", "url_key", "final_url", "canonical_url", "shortlink", "target", "seed",
-        "reason", "depth", "state", "first_seen", "last_checked", "last_outcome", "next_check_at",
-        "checks", "versions", "etag", "last_modified",
-    ))
-    versions = TableWriter(conn, "versions", (
-        "id", "page_id", "version", "fetched_at", "final_url", "title", "text_hash", "blocks",
-        "metadata", "content_hash", "changed_fields", "diff", "words_added", "words_removed",
-        "seed_similarity",
-    ))
+    pages = TableWriter(
+        conn,
+        "pages",
+        (
+            "id",
+            "url",
+            "url_key",
+            "final_url",
+            "canonical_url",
+            "shortlink",
+            "target",
+            "seed",
+            "reason",
+            "depth",
+            "state",
+            "first_seen",
+            "last_checked",
+            "last_outcome",
+            "next_check_at",
+            "checks",
+            "versions",
+            "etag",
+            "last_modified",
+        ),
+    )
+    versions = TableWriter(
+        conn,
+        "versions",
+        (
+            "id",
+            "page_id",
+            "version",
+            "fetched_at",
+            "final_url",
+            "title",
+            "text_hash",
+            "blocks",
+            "metadata",
+            "content_hash",
+            "changed_fields",
+            "diff",
+            "words_added",
+            "words_removed",
+            "seed_similarity",
+        ),
+    )
     events = TableWriter(conn, "events", ("page_id", "at", "kind", "version_id", "detail"))
     seed_text = SEED_FILE.read_text(encoding="utf-8")
     conn.execute(
@@ -327,37 +361,63 @@ def _build_versions(conn: sqlite3.Connection, size: int) -> None:
             at = _iso(moment)
             text_key = texts.text_hash(text)
             text_rows.append((text_key, len(text.encode("utf-8")), *texts.encode(text)))
-            version_rows.append({
-                "id": version_id, "page_id": plan.page_id, "version": number, "fetched_at": at,
-                "final_url": final_url, "title": title.text, "text_hash": text_key,
-                "blocks": json.dumps(
-                    [{"kind": "paragraph", "text": p.text} for p in chosen], ensure_ascii=False
-                ),
-                "metadata": json.dumps(
-                    {"title": title.text, "author": "المركز الأوروبي", "language": "ar",
-                     "direction": "rtl", "published": _iso(plan.first_seen)},
-                    ensure_ascii=False,
-                ),
-                "content_hash": hashlib.sha256(f"{title.key}\n{key}".encode()).hexdigest(),
-                "changed_fields": '["text"]' if number > 1 else '["text", "title"]',
-                "words_added": added, "words_removed": removed,
-                "seed_similarity": round(1.0 - 0.6 * rng.random(), 4) if has_seed else None,
-            })
+            version_rows.append(
+                {
+                    "id": version_id,
+                    "page_id": plan.page_id,
+                    "version": number,
+                    "fetched_at": at,
+                    "final_url": final_url,
+                    "title": title.text,
+                    "text_hash": text_key,
+                    "blocks": json.dumps(
+                        [{"kind": "paragraph", "text": p.text} for p in chosen], ensure_ascii=False
+                    ),
+                    "metadata": json.dumps(
+                        {
+                            "title": title.text,
+                            "author": "المركز الأوروبي",
+                            "language": "ar",
+                            "direction": "rtl",
+                            "published": _iso(plan.first_seen),
+                        },
+                        ensure_ascii=False,
+                    ),
+                    "content_hash": hashlib.sha256(f"{title.key}\n{key}".encode()).hexdigest(),
+                    "changed_fields": '["text"]' if number > 1 else '["text", "title"]',
+                    "words_added": added,
+                    "words_removed": removed,
+                    "seed_similarity": round(1.0 - 0.6 * rng.random(), 4) if has_seed else None,
+                }
+            )
             event_rows.append(
                 {"page_id": plan.page_id, "at": at, "kind": "changed", "version_id": version_id}
             )
             search_rows.append((version_id, fts.indexed(key), fts.indexed(title.key)))
             page_of_version.append(plan.page_id)
-        page_rows.append({
-            "id": plan.page_id, "url": url, "url_key": url, "final_url": final_url,
-            "canonical_url": final_url, "shortlink": url, "target": url,
-            "seed": SEED_NAME if has_seed else None, "reason": "target" if has_seed else "linked",
-            "depth": 0 if has_seed else 1, "state": "ok", "first_seen": _iso(plan.first_seen),
-            "last_checked": _iso(moment), "last_outcome": "unchanged",
-            "next_check_at": _iso(moment + timedelta(hours=6)), "checks": plan.versions * 3,
-            "versions": plan.versions, "etag": f'"{plan.page_id}-{plan.versions}"',
-            "last_modified": moment.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        })
+        page_rows.append(
+            {
+                "id": plan.page_id,
+                "url": url,
+                "url_key": url,
+                "final_url": final_url,
+                "canonical_url": final_url,
+                "shortlink": url,
+                "target": url,
+                "seed": SEED_NAME if has_seed else None,
+                "reason": "target" if has_seed else "linked",
+                "depth": 0 if has_seed else 1,
+                "state": "ok",
+                "first_seen": _iso(plan.first_seen),
+                "last_checked": _iso(moment),
+                "last_outcome": "unchanged",
+                "next_check_at": _iso(moment + timedelta(hours=6)),
+                "checks": plan.versions * 3,
+                "versions": plan.versions,
+                "etag": f'"{plan.page_id}-{plan.versions}"',
+                "last_modified": moment.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            }
+        )
         if len(version_rows) >= BATCH:
             flush()
     flush()

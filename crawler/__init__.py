@@ -3,4 +3,5 @@
 from crawler.models import Block, Extracted, Fetched, Hop, Link, Validators
 
 __all__ = ["Block", "Extracted", "Fetched", "Hop", "Link", "Validators"]
-DISTRIBUTION = "marsad"  # what `schedules` checks: this `crawler` is marsad's (docs/architecture.md)
+# what `schedules` checks: this `crawler` is marsad's (docs/architecture.md)
+DISTRIBUTION = "marsad"

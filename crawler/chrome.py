@@ -82,4 +82,3 @@ def _is_marked(node: LexborNode) -> bool:
 def _matches(node: LexborNode, selector: str) -> bool:
     first = node.css_first(selector)  # the node itself comes first in document order
     return first is not None and first.mem_id == node.mem_id
-

@@ -67,8 +67,14 @@ _WALL_PHRASES = re.compile(
 # Fixed strings one of which every _CHALLENGE_MARKUP match contains: a substring test over the
 # lowered page is far cheaper than the case-insensitive alternation, which then runs only on
 # the rare page that has one.
-_CHALLENGE_HINTS = ("_cf_chl_opt", "challenge-form", "cf-challenge", "cf-browser-verification",
-                    "cf-wrapper", "sucuri-firewall-block")
+_CHALLENGE_HINTS = (
+    "_cf_chl_opt",
+    "challenge-form",
+    "cf-challenge",
+    "cf-browser-verification",
+    "cf-wrapper",
+    "sucuri-firewall-block",
+)
 _BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)

@@ -59,8 +59,19 @@ _HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
 # Directives that never give an Allow or Disallow rule, by the word a line starts with.
 _NOT_RULES = frozenset(
     {
-        "user-agent", "useragent", "user", "sitemap", "sitemaps", "site-map", "crawl-delay",
-        "crawl", "request-rate", "request", "visit-time", "visit", "host",
+        "user-agent",
+        "useragent",
+        "user",
+        "sitemap",
+        "sitemaps",
+        "site-map",
+        "crawl-delay",
+        "crawl",
+        "request-rate",
+        "request",
+        "visit-time",
+        "visit",
+        "host",
     }
 )
 _FIELD = re.compile(r"[^:\s]*")

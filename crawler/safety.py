@@ -115,7 +115,9 @@ def redact_credentials(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url
-    cut = min([i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    cut = min(
+        [i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)]
+    )
     authority = rest[:cut]
     if "@" not in authority:
         return url

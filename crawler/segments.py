@@ -134,7 +134,14 @@ MAX_DEPTH = 256  # deeper nesting is read as flat text, not walked
 # What the walk does with an element, by its tag: skips it with everything inside, counts it
 # (an image, skipped too), breaks the line, opens a block, opens an anchor; any other tag is
 # inline. One lookup instead of a test of each set in turn.
-_SKIPPED, _IMAGE, _BREAK, _BLOCK, _ANCHOR, _INLINE = "skip", "image", "break", "block", "a", "inline"
+_SKIPPED, _IMAGE, _BREAK, _BLOCK, _ANCHOR, _INLINE = (
+    "skip",
+    "image",
+    "break",
+    "block",
+    "a",
+    "inline",
+)
 _ACTIONS: dict[str, str] = {
     **dict.fromkeys(_BLOCKS, _BLOCK),
     **dict.fromkeys(_SKIP, _SKIPPED),

@@ -316,8 +316,15 @@ def display_url(url: str) -> str:
     netloc = parts.netloc
     if "xn--" in netloc.lower():
         netloc = _display_host(netloc)
-    return urlunsplit((parts.scheme, netloc, _decode_escapes(parts.path),
-                       _decode_escapes(parts.query), _decode_escapes(parts.fragment)))
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            _decode_escapes(parts.path),
+            _decode_escapes(parts.query),
+            _decode_escapes(parts.fragment),
+        )
+    )
 
 
 def _display_host(netloc: str) -> str:

@@ -210,7 +210,8 @@ def observe(
     read = comparison.reader.read if comparison.reader else extract_guarded
     extracted = read(fetched.body, fetched.final_url)
     return Observation(
-        fetched, extracted,
+        fetched,
+        extracted,
         not_article_reason(fetched.body, extracted, fetched.status or 0, fetched.body_utf8),
         body_hash=digest,
     )

@@ -68,6 +68,7 @@ class Context:
         except DatabaseError as error:
             raise MarsadError(str(error)) from error
 
+
 def setup_logging(debug: bool = False, fmt: str = "text", quiet: bool = False) -> None:
     from schedules.logs import setup_logging as configure
 
@@ -118,11 +119,24 @@ _DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
 
 
 @click.group(cls=MarsadGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", envvar="MARSAD_DB", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file.")
-@click.option("--config", "config_path", envvar="MARSAD_CONFIG", default=DEFAULT_CONFIG,
-              show_default=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Watch list (TOML).")
+@click.option(
+    "--db",
+    "db_path",
+    envvar="MARSAD_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite database file.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    envvar="MARSAD_CONFIG",
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Watch list (TOML).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.version_option(package_name="marsad")
 @click.pass_context
@@ -133,8 +147,11 @@ def cli(ctx: click.Context, db_path: Path, config_path: Path, debug: bool) -> No
 
 @cli.command()
 @click.argument("urls", nargs=-1)
-@click.option("--no-notify", is_flag=True,
-              help="Leave the notifications the checks cause queued (the daemon sends them).")
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Leave the notifications the checks cause queued (the daemon sends them).",
+)
 @click.pass_obj
 def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     """One pass over every target of the config (or only URLS), then exit.
@@ -169,8 +186,9 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     fetcher = make_fetcher(config)
     progress = CheckProgress(len(pages)) if live else None
     try:
-        outcomes = check_pass(db, fetcher, config, pages,
-                              on_check=progress.update if progress else None)
+        outcomes = check_pass(
+            db, fetcher, config, pages, on_check=progress.update if progress else None
+        )
         # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
         save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
     finally:
@@ -192,8 +210,14 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Also serve Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette host.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              envvar="MARSAD_LOG_FORMAT", help="Readable lines, or one JSON object per line.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="MARSAD_LOG_FORMAT",
+    help="Readable lines, or one JSON object per line.",
+)
 @click.pass_obj
 def run(obj: Context, serve: bool, host: str, port: int, log_format: str) -> None:
     """The daemon: checks every target on its schedule (and serves Datasette).
@@ -216,8 +240,9 @@ def run(obj: Context, serve: bool, host: str, port: int, log_format: str) -> Non
         raise MarsadError(f"lock {obj.db_path}.lock: {error}; check the directory") from error
     try:
         db = obj.db()
-        run_daemon(db, obj.db_path, config, obj.config_path, serve=serve, host=host, port=port,
-                   lock=lock)
+        run_daemon(
+            db, obj.db_path, config, obj.config_path, serve=serve, host=host, port=port, lock=lock
+        )
     finally:
         lock.release()
 
@@ -231,8 +256,10 @@ def serve(obj: Context, host: str, port: int) -> None:
     from store import web
 
     if problem := _listen_problem(host, port):
-        raise MarsadError(f"serve: cannot listen on {host}:{port} ({problem}); choose another --port"
-                          " or stop what uses it")
+        raise MarsadError(
+            f"serve: cannot listen on {host}:{port} ({problem}); choose another --port"
+            " or stop what uses it"
+        )
     obj.db().conn.close()  # creates and migrates the database if needed
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     web.serve(obj.db_path, host, port)
@@ -269,13 +296,20 @@ def backup(obj: Context, destination: Path, force: bool) -> None:
         made = copy(obj.db_path, destination)
     except BackupError as error:
         raise MarsadError(str(error)) from error
-    click.echo(f"backed up {obj.db_path} to {made.path} ({made.bytes} bytes, integrity {made.integrity})")
+    click.echo(
+        f"backed up {obj.db_path} to {made.path} ({made.bytes} bytes, integrity {made.integrity})"
+    )
 
 
 @cli.command()
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-@click.option("--every", default=5.0, show_default=True, type=float,
-              help="Seconds between checks and between edits of the replica.")
+@click.option(
+    "--every",
+    default=5.0,
+    show_default=True,
+    type=float,
+    help="Seconds between checks and between edits of the replica.",
+)
 @click.pass_obj
 def demo(obj: Context, port: int, every: float) -> None:
     """A local replica of the seed site, watched and edited every few seconds: no network needed.
@@ -308,4 +342,3 @@ cli.add_command(reextract_command)
 
 if __name__ == "__main__":
     cli()
-

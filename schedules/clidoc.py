@@ -11,8 +11,14 @@ from schedules.cli import cli
 
 
 def _help(command: click.Command, name: str, parent: click.Context | None) -> str:
-    with click.Context(command, info_name=name, parent=parent, terminal_width=100,
-                       max_content_width=100, **cli.context_settings) as ctx:
+    with click.Context(
+        command,
+        info_name=name,
+        parent=parent,
+        terminal_width=100,
+        max_content_width=100,
+        **cli.context_settings,
+    ) as ctx:
         return command.get_help(ctx)
 
 

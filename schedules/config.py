@@ -91,7 +91,9 @@ class DaemonSettings:
     """How `marsad run` behaves over months; the `[daemon]` table of the watch list."""
 
     workers: int = 4  # checks in flight at once, so one slow page cannot hold up the rest
-    check_deadline: float = 0.0  # seconds one check may take before it is abandoned; 0: 2 x timeout + 10 s
+    check_deadline: float = (
+        0.0  # seconds one check may take before it is abandoned; 0: 2 x timeout + 10 s
+    )
     stop_timeout: float = 20.0  # on SIGTERM, how long in-flight checks may take to finish
     catch_up: float = 60.0  # after downtime, overdue pages are spread over this many seconds
     keep_fetches: float = 30 * 86400  # fetch rows that made no version are pruned after this
@@ -117,8 +119,12 @@ class Config:
                 return target
         d = self.defaults
         return Target(
-            url=url, every=d.every, jitter=d.jitter, discovery=Discovery(enabled=False),
-            min_interval=d.min_interval, max_interval=d.max_interval,
+            url=url,
+            every=d.every,
+            jitter=d.jitter,
+            discovery=Discovery(enabled=False),
+            min_interval=d.min_interval,
+            max_interval=d.max_interval,
         )
 
 
@@ -231,8 +237,11 @@ def load_config(path: str | Path) -> Config:
         high = duration(table, "max_interval", high, start)
         if low <= 0 or low > high:
             key = "min_interval" if "min_interval" in table else "max_interval"
-            raise fail(key, f"must leave 0 < min_interval <= max_interval, got {low:g} s and "
-                       f"{high:g} s", start)
+            raise fail(
+                key,
+                f"must leave 0 < min_interval <= max_interval, got {low:g} s and {high:g} s",
+                start,
+            )
         return low, high
 
     raw_defaults = raw.get("defaults", {})
@@ -249,7 +258,9 @@ def load_config(path: str | Path) -> Config:
         concurrency=number(raw_defaults, "concurrency", Defaults.concurrency) or 1,
         retries=number(raw_defaults, "retries", Defaults.retries),
         retry_after_max=duration(raw_defaults, "retry_after_max", Defaults.retry_after_max),
-        pause_after_failures=number(raw_defaults, "pause_after_failures", Defaults.pause_after_failures),
+        pause_after_failures=number(
+            raw_defaults, "pause_after_failures", Defaults.pause_after_failures
+        ),
         pause_for=duration(raw_defaults, "pause_for", Defaults.pause_for),
         full_fetch_every=number(raw_defaults, "full_fetch_every", Defaults.full_fetch_every) or 1,
         proxy=str(raw_defaults["proxy"]) if raw_defaults.get("proxy") else None,
@@ -262,15 +273,24 @@ def load_config(path: str | Path) -> Config:
     if defaults.proxy and defaults.private_hosts:
         raise fail("private_hosts", through_proxy)
     raw_daemon = raw.get("daemon", {})
-    daemon_start = next((i for i, line in enumerate(text.splitlines()) if line.strip() == "[daemon]"), 0)
+    daemon_start = next(
+        (i for i, line in enumerate(text.splitlines()) if line.strip() == "[daemon]"), 0
+    )
     daemon = DaemonSettings(
         workers=max(1, number(raw_daemon, "workers", DaemonSettings.workers, daemon_start)),
-        check_deadline=duration(raw_daemon, "check_deadline", DaemonSettings.check_deadline, daemon_start),
-        stop_timeout=duration(raw_daemon, "stop_timeout", DaemonSettings.stop_timeout, daemon_start),
+        check_deadline=duration(
+            raw_daemon, "check_deadline", DaemonSettings.check_deadline, daemon_start
+        ),
+        stop_timeout=duration(
+            raw_daemon, "stop_timeout", DaemonSettings.stop_timeout, daemon_start
+        ),
         catch_up=duration(raw_daemon, "catch_up", DaemonSettings.catch_up, daemon_start),
-        keep_fetches=duration(raw_daemon, "keep_fetches", DaemonSettings.keep_fetches, daemon_start),
-        maintenance_every=duration(raw_daemon, "maintenance_every", DaemonSettings.maintenance_every,
-                                   daemon_start),
+        keep_fetches=duration(
+            raw_daemon, "keep_fetches", DaemonSettings.keep_fetches, daemon_start
+        ),
+        maintenance_every=duration(
+            raw_daemon, "maintenance_every", DaemonSettings.maintenance_every, daemon_start
+        ),
     )
     bounds(raw_defaults, 0, defaults.min_interval, defaults.max_interval)
     targets = []
@@ -311,9 +331,11 @@ def load_config(path: str | Path) -> Config:
             reads_per_pass=max(1, number(raw_discovery, "reads_per_pass", 100, start)),
         )
         discovery_start = table_start(text, "targets.discovery", start)
-        for key, patterns, at in (("include", discovery.include, discovery_start),
-                                  ("exclude", discovery.exclude, discovery_start),
-                                  ("ignore", strings(item, "ignore", start), start)):
+        for key, patterns, at in (
+            ("include", discovery.include, discovery_start),
+            ("exclude", discovery.exclude, discovery_start),
+            ("ignore", strings(item, "ignore", start), start),
+        ):
             for pattern in patterns:
                 try:
                     compile_pattern(pattern)
@@ -335,8 +357,9 @@ def load_config(path: str | Path) -> Config:
             )
         )
     notify = parse_notify(raw, text, fail, duration, starts)
-    return Config(path=path, defaults=defaults, targets=tuple(targets), daemon=daemon,
-                  notify=notify)
+    return Config(
+        path=path, defaults=defaults, targets=tuple(targets), daemon=daemon, notify=notify
+    )
 
 
 def _refuse_unknown_keys(path: Path, text: str, raw: dict[str, Any], starts: list[int]) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 _ANY_NAME = {"notify.channels"}  # its keys are channel names of the user's choosing
 
 
-def _names(settings: type, *, without: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> frozenset[str]:
+def _names(
+    settings: type, *, without: tuple[str, ...] = (), extra: tuple[str, ...] = ()
+) -> frozenset[str]:
     return frozenset({f.name for f in fields(settings)} - set(without) | set(extra))
 
 
@@ -54,8 +56,10 @@ def unknown_key(raw: dict[str, Any]) -> Unknown | None:
     it is in, and the nearest known key (difflib) to suggest; None when every key is known."""
 
     def walk(table: dict[str, Any], path: list[str], index: int | None) -> Unknown | None:
-        pattern = ".".join("*" if path[:2] == ["notify", "channels"] and n == 2 else part
-                           for n, part in enumerate(path))
+        pattern = ".".join(
+            "*" if path[:2] == ["notify", "channels"] and n == 2 else part
+            for n, part in enumerate(path)
+        )
         if pattern in _ANY_NAME:
             for name, value in table.items():
                 if isinstance(value, dict) and (found := walk(value, [*path, name], index)):

@@ -68,8 +68,18 @@ def check_deadline(config: Config) -> float:
 
 
 def start_datasette(db_path: Path, host: str, port: int) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "serve",
-            "--host", host, "--port", str(port)]
+    args = [
+        sys.executable,
+        "-m",
+        "schedules.cli",
+        "--db",
+        str(db_path),
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     log.info("serving Datasette on http://%s:%d", host, port)
     return subprocess.Popen(args)
 
@@ -91,8 +101,13 @@ class Daemon:
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
             timezone="UTC",
         )
-        self.workers = Workers(self.frontier, lambda: self.fetcher, config.daemon.workers,
-                               check_deadline(config), on_free=self.refill)
+        self.workers = Workers(
+            self.frontier,
+            lambda: self.fetcher,
+            config.daemon.workers,
+            check_deadline(config),
+            on_free=self.refill,
+        )
         self._signals: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._refilling = threading.Lock()
         self._wanted = threading.Event()
@@ -121,23 +136,49 @@ class Daemon:
         left = self.frontier.release_all()
         if left:
             log.info("released %d claim(s) left by a daemon that did not stop cleanly", left)
-        window = min(self.config.daemon.catch_up, min(t.every for t in self.config.targets)) \
-            if self.config.targets else 0.0
+        window = (
+            min(self.config.daemon.catch_up, min(t.every for t in self.config.targets))
+            if self.config.targets
+            else 0.0
+        )
         overdue = self.frontier.spread_overdue(utcnow(), window)
         if overdue:
-            log.info("%d page(s) due or overdue; spreading them over %.0f s", overdue, window,
-                     extra={"overdue": overdue})
+            log.info(
+                "%d page(s) due or overdue; spreading them over %.0f s",
+                overdue,
+                window,
+                extra={"overdue": overdue},
+            )
         self._beat()
         tick = tick_seconds(self.config)
-        self.scheduler.add_job(self.check_due, "interval", seconds=tick, jitter=tick / 10,
-                               id="check_due", next_run_time=utcnow(), replace_existing=True)
+        self.scheduler.add_job(
+            self.check_due,
+            "interval",
+            seconds=tick,
+            jitter=tick / 10,
+            id="check_due",
+            next_run_time=utcnow(),
+            replace_existing=True,
+        )
         self._schedule_discovery()
-        self.scheduler.add_job(self.sender.poll, "interval", seconds=self.config.notify.every,
-                               id="notify", next_run_time=utcnow(), replace_existing=True)
+        self.scheduler.add_job(
+            self.sender.poll,
+            "interval",
+            seconds=self.config.notify.every,
+            id="notify",
+            next_run_time=utcnow(),
+            replace_existing=True,
+        )
         every = self.config.daemon.maintenance_every
-        self.scheduler.add_job(self.maintenance, "interval", seconds=every, jitter=min(60.0, every / 10),
-                               id="maintenance", next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
-                               replace_existing=True)
+        self.scheduler.add_job(
+            self.maintenance,
+            "interval",
+            seconds=every,
+            jitter=min(60.0, every / 10),
+            id="maintenance",
+            next_run_time=utcnow() + timedelta(seconds=min(60.0, every)),
+            replace_existing=True,
+        )
 
     def _schedule_discovery(self) -> None:
         """One discovery job, every shortest `min_interval` of the targets that have discovery on
@@ -148,9 +189,15 @@ class Daemon:
                 self.scheduler.remove_job("discover")
             return
         every = min(t.min_interval for t in wanted)
-        self.scheduler.add_job(self.discover_all, "interval", seconds=every, jitter=min(60.0, every / 10),
-                               id="discover", next_run_time=utcnow() + timedelta(seconds=5),
-                               replace_existing=True)
+        self.scheduler.add_job(
+            self.discover_all,
+            "interval",
+            seconds=every,
+            jitter=min(60.0, every / 10),
+            id="discover",
+            next_run_time=utcnow() + timedelta(seconds=5),
+            replace_existing=True,
+        )
 
     def reload(self) -> None:
         """SIGHUP: the new watch list takes effect now; a bad one is refused and the old kept."""
@@ -174,11 +221,18 @@ class Daemon:
         self.workers.deadline = check_deadline(config)
         if tick_seconds(config) != tick_seconds(self.config):
             tick = tick_seconds(config)
-            self.scheduler.reschedule_job("check_due", trigger="interval", seconds=tick, jitter=tick / 10)
+            self.scheduler.reschedule_job(
+                "check_due", trigger="interval", seconds=tick, jitter=tick / 10
+            )
         self.config = config
         self._schedule_discovery()
-        log.info("reloaded %s: %d target(s), %d added, %d removed", self.config_path, len(new),
-                 len(set(new) - set(old)), len(set(old) - set(new)))
+        log.info(
+            "reloaded %s: %d target(s), %d added, %d removed",
+            self.config_path,
+            len(new),
+            len(set(new) - set(old)),
+            len(set(old) - set(new)),
+        )
         self.refill()
 
     # -- the jobs --------------------------------------------------------------------------------
@@ -229,8 +283,13 @@ class Daemon:
                     comparison = self.comparisons.get(claim.target, Comparison())
                     if claim.url != claim.target and claim.seed is None:  # no seed of its own
                         comparison = replace(comparison, seed=None)
-                    page = PageToCheck(claim.page_id, claim.url, target, comparison,
-                                       self.config.defaults.full_fetch_every)
+                    page = PageToCheck(
+                        claim.page_id,
+                        claim.url,
+                        target,
+                        comparison,
+                        self.config.defaults.full_fetch_every,
+                    )
                     self.workers.start(claim, page)
             if not self.stopping.is_set():
                 self._wake_at_next_due()
@@ -249,15 +308,27 @@ class Daemon:
         job = self.scheduler.get_job("wake")
         if job is not None and job.next_run_time is not None and job.next_run_time <= due:
             return
-        self.scheduler.add_job(self.refill, "date", run_date=max(due, utcnow()), id="wake",
-                               replace_existing=True, max_instances=3)
+        self.scheduler.add_job(
+            self.refill,
+            "date",
+            run_date=max(due, utcnow()),
+            id="wake",
+            replace_existing=True,
+            max_instances=3,
+        )
 
     def _beat(self) -> None:
         now = utcnow()
         tick = tick_seconds(self.config)
         with self.frontier.lock:
-            health.beat(self.db, pid=os.getpid(), hostname=socket.gethostname(),
-                        started_at=self.started_at, now=now, stale_after=health.stale_after(tick))
+            health.beat(
+                self.db,
+                pid=os.getpid(),
+                hostname=socket.gethostname(),
+                started_at=self.started_at,
+                now=now,
+                stale_after=health.stale_after(tick),
+            )
         states = self.fetcher.host_states()
         if states != self._saved_hosts:
             self.frontier.save_hosts(states.values(), now)
@@ -278,8 +349,9 @@ class Daemon:
                 except Exception:  # one target's discovery must not stop the daemon
                     log.exception("discovery for %s failed; will retry at its next run", target.url)
                     continue
-                log.info("discovery for %s: %s", target.url, report.summary(),
-                         extra={"url": target.url})
+                log.info(
+                    "discovery for %s: %s", target.url, report.summary(), extra={"url": target.url}
+                )
         finally:
             db.conn.close()
         self.refill()
@@ -289,8 +361,12 @@ class Daemon:
         pruned = prune_fetches(self.db, before, lock=self.frontier.lock)
         with self.frontier.lock:
             optimize(self.db)
-        log.info("maintenance: pruned %d fetch row(s) older than %s; optimized", pruned, before,
-                 extra={"pruned": pruned})
+        log.info(
+            "maintenance: pruned %d fetch row(s) older than %s; optimized",
+            pruned,
+            before,
+            extra={"pruned": pruned},
+        )
 
     # -- signals and stopping --------------------------------------------------------------------
 
@@ -325,8 +401,12 @@ class Daemon:
         control = threading.Thread(target=self._control, name="signals", daemon=True)
         control.start()
         self.start()
-        log.info("watching %d target(s) from %s", len(self.targets), self.config_path,
-                 extra={"pid": os.getpid()})
+        log.info(
+            "watching %d target(s) from %s",
+            len(self.targets),
+            self.config_path,
+            extra={"pid": os.getpid()},
+        )
         try:
             if not self.stopping.is_set():
                 self.scheduler.start()

@@ -40,13 +40,20 @@ EDITS = (
 )
 
 
-def write_demo_config(directory: Path, base_url: str, every: float, webhook: str | None = None,
-                      port: int = 8001) -> Path:
+def write_demo_config(
+    directory: Path, base_url: str, every: float, webhook: str | None = None, port: int = 8001
+) -> Path:
     shutil.copy(SEED_FILE, directory / SEED)
     path = directory / "watch.toml"
-    notify = (f'[notify]\nbase_url = "http://127.0.0.1:{port}"\nevery = "1s"\n'
-              f'[notify.channels.demo]\nwebhook = "{webhook}"\n'
-              'secret = "${MARSAD_DEMO_WEBHOOK_SECRET}"\n\n') if webhook else ""
+    notify = (
+        (
+            f'[notify]\nbase_url = "http://127.0.0.1:{port}"\nevery = "1s"\n'
+            f'[notify.channels.demo]\nwebhook = "{webhook}"\n'
+            'secret = "${MARSAD_DEMO_WEBHOOK_SECRET}"\n\n'
+        )
+        if webhook
+        else ""
+    )
     path.write_text(
         "[defaults]\n"
         f'every = "{every}s"\njitter = "0s"\nmin_delay = "0s"\n\n{notify}'
@@ -69,8 +76,11 @@ def demo_webhook(secret: str) -> ThreadingHTTPServer:
             self.send_response(200 if signed else 401)
             self.end_headers()
             if signed:
-                log.info("demo: webhook received delivery %s: %s",
-                         self.headers.get("X-Marsad-Delivery"), json.loads(body).get("subject"))
+                log.info(
+                    "demo: webhook received delivery %s: %s",
+                    self.headers.get("X-Marsad-Delivery"),
+                    json.loads(body).get("subject"),
+                )
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -92,7 +102,9 @@ def edit_forever(site: ReplicaSite, every: float, stop: threading.Event) -> None
         else:
             paragraphs = site.seed_paragraphs()
             index = 1 + round_ % (len(paragraphs) - 1)
-            site.edit_paragraph(POST_ID, index, paragraphs[index] + " " + EDITS[round_ % len(EDITS)])
+            site.edit_paragraph(
+                POST_ID, index, paragraphs[index] + " " + EDITS[round_ % len(EDITS)]
+            )
             log.info("demo: edited paragraph %d of the article", index)
 
 
@@ -126,8 +138,11 @@ def fresh_database(db_path: Path) -> None:
             f"{foreign[0]}); the demo starts from a fresh database each run, so give it its own: "
             "`marsad --db data/demo.db demo`"
         )
-    for path in (db_path, db_path.with_name(db_path.name + "-wal"),
-                 db_path.with_name(db_path.name + "-shm")):
+    for path in (
+        db_path,
+        db_path.with_name(db_path.name + "-wal"),
+        db_path.with_name(db_path.name + "-shm"),
+    ):
         path.unlink(missing_ok=True)
     log.info("demo: starting from a fresh %s (an earlier run's pages are gone)", db_path)
 
@@ -154,11 +169,14 @@ def _run(db_path: Path, port: int, every: float, lock: DaemonLock) -> None:
         config = load_config(config_path)
         log.info("demo: replica of the seed site at %s", server.base_url)
         stop = threading.Event()
-        editor = threading.Thread(target=edit_forever, args=(server.site, every * 2, stop), daemon=True)
+        editor = threading.Thread(
+            target=edit_forever, args=(server.site, every * 2, stop), daemon=True
+        )
         editor.start()
         try:
-            run_daemon(connect(db_path), db_path, config, config_path, serve=True, port=port,
-                       lock=lock)
+            run_daemon(
+                connect(db_path), db_path, config, config_path, serve=True, port=port, lock=lock
+            )
         finally:
             stop.set()
             hook.shutdown()

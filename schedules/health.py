@@ -12,8 +12,15 @@ from datetime import datetime
 
 from store.heartbeat import DaemonState, beat, daemon_state, mark_stopped
 
-__all__ = ["DaemonState", "beat", "daemon_state", "describe", "mark_stopped", "problem",
-           "stale_after"]
+__all__ = [
+    "DaemonState",
+    "beat",
+    "daemon_state",
+    "describe",
+    "mark_stopped",
+    "problem",
+    "stale_after",
+]
 
 MIN_STALE_AFTER = 10.0  # seconds: a busy disk can delay one write by a few seconds
 
@@ -31,8 +38,10 @@ def problem(state: DaemonState | None, now: datetime, max_age: float | None = No
     limit = max_age if max_age is not None else state.stale_after
     age = state.age(now)
     if age > limit:
-        return (f"heartbeat is {age:.0f} s old (stale after {limit:.0f} s): pid {state.pid}"
-                f" started {state.started_at} is hung or was killed")
+        return (
+            f"heartbeat is {age:.0f} s old (stale after {limit:.0f} s): pid {state.pid}"
+            f" started {state.started_at} is hung or was killed"
+        )
     return None
 
 
@@ -42,5 +51,7 @@ def describe(state: DaemonState | None, now: datetime) -> str:
     if state is None or trouble:
         return f"daemon: not running ({trouble})"
     where = f" on {state.hostname}" if state.hostname else ""
-    return (f"daemon: running, pid {state.pid}{where} since {state.started_at};"
-            f" heartbeat {state.age(now):.0f} s ago (stale after {state.stale_after:.0f} s)")
+    return (
+        f"daemon: running, pid {state.pid}{where} since {state.started_at};"
+        f" heartbeat {state.age(now):.0f} s ago (stale after {state.stale_after:.0f} s)"
+    )

@@ -31,10 +31,17 @@ __all__ = ["PageToCheck", "check_all", "check_page", "make_fetcher", "page_to_ch
 def fetch_settings(config: Config) -> FetchSettings:
     d = config.defaults
     return FetchSettings(
-        user_agent=d.user_agent, deadline=d.timeout, timeout=min(d.read_timeout, d.timeout),
-        min_delay=d.min_delay, max_bytes=d.max_bytes, concurrency=d.concurrency,
-        retries=d.retries, retry_after_max=d.retry_after_max,
-        pause_after_failures=d.pause_after_failures, pause_for=d.pause_for, proxy=d.proxy,
+        user_agent=d.user_agent,
+        deadline=d.timeout,
+        timeout=min(d.read_timeout, d.timeout),
+        min_delay=d.min_delay,
+        max_bytes=d.max_bytes,
+        concurrency=d.concurrency,
+        retries=d.retries,
+        retry_after_max=d.retry_after_max,
+        pause_after_failures=d.pause_after_failures,
+        pause_for=d.pause_for,
+        proxy=d.proxy,
         private_hosts=d.private_hosts,
         host_aliases=tuple(alias for t in config.targets for alias in t.aliases),
     )
@@ -84,14 +91,20 @@ class SiteReaders:
 
 
 def comparison_for(target: Target, seed: Seed | None, container: str | None = None) -> Comparison:
-    return Comparison(seed=seed, rules=IgnoreRules.from_patterns(target.ignore),
-                      confirm=target.confirm, reader=current_reader(container))
+    return Comparison(
+        seed=seed,
+        rules=IgnoreRules.from_patterns(target.ignore),
+        confirm=target.confirm,
+        reader=current_reader(container),
+    )
 
 
 def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
     """Seeds into the database and one page row per target, so both show before any fetch."""
     now = now_iso()
-    seeds = sync_seeds(db, sorted({t.seed for t in config.targets if t.seed}), config.seeds_dir, now)
+    seeds = sync_seeds(
+        db, sorted({t.seed for t in config.targets if t.seed}), config.seeds_dir, now
+    )
     pages: dict[int, PageToCheck] = {}
     for target in config.targets:
         page_id = ensure_page(db, target.url, now=now, target=target.url, seed=target.seed)
@@ -99,9 +112,13 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
         # two spellings of one article (the short link and the permalink) are checked once
         pages.setdefault(
             page_id,
-            PageToCheck(page_id, target.url, target,
-                        comparison_for(target, seed, container_of(db, site_of(target.url))),
-                        config.defaults.full_fetch_every),
+            PageToCheck(
+                page_id,
+                target.url,
+                target,
+                comparison_for(target, seed, container_of(db, site_of(target.url))),
+                config.defaults.full_fetch_every,
+            ),
         )
     return list(pages.values())
 
@@ -131,8 +148,13 @@ def page_to_check(
     target = target or config.target_for(target_url or url)
     seed = load_seed(config.seeds_dir / seed_name) if seed_name else None
     container = container_of(db, site_of(url))
-    return PageToCheck(page_id, url, target, comparison_for(target, seed, container),
-                       config.defaults.full_fetch_every)
+    return PageToCheck(
+        page_id,
+        url,
+        target,
+        comparison_for(target, seed, container),
+        config.defaults.full_fetch_every,
+    )
 
 
 def check_all(
@@ -149,5 +171,3 @@ def check_all(
         if on_done:
             on_done(outcome)
     return outcomes
-
-

@@ -94,7 +94,11 @@ class DaemonLock:
             os.close(fd)
             raise
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        holder = {"pid": os.getpid(), "hostname": socket.gethostname(), "started_at": self.started_at}
+        holder = {
+            "pid": os.getpid(),
+            "hostname": socket.gethostname(),
+            "started_at": self.started_at,
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
         self._fd = fd
@@ -119,6 +123,9 @@ class DaemonLock:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.release()

@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 # Everything a LogRecord carries by itself; any other attribute came in through `extra`.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -44,7 +48,8 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC)
-            .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": escape_controls(record.getMessage()),
@@ -72,7 +77,7 @@ def check_line(outcome: str, url: str, error: str | None, version: int | None = 
     elif error:
         for prefix in (f"{outcome} {url}: ", f"{url}: "):
             if error.startswith(prefix):
-                error = error[len(prefix):]
+                error = error[len(prefix) :]
                 break
         suffix = f": {error}"
     else:

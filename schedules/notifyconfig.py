@@ -169,9 +169,7 @@ def parse_notify(
             rules[str(item.get("url"))] = rule(own, at, default_rule)
     number = table.get("max_attempts", NotifySettings.max_attempts)
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise fail(
-            "max_attempts", f"must be a whole number from 1, got {got(number)}", start
-        )
+        raise fail("max_attempts", f"must be a whole number from 1, got {got(number)}", start)
     base_url = str(table.get("base_url", NotifySettings.base_url)).rstrip("/")
     return NotifySettings(
         channels=tuple(channels),

@@ -53,8 +53,14 @@ class Workers:
     """At most `size` checks run at once; abandoned threads still alive count against a second
     budget of the same size, so hung fetches cannot pile up threads without limit."""
 
-    def __init__(self, frontier: Frontier, fetcher: Callable[[], Fetcher], size: int,
-                 deadline: float, on_free: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        frontier: Frontier,
+        fetcher: Callable[[], Fetcher],
+        size: int,
+        deadline: float,
+        on_free: Callable[[], None],
+    ) -> None:
         self.frontier = frontier
         self.fetcher = fetcher  # the current Fetcher (it may be replaced by a reload)
         self.size = size
@@ -68,8 +74,10 @@ class Workers:
         with self._guard:
             self._abandoned = [t for t in self._abandoned if t.is_alive()]
             if len(self._abandoned) >= self.size:
-                log.error("%d abandoned checks are still stuck; not starting more until they end",
-                          len(self._abandoned))
+                log.error(
+                    "%d abandoned checks are still stuck; not starting more until they end",
+                    len(self._abandoned),
+                )
                 return 0
             return self.size - len(self._running)
 
@@ -79,8 +87,9 @@ class Workers:
 
     def start(self, claim: Claim, page: PageToCheck) -> Check:
         check = Check(claim, page)
-        check.thread = threading.Thread(target=self._work, args=[check], daemon=True,
-                                        name=f"check-{claim.page_id}")
+        check.thread = threading.Thread(
+            target=self._work, args=[check], daemon=True, name=f"check-{claim.page_id}"
+        )
         check.timer = threading.Timer(self.deadline, self._expire, args=[check])
         check.timer.daemon = True
         with self._guard:
@@ -114,11 +123,20 @@ class Workers:
             return
         url = check.claim.url
         elapsed = time.monotonic() - check.started
-        timeout = Fetched(url=url, final_url=url, outcome="error", error_class="Deadline",
-                          error=f"check of {url} took longer than {self.deadline:.0f} s; abandoned,"
-                                " will retry", elapsed_ms=int(elapsed * 1000))
-        log.warning("check of %s abandoned after %.0f s", url, elapsed,
-                    extra={"url": url, "outcome": "error", "elapsed_ms": int(elapsed * 1000)})
+        timeout = Fetched(
+            url=url,
+            final_url=url,
+            outcome="error",
+            error_class="Deadline",
+            error=f"check of {url} took longer than {self.deadline:.0f} s; abandoned, will retry",
+            elapsed_ms=int(elapsed * 1000),
+        )
+        log.warning(
+            "check of %s abandoned after %.0f s",
+            url,
+            elapsed,
+            extra={"url": url, "outcome": "error", "elapsed_ms": int(elapsed * 1000)},
+        )
         try:
             road.settle(self.frontier, check.claim, check.page, Observation(timeout), now=utcnow())
         except Exception:
@@ -154,9 +172,14 @@ class Workers:
                 try:
                     self.frontier.release(check.claim.page_id)
                 except Exception:
-                    log.exception("releasing %s failed; the next start releases it", check.claim.url)
-                log.warning("check of %s cancelled by the stop", check.claim.url,
-                            extra={"url": check.claim.url})
+                    log.exception(
+                        "releasing %s failed; the next start releases it", check.claim.url
+                    )
+                log.warning(
+                    "check of %s cancelled by the stop",
+                    check.claim.url,
+                    extra={"url": check.claim.url},
+                )
             else:
                 check.done.wait(5.0)  # it is writing its result: a short transaction
         return len(checks) - cancelled, cancelled

@@ -113,15 +113,24 @@ def _records(
     return columns, shaped()
 
 
-def rows(db: sqlite_utils.Database, what: str, since: str | None = None,
-         page: str | None = None) -> Iterator[dict[str, Any]]:
+def rows(
+    db: sqlite_utils.Database, what: str, since: str | None = None, page: str | None = None
+) -> Iterator[dict[str, Any]]:
     columns, records = _records(db, what, since, page)
     for row in records:
         yield dict(zip(columns, row))
 
 
-def write(db: sqlite_utils.Database, what: str, fmt: str, out: IO[str], since: str | None = None,
-          *, page: str | None = None, spreadsheet: bool = False) -> int:
+def write(
+    db: sqlite_utils.Database,
+    what: str,
+    fmt: str,
+    out: IO[str],
+    since: str | None = None,
+    *,
+    page: str | None = None,
+    spreadsheet: bool = False,
+) -> int:
     """Write every row of `what` to `out`; returns the number of rows.
 
     `page` keeps one page's rows (any URL it is known by); `spreadsheet` makes CSV safe and

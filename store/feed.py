@@ -187,8 +187,16 @@ def changed_fields(raw: str | None) -> tuple[str, ...]:
     return tuple(str(f) for f in fields) if isinstance(fields, list) else ()
 
 
-def atom_feed(entries: list[FeedEntry], *, feed_id: str, title: str, self_href: str,
-              alternate_href: str, updated: str, stylesheet_href: str | None = None) -> str:
+def atom_feed(
+    entries: list[FeedEntry],
+    *,
+    feed_id: str,
+    title: str,
+    self_href: str,
+    alternate_href: str,
+    updated: str,
+    stylesheet_href: str | None = None,
+) -> str:
     """The feed as an XML string; `updated` is used when there are no entries. With
     `stylesheet_href`, an XSL stylesheet a browser uses to show the feed as a page (feed
     readers ignore it)."""

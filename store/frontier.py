@@ -60,8 +60,16 @@ class Frontier(Protocol):
 
     def history(self, page_id: int) -> tuple[int, str | None]: ...
 
-    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
-               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome: ...
+    def record(
+        self,
+        claim: Claim,
+        seen: Observation,
+        *,
+        now: datetime,
+        comparison: Comparison,
+        next_check_at: datetime,
+        unconditional: bool | None = None,
+    ) -> CheckOutcome: ...
 
     def next_due(self) -> datetime | None: ...
 
@@ -74,8 +82,14 @@ class Frontier(Protocol):
     def calibration_due(self, site: str, now: datetime) -> bool: ...
 
     def calibrated(
-        self, page_id: int, site: str, now: datetime, agreement: float,
-        container: str | None, matched: float | None, post_url: str,
+        self,
+        page_id: int,
+        site: str,
+        now: datetime,
+        agreement: float,
+        container: str | None,
+        matched: float | None,
+        post_url: str,
     ) -> None: ...
 
 
@@ -128,15 +142,20 @@ class SqliteFrontier:
             return 0
         watched, args = self._watched()
         with self.lock, transaction(self.db):
-            ids = [row[0] for row in self.db.execute(
-                f"SELECT id FROM pages WHERE {watched} AND"
-                " (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id",
-                [*args, iso(now)],
-            ).fetchall()]
+            ids = [
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT id FROM pages WHERE {watched} AND"
+                    " (next_check_at IS NULL OR next_check_at <= ?) ORDER BY next_check_at, id",
+                    [*args, iso(now)],
+                ).fetchall()
+            ]
             step = window / len(ids) if ids else 0.0
             for index, page_id in enumerate(ids):
-                self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
-                                [iso(now + timedelta(seconds=index * step)), page_id])
+                self.db.execute(
+                    "UPDATE pages SET next_check_at = ? WHERE id = ?",
+                    [iso(now + timedelta(seconds=index * step)), page_id],
+                )
         return len(ids)
 
     def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]:
@@ -206,29 +225,46 @@ class SqliteFrontier:
             return None
         return parse_iso(row[0]) if row[0] else datetime.now(UTC)
 
-    def record(self, claim: Claim, seen: Observation, *, now: datetime, comparison: Comparison,
-               next_check_at: datetime, unconditional: bool | None = None) -> CheckOutcome:
+    def record(
+        self,
+        claim: Claim,
+        seen: Observation,
+        *,
+        now: datetime,
+        comparison: Comparison,
+        next_check_at: datetime,
+        unconditional: bool | None = None,
+    ) -> CheckOutcome:
         with self.lock:
             return record_check(
-                self.db, claim.page_id, seen, now=iso(now), comparison=comparison,
-                next_check_at=iso(next_check_at), unconditional=unconditional,
+                self.db,
+                claim.page_id,
+                seen,
+                now=iso(now),
+                comparison=comparison,
+                next_check_at=iso(next_check_at),
+                unconditional=unconditional,
             )
 
     def reschedule(self, page_id: int, next_check_at: datetime) -> None:
         with self.lock, transaction(self.db):
-            self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?",
-                            [iso(next_check_at), page_id])
+            self.db.execute(
+                "UPDATE pages SET next_check_at = ? WHERE id = ?", [iso(next_check_at), page_id]
+            )
 
     def follow_interval(self, target: str, every: float, now: datetime) -> int:
         """A target's interval changed: its pages are next due `every` after their last check
         (now, if that is past or they were never checked). Claimed pages keep their claim."""
         with self.lock, transaction(self.db):
             rows = self.db.execute(
-                "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL", [target]
+                "SELECT id, last_checked FROM pages WHERE target = ? AND claimed_until IS NULL",
+                [target],
             ).fetchall()
             for page_id, last in rows:
                 due = max(now, parse_iso(last) + timedelta(seconds=every)) if last else now
-                self.db.execute("UPDATE pages SET next_check_at = ? WHERE id = ?", [iso(due), page_id])
+                self.db.execute(
+                    "UPDATE pages SET next_check_at = ? WHERE id = ?", [iso(due), page_id]
+                )
         return len(rows)
 
     def release(self, page_id: int) -> None:
@@ -251,8 +287,14 @@ class SqliteFrontier:
         return False
 
     def calibrated(
-        self, page_id: int, site: str, now: datetime, agreement: float,
-        container: str | None, matched: float | None, post_url: str,
+        self,
+        page_id: int,
+        site: str,
+        now: datetime,
+        agreement: float,
+        container: str | None,
+        matched: float | None,
+        post_url: str,
     ) -> None:
         """The agreement of the check recorded at `now`; and the container that holds the
         site's posts, when the extraction disagreed with the post's own text."""
@@ -284,9 +326,15 @@ def save_host_states(db: sqlite_utils.Database, states: Iterable[Any], now: date
     rows = []
     for state in states:
         until = _epoch(getattr(state, "paused_until", None))
-        rows.append([state.host, int(getattr(state, "failures", 0) or 0),
-                     iso(datetime.fromtimestamp(until, tz=UTC)) if until else None,
-                     getattr(state, "last_error", None), iso(now)])
+        rows.append(
+            [
+                state.host,
+                int(getattr(state, "failures", 0) or 0),
+                iso(datetime.fromtimestamp(until, tz=UTC)) if until else None,
+                getattr(state, "last_error", None),
+                iso(now),
+            ]
+        )
     if not rows:
         return
     with transaction(db):
@@ -305,7 +353,9 @@ def load_host_states(db: sqlite_utils.Database) -> list[HostState]:
     for `Fetcher.restore_host_states`."""
     return [
         HostState(host=r[0], failures=r[1], paused_until=_epoch(r[2]), last_error=r[3])
-        for r in db.execute("SELECT host, failures, paused_until, last_error FROM hosts ORDER BY host")
+        for r in db.execute(
+            "SELECT host, failures, paused_until, last_error FROM hosts ORDER BY host"
+        )
     ]
 
 

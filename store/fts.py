@@ -39,7 +39,8 @@ MATCH_TRIES = 10_000  # occurrences of one search word tried before the excerpt 
 _CONJUNCTIONS = ("", "و", "ف")
 _CLITICS = tuple(
     sorted(
-        {c + p for c in _CONJUNCTIONS for p in ("", "ب", "ك", "ل", "ال", "بال", "كال", "لل")} - {""},
+        {c + p for c in _CONJUNCTIONS for p in ("", "ب", "ك", "ل", "ال", "بال", "كال", "لل")}
+        - {""},
         key=len,
         reverse=True,
     )
@@ -126,7 +127,8 @@ def search(db: sqlite_utils.Database, words: str, limit: int = 50) -> list[int]:
     """Ids of the versions holding all `words`, newest first (the CLI and tests use this)."""
     query = fts_query(match_key(words))
     rows = db.execute(
-        f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?", [query, limit]
+        f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
+        [query, limit],
     )
     return [int(r[0]) for r in rows]
 
@@ -207,11 +209,14 @@ def register(conn: sqlite3.Connection) -> None:
         "marsad_match_key", 1, lambda text: match_key(bounded(text)), deterministic=True
     )
     conn.create_function(
-        "marsad_fts_query", 1, lambda words: fts_query(bounded(words, SQL_QUERY_LIMIT)),
+        "marsad_fts_query",
+        1,
+        lambda words: fts_query(bounded(words, SQL_QUERY_LIMIT)),
         deterministic=True,
     )
     conn.create_function(
-        "marsad_excerpt", 2,
+        "marsad_excerpt",
+        2,
         lambda text, words: excerpt(bounded(text), bounded(words, SQL_QUERY_LIMIT)),
         deterministic=True,
     )

@@ -25,8 +25,15 @@ class DaemonState:
         return (now - parse_iso(self.heartbeat_at)).total_seconds()
 
 
-def beat(db: sqlite_utils.Database, *, pid: int, hostname: str, started_at: str, now: datetime,
-         stale_after: float) -> None:
+def beat(
+    db: sqlite_utils.Database,
+    *,
+    pid: int,
+    hostname: str,
+    started_at: str,
+    now: datetime,
+    stale_after: float,
+) -> None:
     with transaction(db):
         db.execute(
             "INSERT INTO daemon (id, pid, hostname, started_at, heartbeat_at, stale_after, stopped_at)"

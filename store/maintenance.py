@@ -17,7 +17,8 @@ import sqlite_utils
 
 from store.schema import transaction
 
-PRUNE_BATCH = 2000  # rows per transaction: short write locks, so checks and Datasette never wait long
+# rows per transaction: short write locks, so checks and Datasette never wait long
+PRUNE_BATCH = 2000
 
 
 def prune_fetches(

@@ -50,7 +50,7 @@ FROM events e
 LEFT JOIN versions v ON v.id = e.version_id
 -- the page first (store.identity.pages_named), then its events by index: joined the other way
 -- round SQLite walked every event in time order (2 s at 1,000,000 versions; 60 ms this way)
-WHERE e.page_id IN {identity.pages_named(':url')}
+WHERE e.page_id IN {identity.pages_named(":url")}
 ORDER BY e.at, e.id
 """,
     },

@@ -60,18 +60,27 @@ class Reread:
     was_read_by: str | None
     reader: str
     text_differs: bool  # whether today's reading differs from the text the version shows
-    had_body: bool = True  # for "rebaselined": a body was stored, but today's reader found no article in it
+    had_body: bool = (
+        True  # for "rebaselined": a body was stored, but today's reader found no article in it
+    )
 
     def detail(self) -> dict[str, object]:
         if self.kind == "reread":
-            why = (f"the extractor changed ({self.was_read_by} → {self.reader}): version"
-                   f" {self.number} was re-read from its stored body and compared as today's"
-                   " extractor reads it")
+            why = (
+                f"the extractor changed ({self.was_read_by} → {self.reader}): version"
+                f" {self.number} was re-read from its stored body and compared as today's"
+                " extractor reads it"
+            )
         else:
-            lack = ("its stored body has no article for today's extractor" if self.had_body
-                    else "it has no stored body (stored before schema 10)")
-            why = (f"version {self.number} cannot be re-read: {lack}; this answer, read by"
-                   f" {self.reader}, is its reading from now on and no version is made")
+            lack = (
+                "its stored body has no article for today's extractor"
+                if self.had_body
+                else "it has no stored body (stored before schema 10)"
+            )
+            why = (
+                f"version {self.number} cannot be re-read: {lack}; this answer, read by"
+                f" {self.reader}, is its reading from now on and no version is made"
+            )
         return {
             "version": self.number,
             "was_read_by": self.was_read_by,
@@ -116,8 +125,15 @@ def as_read_by(
         done[version.id] = again
         if version.id == baseline.id:
             differs = again.content_hash != version.content_hash
-            note = Reread(kind, version.id, version.number, version.read_by, reader.name, differs,
-                          had_body=version.body_hash is not None)
+            note = Reread(
+                kind,
+                version.id,
+                version.number,
+                version.read_by,
+                reader.name,
+                differs,
+                had_body=version.body_hash is not None,
+            )
     return done.get(baseline.id, baseline), [done.get(v.id, v) for v in recent], note
 
 
@@ -162,15 +178,30 @@ def _keep(
 ) -> StoredVersion:
     kinds = json.dumps([block.kind for block in snap.blocks])
     metadata = json.dumps(
-        {"author": snap.author, "published": snap.published,
-         "categories": list(snap.categories), "tags": list(snap.tags)},
+        {
+            "author": snap.author,
+            "published": snap.published,
+            "categories": list(snap.categories),
+            "tags": list(snap.tags),
+        },
         ensure_ascii=False,
     )
     db.execute(
         "INSERT OR REPLACE INTO readings (version_id, reader, how, body_hash, title, text_hash,"
         " blocks, metadata, method, confidence, read_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [version.id, reader.name, how, body_hash, snap.title, texts.store_text(db, snap.text),
-         kinds, metadata, meta[0], meta[1], now],
+        [
+            version.id,
+            reader.name,
+            how,
+            body_hash,
+            snap.title,
+            texts.store_text(db, snap.text),
+            kinds,
+            metadata,
+            meta[0],
+            meta[1],
+            now,
+        ],
     )
     kept = stored_snapshot(snap.title, snap.text, kinds, metadata, rules)
     return StoredVersion(
@@ -192,14 +223,19 @@ class Reextracted:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "url": self.url, "page_id": self.page_id, "version": self.version,
-            "read_by": self.read_by, "differs": self.differs, "changed": list(self.changed),
+            "url": self.url,
+            "page_id": self.page_id,
+            "version": self.version,
+            "read_by": self.read_by,
+            "differs": self.differs,
+            "changed": list(self.changed),
             "summary": self.summary,
         }
 
 
 def reextract(
-    db: sqlite_utils.Database, reader: Reader | Callable[[str | None], Reader],
+    db: sqlite_utils.Database,
+    reader: Reader | Callable[[str | None], Reader],
     page: str | None = None,
 ) -> Iterator[Reextracted | None]:
     """Each version with a stored body (of the page known by URL `page`, if given) re-read by
@@ -219,7 +255,19 @@ def reextract(
         f" JOIN texts t ON t.hash = v.text_hash{where} ORDER BY v.page_id, v.version",
         args,
     )
-    for url, page_id, number, read_by, body_hash, final_url, title, plain, packed, kinds, meta in rows:
+    for (
+        url,
+        page_id,
+        number,
+        read_by,
+        body_hash,
+        final_url,
+        title,
+        plain,
+        packed,
+        kinds,
+        meta,
+    ) in rows:
         body = _body(db, body_hash)
         if body is None:
             yield None
@@ -231,5 +279,6 @@ def reextract(
             yield Reextracted(url, page_id, number, read_by, differs=False)
             continue
         diff = diff_snapshots(stored.blocks, today.blocks)
-        yield Reextracted(url, page_id, number, read_by, True, changed_fields(stored, today),
-                          diff.summary())
+        yield Reextracted(
+            url, page_id, number, read_by, True, changed_fields(stored, today), diff.summary()
+        )

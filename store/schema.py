@@ -32,7 +32,11 @@ def database_problem(path: str | Path, error: BaseException) -> str:
     """One line for a person: what failed on which database file, and what to do about it."""
     text = " ".join(str(error).split()) or type(error).__name__
     lowered = text.lower()
-    if isinstance(error, UnicodeDecodeError) or "malformed" in lowered or "not a database" in lowered:
+    if (
+        isinstance(error, UnicodeDecodeError)
+        or "malformed" in lowered
+        or "not a database" in lowered
+    ):
         advice = ("the file is damaged; restore it from a backup (`marsad backup` makes one) or "
                   "move it aside to start afresh")  # fmt: skip
         text = f"unreadable ({text})" if isinstance(error, UnicodeDecodeError) else text
@@ -110,8 +114,11 @@ def connect_readonly(path: str | Path) -> sqlite_utils.Database:
         )
     try:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
-            isolation_level=None, check_same_thread=False,
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=BUSY_TIMEOUT,
+            isolation_level=None,
+            check_same_thread=False,
         )
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")

@@ -35,7 +35,8 @@ FORGET_SHARE = 0.4
 _SAMPLE = 300  # characters of a block's text kept to show what was learned
 
 
-@lru_cache(maxsize=2048)  # a check keys each block three times: comparison, re-comparison, sightings
+# a check keys each block three times: comparison, re-comparison, sightings
+@lru_cache(maxsize=2048)
 def block_key(text: str) -> str:
     """The key a block is recognised by across pages: its match key (harakat, alef forms and
     spacing folded), hashed to keep the table small."""

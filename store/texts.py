@@ -85,7 +85,9 @@ def decode(plain: str | None, packed: bytes | None) -> str | None:
     try:
         return zstandard.decompress(packed).decode("utf-8")
     except (zstandard.ZstdError, UnicodeDecodeError) as error:
-        raise TextError(f"stored text is damaged ({error}); restore the database from a backup") from None
+        raise TextError(
+            f"stored text is damaged ({error}); restore the database from a backup"
+        ) from None
 
 
 def store_text(db: sqlite_utils.Database, text: str) -> str:
@@ -111,7 +113,10 @@ def load_body(db: sqlite_utils.Database, key: str) -> str | None:
 
 
 def _store(
-    db: sqlite_utils.Database, table: str, text: str, raw: bytes | None = None,
+    db: sqlite_utils.Database,
+    table: str,
+    text: str,
+    raw: bytes | None = None,
     key: str | None = None,
 ) -> str:
     raw = text.encode("utf-8") if raw is None else raw
@@ -158,4 +163,6 @@ def _decode_bounded(packed: bytes) -> str:
             )
         return raw.decode("utf-8")
     except (zstandard.ZstdError, UnicodeDecodeError) as error:
-        raise TextError(f"stored text is damaged ({error}); restore the database from a backup") from None
+        raise TextError(
+            f"stored text is damaged ({error}); restore the database from a backup"
+        ) from None

@@ -157,7 +157,9 @@ def record_check(
 
 def _is_article(seen: Observation) -> bool:
     extracted = seen.extracted
-    return seen.fetched.ok and extracted is not None and not extracted.empty and not seen.not_article
+    return (
+        seen.fetched.ok and extracted is not None and not extracted.empty and not seen.not_article
+    )
 
 
 def _snapshot(seen: Observation, rules: IgnoreRules) -> Snapshot | None:
@@ -220,8 +222,15 @@ def _record(
         baseline, recent = recent_versions(db, page_id, baseline_id, rules, comparison.window, name)
         if reader is not None:
             baseline, recent, reread = as_read_by(
-                db, reader, baseline, recent, rules, fetched=fetched, extracted=extracted,
-                snap=snap, now=now,
+                db,
+                reader,
+                baseline,
+                recent,
+                rules,
+                fetched=fetched,
+                extracted=extracted,
+                snap=snap,
+                now=now,
             )
         decision = decide(
             new_hash,

@@ -49,8 +49,10 @@ class Site:
         if paragraphs is None:
             return None
         body = "".join(f"<p>{p}</p>" for p in paragraphs)
-        return (f'<html lang="ar" dir="rtl"><head><title>مقال {path}</title></head><body>'
-                f'<h1 class="entry-title">مقال</h1><div class="entry-content">{body}</div></body></html>')
+        return (
+            f'<html lang="ar" dir="rtl"><head><title>مقال {path}</title></head><body>'
+            f'<h1 class="entry-title">مقال</h1><div class="entry-content">{body}</div></body></html>'
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -105,15 +107,30 @@ class SiteServer:
         self.httpd.server_close()
 
 
-def write_config(path: Path, base_url: str, paths: list[str], *, every: str = "1s",
-                 daemon: dict[str, str | int] | None = None, timeout: str = "10s") -> Path:
+def write_config(
+    path: Path,
+    base_url: str,
+    paths: list[str],
+    *,
+    every: str = "1s",
+    daemon: dict[str, str | int] | None = None,
+    timeout: str = "10s",
+) -> Path:
     """A watch list of `paths` on the test server; a path given as a whole URL is used as is
     (e.g. on `localhost`, a second host name for the same server)."""
     # Fixed intervals (equal bounds switch adaptive re-checks off): these tests are about the
     # daemon's mechanics, and a quiet page's interval would otherwise stretch as it stays quiet.
-    lines = ["[defaults]", f'every = "{every}"', f'min_interval = "{every}"',
-             f'max_interval = "{every}"', 'jitter = "0s"', 'min_delay = "0s"',
-             f'timeout = "{timeout}"', 'private_hosts = ["localhost"]', ""]
+    lines = [
+        "[defaults]",
+        f'every = "{every}"',
+        f'min_interval = "{every}"',
+        f'max_interval = "{every}"',
+        'jitter = "0s"',
+        'min_delay = "0s"',
+        f'timeout = "{timeout}"',
+        'private_hosts = ["localhost"]',
+        "",
+    ]
     if daemon:
         lines.append("[daemon]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in daemon.items()]
@@ -158,9 +175,24 @@ class DaemonProcess:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         log = open(self.log_path, "ab")  # noqa: SIM115 - the daemon writes to it after we return
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "schedules.cli", "--db", str(self.db_path), "--config",
-             str(self.config_path), "run", "--no-serve", "--log-format", "json", *extra],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
+            [
+                sys.executable,
+                "-m",
+                "schedules.cli",
+                "--db",
+                str(self.db_path),
+                "--config",
+                str(self.config_path),
+                "run",
+                "--no-serve",
+                "--log-format",
+                "json",
+                *extra,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
         )
         log.close()
         return self

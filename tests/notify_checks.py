@@ -36,7 +36,9 @@ class Page:
         body = f"<html><!-- {self.checks} --></html>"
         fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body)
         extracted = Extracted(title=title, blocks=tuple(Block("paragraph", p) for p in paragraphs))
-        return record_check(self.db, self.page_id, Observation(fetched, extracted), now=at(self.checks))
+        return record_check(
+            self.db, self.page_id, Observation(fetched, extracted), now=at(self.checks)
+        )
 
     def fail(self, status: int | None = None, now: str | None = None) -> CheckOutcome:
         self.checks += 1
@@ -47,7 +49,9 @@ class Page:
             status=status,
             error=f"HTTP {status}" if status else "timed out",
         )
-        return record_check(self.db, self.page_id, Observation(fetched, None), now=now or at(self.checks))
+        return record_check(
+            self.db, self.page_id, Observation(fetched, None), now=now or at(self.checks)
+        )
 
     def told(self, channel: str | None = None) -> list[tuple[str, str]]:
         rows = self.db.execute(

@@ -113,8 +113,12 @@ def test_runner_reports_a_missing_or_failing_benchmark_and_goes_on(tmp_path, mon
 
     monkeypatch.setattr(bench_dedup, "run", broken)
     monkeypatch.setattr(run, "BENCHMARKS", ("dedup", "export", "nonexistent"))
-    assert run.main(["--scale", "smoke", "--docs", str(tmp_path / "docs"),
-                     "--out", str(tmp_path / "out")]) == 0
+    assert (
+        run.main(
+            ["--scale", "smoke", "--docs", str(tmp_path / "docs"), "--out", str(tmp_path / "out")]
+        )
+        == 0
+    )
     data = json.loads((tmp_path / "docs" / "benchmarks.json").read_text(encoding="utf-8"))
     entries = data["benchmarks"]
     assert entries["dedup"]["status"] == "failed"
@@ -128,9 +132,16 @@ def test_runner_reports_a_missing_or_failing_benchmark_and_goes_on(tmp_path, mon
 
 
 def test_report_shows_figures_of_a_result_without_tables():
-    entry = {"status": "ok", "scale": "smoke", "seconds": 1.0,
-             "result": {"pages_per_s": {"ours": 812.5, "trafilatura": 40.25}, "f1": 0.97,
-                        "goals": {"at least 10× trafilatura": True}}}
+    entry = {
+        "status": "ok",
+        "scale": "smoke",
+        "seconds": 1.0,
+        "result": {
+            "pages_per_s": {"ours": 812.5, "trafilatura": 40.25},
+            "f1": 0.97,
+            "goals": {"at least 10× trafilatura": True},
+        },
+    }
     text = "\n".join(report.section("extract", entry))
     assert "| pages_per_s.ours | 812.5 |" in text
     assert "| f1 | 0.97 |" in text

@@ -18,8 +18,16 @@ from tests.test_web import SLUG
 from tests.test_web_reading import populate_reading
 
 CHROMIUM = Path(os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OUTPUT = Path(__file__).resolve().parents[1] / "test-output" / "browser"
 
 pytestmark = pytest.mark.skipif(
@@ -40,9 +48,20 @@ def server(tmp_path):
     ids = populate_reading(path)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "schedules.cli", "--db", str(path), "serve", "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "schedules.cli",
+            "--db",
+            str(path),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -66,7 +85,9 @@ def test_diff_view_runs_right_to_left_with_insertions_highlighted(server):
 
     base, ids = server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="ar")
             page.goto(f"{base}/-/marsad/diff/{ids['page']}/1/2", wait_until="load")
@@ -107,10 +128,15 @@ def test_reading_on_a_phone_in_arabic(server):
     base, ids = server
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar",
-                                    extra_http_headers={"accept-language": "ar"})
+            page = browser.new_page(
+                viewport={"width": 390, "height": 844},
+                locale="ar",
+                extra_http_headers={"accept-language": "ar"},
+            )
             page.goto(f"{base}/-/marsad/", wait_until="load")
             assert page.evaluate("document.documentElement.dir") == "rtl"
             assert "الصفحات المرصودة" in page.locator("h1").inner_text()
@@ -142,7 +168,9 @@ def test_reading_on_a_phone_in_arabic(server):
             _no_horizontal_scroll(page)
             page.screenshot(path=str(OUTPUT / "diff-side-390-ar.png"), full_page=True)
             rows = page.locator("#diff .diff-row:not(.diff-head)")
-            inserted = next(i for i in range(rows.count()) if "فقرة جديدة" in rows.nth(i).inner_text())
+            inserted = next(
+                i for i in range(rows.count()) if "فقرة جديدة" in rows.nth(i).inner_text()
+            )
             gap = rows.nth(inserted).locator(".diff-old").bounding_box()
             beside = rows.nth(inserted).locator(".diff-new").bounding_box()
             assert gap and beside and abs(gap["y"] - beside["y"]) < 2

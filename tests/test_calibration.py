@@ -109,8 +109,10 @@ def test_a_page_that_is_no_wordpress_post_asks_nothing():
     for path in ("/about/", "/p/"):  # no post id; a post id but no REST API announced
         page = f.fetch(SITE + path)
         assert calibrate(f, page, extract(page.body, page.final_url)) is None
-    assert [url for url in asked if not url.endswith("/robots.txt")] == [SITE + "/about/",
-                                                                        SITE + "/p/"]
+    assert [url for url in asked if not url.endswith("/robots.txt")] == [
+        SITE + "/about/",
+        SITE + "/p/",
+    ]
 
 
 def test_calibration_is_rare_per_site(tmp_path):
@@ -118,14 +120,25 @@ def test_calibration_is_rare_per_site(tmp_path):
     page = ensure_page(db, SITE + "/a/", now="t0")
     db.execute("UPDATE pages SET final_url = url WHERE id = ?", [page])
     for n in range(sitecal.CALIBRATIONS_PER_DAY):
-        assert sitecal.not_due_before(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z") is None
+        assert (
+            sitecal.not_due_before(
+                db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z"
+            )
+            is None
+        )
         db.execute(
             "INSERT INTO fetches (page_id, url, final_url, fetched_at, outcome, agreement)"
             " VALUES (?, ?, ?, ?, 'unchanged', 0.95)",
             [page, SITE + "/a/", SITE + "/a/", f"2026-01-01T0{n + 1}:00:00Z"],
         )
-    assert sitecal.not_due_before(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z") is not None
-    assert sitecal.not_due_before(db, "other.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z") is None
+    assert (
+        sitecal.not_due_before(db, "news.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+        is not None
+    )
+    assert (
+        sitecal.not_due_before(db, "other.example", "2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z")
+        is None
+    )
 
 
 def test_the_frontier_finds_a_site_due_again_when_its_oldest_calibration_is_a_day_old(tmp_path):

@@ -43,7 +43,9 @@ def test_compose_commands_exist_in_the_cli():
 def test_bad_config_is_one_line_and_exit_2(tmp_path):
     config = tmp_path / "watch.toml"
     config.write_text('[[targets]]\nurl = "https://a.example/"\nevery = "soon"\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "--config", str(config), "check"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "m.db"), "--config", str(config), "check"]
+    )
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"Error: config {config} line 3: `every` must be a duration like `30m`, got `soon`"

@@ -29,8 +29,13 @@ def marsad(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`marsad` as a person runs it: stderr apart from stdout, in a directory of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARSAD_")}
     return subprocess.run(
-        [sys.executable, "-m", "schedules.cli", *args], check=False, cwd=cwd, capture_output=True,
-        text=True, env={**env, "PYTHONPATH": str(REPO)}, timeout=60,
+        [sys.executable, "-m", "schedules.cli", *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(REPO)},
+        timeout=60,
     )
 
 
@@ -64,15 +69,17 @@ def watched(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("url", ["notaurl", "ftp://files.example/a.txt", "https://u:pw@a.example/"])
 def test_check_of_a_bad_url_is_one_line_and_adds_no_page(watched, url):
     before = pages_of(watched)
-    line = one_error(marsad("--db", "m.db", "--config", "watch.toml", "check", url,
-                            cwd=watched.parent))
+    line = one_error(
+        marsad("--db", "m.db", "--config", "watch.toml", "check", url, cwd=watched.parent)
+    )
     assert line.startswith("Error: check: ") and "pw" not in line
     assert pages_of(watched) == before
 
 
 def test_export_to_a_missing_folder_is_one_line(watched):
-    line = one_error(marsad("--db", "m.db", "export", "-o", "missing/dir/file.csv",
-                            cwd=watched.parent))
+    line = one_error(
+        marsad("--db", "m.db", "export", "-o", "missing/dir/file.csv", cwd=watched.parent)
+    )
     assert line.startswith("Error: export: cannot write missing/dir/file.csv (")
     assert not (watched.parent / "missing").exists()
 
@@ -98,8 +105,9 @@ def test_since_takes_iso_times_and_durations_ago():
 
 
 def test_export_since_a_duration_ago_filters(watched):
-    result = CliRunner().invoke(cli, ["--db", str(watched), "export", "--what", "pages",
-                                      "--since", "1d"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(watched), "export", "--what", "pages", "--since", "1d"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == []  # first seen in March, long before a day ago
 
@@ -107,13 +115,16 @@ def test_export_since_a_duration_ago_filters(watched):
 # item 6: read commands never create a database
 
 
-@pytest.mark.parametrize("command", [["status"], ["search", "حلف"], ["diff", PAGE], ["export"],
-                                     ["notify", "list"]])
+@pytest.mark.parametrize(
+    "command", [["status"], ["search", "حلف"], ["diff", PAGE], ["export"], ["notify", "list"]]
+)
 def test_read_commands_say_no_database_and_create_none(tmp_path, command):
     (tmp_path / "watch.toml").write_text("", encoding="utf-8")
     line = one_error(marsad("--db", "typo.db", "--config", "watch.toml", *command, cwd=tmp_path))
-    assert line == ("Error: no database at typo.db; check --db (or MARSAD_DB), or run "
-                    "`marsad check` to make one")
+    assert line == (
+        "Error: no database at typo.db; check --db (or MARSAD_DB), or run "
+        "`marsad check` to make one"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["watch.toml"]
 
 
@@ -132,9 +143,11 @@ def test_read_commands_on_an_older_schema_say_how_to_upgrade(tmp_path):
     old.conn.close()
     for command in (["status"], ["export"], ["search", "x"]):
         line = one_error(marsad("--db", "old.db", *command, cwd=tmp_path))
-        assert line == (f"Error: database old.db has schema 1, this marsad reads schema "
-                        f"{schema.SCHEMA_VERSION}: run `marsad check` or `marsad run` once to "
-                        "upgrade it")
+        assert line == (
+            f"Error: database old.db has schema 1, this marsad reads schema "
+            f"{schema.SCHEMA_VERSION}: run `marsad check` or `marsad run` once to "
+            "upgrade it"
+        )
     with sqlite3.connect(tmp_path / "old.db") as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
 
@@ -173,8 +186,9 @@ def test_check_exits_1_when_every_check_failed(tmp_path):
             "[targets.discovery]\nenabled = false\n",
             encoding="utf-8",
         )
-        result = marsad("--db", "m.db", "--config", "watch.toml", "check", "--no-notify",
-                        cwd=tmp_path)
+        result = marsad(
+            "--db", "m.db", "--config", "watch.toml", "check", "--no-notify", cwd=tmp_path
+        )
     finally:
         server.shutdown()
     assert result.returncode == 1, result.stderr
@@ -208,8 +222,14 @@ def test_status_on_a_backup_copy_does_not_say_running(watched):
 
     db = connect(watched)
     with DaemonLock(watched):
-        beat(db, pid=os.getpid(), hostname=socket.gethostname(), started_at="2026-03-01T00:00:00Z",
-             now=datetime.now(UTC), stale_after=600.0)
+        beat(
+            db,
+            pid=os.getpid(),
+            hostname=socket.gethostname(),
+            started_at="2026-03-01T00:00:00Z",
+            now=datetime.now(UTC),
+            stale_after=600.0,
+        )
         live = CliRunner().invoke(cli, ["--db", str(watched), "status"])
         assert live.output.startswith("daemon: running"), live.output
         copy = watched.parent / "copy.db"
@@ -223,10 +243,15 @@ def test_status_on_a_backup_copy_does_not_say_running(watched):
 def test_a_check_log_line_names_its_url_once_and_decoded():
     from schedules.logs import check_line
 
-    said = check_line("skipped", PAGE, f"skipped {PAGE}: content type application/pdf is not a page")
-    assert said == ("skipped https://news.example/2026/03/حلف-جديد/: content type application/pdf"
-                    " is not a page")
-    assert check_line("error", PAGE, f"{PAGE}: body over the cap; not kept").count("news.example") == 1
+    said = check_line(
+        "skipped", PAGE, f"skipped {PAGE}: content type application/pdf is not a page"
+    )
+    assert said == (
+        "skipped https://news.example/2026/03/حلف-جديد/: content type application/pdf is not a page"
+    )
+    assert (
+        check_line("error", PAGE, f"{PAGE}: body over the cap; not kept").count("news.example") == 1
+    )
     # a hop's URL in the error is another URL: kept
     hop = "https://other.example/x"
     assert check_line("error", PAGE, f"HTTP 500 from {hop}").endswith(f": HTTP 500 from {hop}")

@@ -10,7 +10,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "seed.txt").write_text("نص\nرابط مختصر.. https://example.org/?p=1\n", encoding="utf-8")
+    (tmp_path / "seed.txt").write_text(
+        "نص\nرابط مختصر.. https://example.org/?p=1\n", encoding="utf-8"
+    )
     path = tmp_path / "watch.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -20,17 +22,24 @@ def test_shipped_watch_list_watches_the_seed_article_with_its_seed():
     config = load_config(REPO / "seeds" / "watch.toml")
     target = config.targets[0]
     assert target.url == "https://www.europarabct.com/?p=95655"
-    assert (config.seeds_dir / target.seed).read_text(encoding="utf-8").rstrip().endswith("?p=95655")
+    assert (
+        (config.seeds_dir / target.seed).read_text(encoding="utf-8").rstrip().endswith("?p=95655")
+    )
     assert target.discovery.enabled and target.discovery.depth == 1
 
 
-@pytest.mark.parametrize("text,seconds", [("30s", 30), ("15m", 900), ("6h", 21600), ("7d", 604800), (45, 45)])
+@pytest.mark.parametrize(
+    "text,seconds", [("30s", 30), ("15m", 900), ("6h", 21600), ("7d", 604800), (45, 45)]
+)
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
 def test_bad_duration_names_file_line_and_key(tmp_path):
-    path = write(tmp_path, '[defaults]\nevery = "1h"\n\n[[targets]]\nurl = "https://a.example/"\nevery = "soon"\n')
+    path = write(
+        tmp_path,
+        '[defaults]\nevery = "1h"\n\n[[targets]]\nurl = "https://a.example/"\nevery = "soon"\n',
+    )
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert str(error.value) == (
@@ -114,22 +123,41 @@ def test_a_proxy_refuses_private_hosts_and_targets_given_by_private_address(tmp_
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ('[defaults]\njiter = "5m"\n', 'line 2: unknown key `jiter` in [defaults]; did you mean `jitter`?'),
-        ('[[targets]]\nurl = "https://a.example/"\nevry = "1h"\n',
-         'line 3: unknown key `evry` in [[targets]]; did you mean `every`?'),
-        ('[[targets]]\nurl = "https://a.example/"\n\n[target.discovery]\nenabled = false\n',
-         'line 4: unknown table or key `target`; did you mean `targets`?'),
-        (('[[targets]]\nurl = "https://a.example/"\n[[targets]]\nurl = "https://b.example/"\n'
-         '[targets.discovery]\nenabeld = true\n'),
-         'line 6: unknown key `enabeld` in [targets.discovery]; did you mean `enabled`?'),
-        ('[daemon]\nworkers = 2\nstop_timout = "5s"\n',
-         'line 3: unknown key `stop_timout` in [daemon]; did you mean `stop_timeout`?'),
-        ('[notify]\n[notify.channels.desk]\nurl = "json://x"\nsecrt = "${S}"\n',
-         'line 4: unknown key `secrt` in [notify.channels.desk]; did you mean `secret`?'),
-        ('[[targets]]\nurl = "https://a.example/"\n[targets.notify]\nchanels = []\n',
-         'line 4: unknown key `chanels` in [targets.notify]; did you mean `channels`?'),
-        ('[[targets]]\nurl = "https://a.example/"\nzzzz = 1\n',
-         'line 3: unknown key `zzzz` in [[targets]]; docs/config.md lists the settings'),
+        (
+            '[defaults]\njiter = "5m"\n',
+            "line 2: unknown key `jiter` in [defaults]; did you mean `jitter`?",
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\nevry = "1h"\n',
+            "line 3: unknown key `evry` in [[targets]]; did you mean `every`?",
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\n\n[target.discovery]\nenabled = false\n',
+            "line 4: unknown table or key `target`; did you mean `targets`?",
+        ),
+        (
+            (
+                '[[targets]]\nurl = "https://a.example/"\n[[targets]]\nurl = "https://b.example/"\n'
+                "[targets.discovery]\nenabeld = true\n"
+            ),
+            "line 6: unknown key `enabeld` in [targets.discovery]; did you mean `enabled`?",
+        ),
+        (
+            '[daemon]\nworkers = 2\nstop_timout = "5s"\n',
+            "line 3: unknown key `stop_timout` in [daemon]; did you mean `stop_timeout`?",
+        ),
+        (
+            '[notify]\n[notify.channels.desk]\nurl = "json://x"\nsecrt = "${S}"\n',
+            "line 4: unknown key `secrt` in [notify.channels.desk]; did you mean `secret`?",
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\n[targets.notify]\nchanels = []\n',
+            "line 4: unknown key `chanels` in [targets.notify]; did you mean `channels`?",
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\nzzzz = 1\n',
+            "line 3: unknown key `zzzz` in [[targets]]; docs/config.md lists the settings",
+        ),
     ],
 )
 def test_an_unknown_key_is_refused_with_its_line_and_the_nearest_name(tmp_path, body, said):
@@ -142,16 +170,28 @@ def test_an_unknown_key_is_refused_with_its_line_and_the_nearest_name(tmp_path, 
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nmax_pages = "200"\n',
-         'line 4: `max_pages` must be a whole number, got the text "200" (write 200 without quotes)'),
-        ('[[targets]]\nurl = "https://a.example/"\nconfirm = "2"\n',
-         ('line 3: `confirm` must be the number of checks a change must be seen on (1-10), got the '
-         'text "2" (write 2 without quotes)')),
-        ('[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nsitewide = "true"\n',
-         'line 4: `sitewide` must be true or false, got the text "true" (write true without quotes)'),
-        ('[notify]\nmax_attempts = "3"\n',
-         ('line 2: `max_attempts` must be a whole number from 1, got the text "3" (write 3 without '
-         'quotes)')),
+        (
+            '[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nmax_pages = "200"\n',
+            'line 4: `max_pages` must be a whole number, got the text "200" (write 200 without quotes)',
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\nconfirm = "2"\n',
+            (
+                "line 3: `confirm` must be the number of checks a change must be seen on (1-10), got the "
+                'text "2" (write 2 without quotes)'
+            ),
+        ),
+        (
+            '[[targets]]\nurl = "https://a.example/"\n[targets.discovery]\nsitewide = "true"\n',
+            'line 4: `sitewide` must be true or false, got the text "true" (write true without quotes)',
+        ),
+        (
+            '[notify]\nmax_attempts = "3"\n',
+            (
+                'line 2: `max_attempts` must be a whole number from 1, got the text "3" (write 3 without '
+                "quotes)"
+            ),
+        ),
     ],
 )
 def test_a_number_written_as_text_is_said_to_be_text(tmp_path, body, said):

@@ -60,7 +60,9 @@ def test_marsad_diff_prints_no_escape_sequences_from_stored_text(tmp_path):
 
 
 def test_a_rest_error_body_cannot_forge_a_log_line():
-    body = json.dumps({"code": "x", "message": "no\n2026-01-01 INFO marsad.daemon: all fine\x1b[2J"})
+    body = json.dumps(
+        {"code": "x", "message": "no\n2026-01-01 INFO marsad.daemon: all fine\x1b[2J"}
+    )
     error = parse_posts(body).error
     assert error and "\n" in error  # the scraped message itself, as the server sent it
     for fmt in ("text", "json"):

@@ -22,7 +22,9 @@ def test_daemon_discovers_and_checks_related_pages(tmp_path, replica):
     daemon = DaemonProcess(db_path, config, tmp_path / "run.log").start()
 
     def discovered_with_versions():
-        return read(db_path, "SELECT count(*) FROM pages WHERE reason != 'target' AND versions > 0")[0][0]
+        return read(
+            db_path, "SELECT count(*) FROM pages WHERE reason != 'target' AND versions > 0"
+        )[0][0]
 
     try:
         wait_for(lambda: discovered_with_versions() >= 5, 30, "discovered pages to be checked")

@@ -39,7 +39,9 @@ def test_overdue_pages_are_spread_over_the_window_oldest_first(db):
     assert frontier.spread_overdue(NOW, 60) == 4
     due = dict(db.execute("SELECT id, next_check_at FROM pages").fetchall())
     assert due[ids[2]] == iso(NOW)
-    assert sorted(parse_iso(v) - NOW for v in due.values()) == [timedelta(seconds=s) for s in (0, 15, 30, 45)]
+    assert sorted(parse_iso(v) - NOW for v in due.values()) == [
+        timedelta(seconds=s) for s in (0, 15, 30, 45)
+    ]
     assert [c.page_id for c in frontier.claim_due(NOW, 10, lease=60)] == [ids[2]]
 
 
@@ -51,9 +53,18 @@ def test_a_claimed_page_is_handed_out_once_and_recording_moves_it_on(db):
     assert frontier.claim_due(NOW + timedelta(seconds=1), 5, lease=120) == []
     assert frontier.next_due() is None, "a claimed page is not waiting to be due"
     later = NOW + timedelta(hours=6)
-    outcome = frontier.record(claim, Observation(*ok(claim.url, "نص")), now=NOW, comparison=Comparison(), next_check_at=later)
+    outcome = frontier.record(
+        claim,
+        Observation(*ok(claim.url, "نص")),
+        now=NOW,
+        comparison=Comparison(),
+        next_check_at=later,
+    )
     assert outcome.outcome == "new_version"
-    assert db.execute("SELECT next_check_at, claimed_until FROM pages").fetchone() == (iso(later), None)
+    assert db.execute("SELECT next_check_at, claimed_until FROM pages").fetchone() == (
+        iso(later),
+        None,
+    )
     assert frontier.claim_due(NOW + timedelta(hours=1), 5, lease=120) == []
     assert frontier.next_due() == later
 
@@ -79,7 +90,9 @@ def test_a_changed_interval_counts_from_the_last_check(db):
     pages(db, 1, due=NOW + timedelta(days=1))
     db.execute("UPDATE pages SET last_checked = ?", [iso(NOW - timedelta(minutes=10))])
     SqliteFrontier(db).follow_interval(T, 3600, NOW)
-    assert db.execute("SELECT next_check_at FROM pages").fetchone()[0] == iso(NOW + timedelta(minutes=50))
+    assert db.execute("SELECT next_check_at FROM pages").fetchone()[0] == iso(
+        NOW + timedelta(minutes=50)
+    )
 
 
 def test_host_states_survive_a_restart(db):
@@ -100,8 +113,13 @@ def test_pruning_keeps_fetches_that_made_versions_and_recent_ones(db):
     for day in range(5):
         claim = frontier.claim_due(NOW + timedelta(days=day), 1, lease=60)[0]
         text = "نص أول" if day < 3 else "نص ثان"
-        frontier.record(claim, Observation(*ok(url, text)), now=NOW + timedelta(days=day), comparison=Comparison(),
-                        next_check_at=NOW + timedelta(days=day, hours=1))
+        frontier.record(
+            claim,
+            Observation(*ok(url, text)),
+            now=NOW + timedelta(days=day),
+            comparison=Comparison(),
+            next_check_at=NOW + timedelta(days=day, hours=1),
+        )
     assert prune_fetches(db, iso(NOW + timedelta(days=4)), batch=1) == 2
     kept = db.execute("SELECT outcome, fetched_at FROM fetches ORDER BY id").fetchall()
     assert [k[0] for k in kept] == ["new_version", "new_version", "unchanged"]

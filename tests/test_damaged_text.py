@@ -25,7 +25,9 @@ MARKER = "stored text of this version is damaged"
 
 
 def article(paragraphs) -> Extracted:
-    return Extracted(title="حلف شمال الأطلسي", blocks=tuple(Block("paragraph", p) for p in paragraphs))
+    return Extracted(
+        title="حلف شمال الأطلسي", blocks=tuple(Block("paragraph", p) for p in paragraphs)
+    )
 
 
 @pytest.fixture

@@ -62,9 +62,15 @@ def test_a_read_only_database_is_one_line(watched, monkeypatch):
     # what SQLite does with a file it may not write (mode 0444; the tests may run as root)
     real = schema._open
     monkeypatch.setattr(
-        schema, "_open", lambda path: sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-        ) if path == db_path else real(path),
+        schema,
+        "_open",
+        lambda path: (
+            sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+            if path == db_path
+            else real(path)
+        ),
     )
     line = run(db_path, config, "check")
     assert "readonly" in line and "writable" in line

@@ -1,6 +1,5 @@
 """Datasette started the way `marsad serve` starts it answers with the Arabic text intact."""
 
-
 from crawler.models import Block, Extracted, Fetched, Observation
 from store.schema import connect
 from store.versions import ensure_page, record_check
@@ -10,7 +9,6 @@ URL = "https://www.europarabct.com/?p=95655"
 TEXT = "يبدأ مفهوم الأمن الجماعي كمهمة أساسية"
 
 
-
 def test_versions_table_as_json_keeps_arabic(tmp_path):
     import asyncio
 
@@ -18,7 +16,12 @@ def test_versions_table_as_json_keeps_arabic(tmp_path):
     db = connect(path)
     page = ensure_page(db, URL, now="t0")
     fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-    record_check(db, page, Observation(fetched, Extracted(title="عنوان", blocks=(Block("paragraph", TEXT),))), now="t1")
+    record_check(
+        db,
+        page,
+        Observation(fetched, Extracted(title="عنوان", blocks=(Block("paragraph", TEXT),))),
+        now="t1",
+    )
 
     async def fetch():
         ds = build_datasette(path)

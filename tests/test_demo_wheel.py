@@ -40,7 +40,9 @@ def build_wheel(tmp_path: Path) -> Path:
     source = tmp_path / "src"
     for name in SHIPPED:
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             source.mkdir(exist_ok=True)
             shutil.copy(REPO / name, source / name)
@@ -60,13 +62,26 @@ def fresh_venv(tmp_path: Path, wheel: Path) -> Path:
     python = venv / "bin" / "python"
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     Path(purelib, "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-         "--no-deps", "--no-index", str(wheel)],
-        check=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        timeout=120,
     )
     return venv
 
@@ -96,16 +111,31 @@ def test_marsad_demo_runs_from_a_wheel_outside_the_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import schedules.replica; print(schedules.__file__)"],
-        cwd=tmp_path, env=env, check=True, capture_output=True, text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert where.startswith(str(venv)), where
 
     db, port = tmp_path / "demo.db", free_port()
     demo = subprocess.Popen(
-        [str(venv / "bin" / "marsad"), "--db", str(db), "demo", "--port", str(port),
-         "--every", "1"],
-        cwd=tmp_path, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(venv / "bin" / "marsad"),
+            "--db",
+            str(db),
+            "demo",
+            "--port",
+            str(port),
+            "--every",
+            "1",
+        ],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
 

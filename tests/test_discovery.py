@@ -162,7 +162,9 @@ def test_robots_txt_is_requested_once_per_pass_and_its_sitemaps_are_read(tmp_pat
 
     # the fetcher obeys it and discovery reads its Sitemap line: from one request
     assert replica.paths().count("/robots.txt") == 1
-    sitemaps = {r["url"] for r in w.db.query("SELECT url FROM discovery_sources WHERE kind = 'sitemap'")}
+    sitemaps = {
+        r["url"] for r in w.db.query("SELECT url FROM discovery_sources WHERE kind = 'sitemap'")
+    }
     assert f"{replica.base_url}/wp-sitemap.xml" in sitemaps
     robots = next(w.db.query("SELECT * FROM discovery_sources WHERE kind = 'robots'"))
     assert (robots["last_outcome"], robots["last_status"]) == ("read", 200)
@@ -178,9 +180,10 @@ def test_an_unreachable_robots_txt_is_an_error_of_the_source_and_adds_no_sitemap
     robots = next(w.db.query("SELECT * FROM discovery_sources WHERE kind = 'robots'"))
     assert (robots["last_outcome"], robots["last_status"]) == ("error", 503)
     assert "answered 503" in robots["last_error"]
-    assert w.db.execute(
-        "SELECT count(*) FROM discovery_sources WHERE kind = 'sitemap'"
-    ).fetchone()[0] == 0
+    assert (
+        w.db.execute("SELECT count(*) FROM discovery_sources WHERE kind = 'sitemap'").fetchone()[0]
+        == 0
+    )
 
 
 def test_a_page_the_daemon_is_checking_is_left_to_it(tmp_path, replica):
@@ -206,9 +209,10 @@ def test_a_page_the_daemon_is_checking_is_left_to_it(tmp_path, replica):
     assert [o.outcome for o in mine] == ["skipped"]
     assert "being checked by another marsad process" in mine[0].error
     # nothing fetched or recorded for it, and the daemon's claim is untouched
-    assert w.db.execute(
-        "SELECT count(*) FROM fetches WHERE page_id = ?", [target_id]
-    ).fetchone()[0] == fetches_before
+    assert (
+        w.db.execute("SELECT count(*) FROM fetches WHERE page_id = ?", [target_id]).fetchone()[0]
+        == fetches_before
+    )
     assert w.db.execute("SELECT claimed_until FROM pages WHERE id = ?", [target_id]).fetchone()[0]
     # the discovered pages the daemon claimed were left to it too
     others = claimed - {target_id}

@@ -28,7 +28,12 @@ def make_config(tmp_path: Path, base_url: str) -> Path:
 
 class Marsad:
     def __init__(self, tmp_path: Path, base_url: str):
-        self.args = ["--db", str(tmp_path / "marsad.db"), "--config", str(make_config(tmp_path, base_url))]
+        self.args = [
+            "--db",
+            str(tmp_path / "marsad.db"),
+            "--config",
+            str(make_config(tmp_path, base_url)),
+        ]
         self.runner = CliRunner()
 
     def __call__(self, *args: str) -> str:
@@ -81,8 +86,12 @@ def test_every_nth_check_is_unconditional(tmp_path, replica):
     """A server that keeps answering 304 must not hide a change forever."""
     marsad = Marsad(tmp_path, replica.base_url)
     config = Path(marsad.args[3])
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "[defaults]\n", "[defaults]\nfull_fetch_every = 3\n"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[defaults]\n", "[defaults]\nfull_fetch_every = 3\n"
+        ),
+        encoding="utf-8",
+    )
     for _ in range(6):
         marsad("check")
     article = [r for r in replica.requests if "/2024/" in r.path]

@@ -30,9 +30,24 @@ def two_pages(path):
     db = connect(path)
     page = ensure_page(db, URL, now="2026-01-01T00:00:00.000Z")
     other = ensure_page(db, OTHER, now="2026-01-01T00:00:00.000Z")
-    record_check(db, page, Observation(ok(URL), article("=HYPERLINK(\"http://evil\") الأمن")), now="2026-01-01T01:00:00.000Z")
-    record_check(db, other, Observation(ok(OTHER), article("نص آخر", title="+عنوان")), now="2026-01-02T01:00:00.000Z")
-    record_check(db, page, Observation(ok(URL), article("@SUM(A1) -1 الأمن الجماعي", title="-عنوان")), now="2026-01-03T01:00:00.000Z")
+    record_check(
+        db,
+        page,
+        Observation(ok(URL), article('=HYPERLINK("http://evil") الأمن')),
+        now="2026-01-01T01:00:00.000Z",
+    )
+    record_check(
+        db,
+        other,
+        Observation(ok(OTHER), article("نص آخر", title="+عنوان")),
+        now="2026-01-02T01:00:00.000Z",
+    )
+    record_check(
+        db,
+        page,
+        Observation(ok(URL), article("@SUM(A1) -1 الأمن الجماعي", title="-عنوان")),
+        now="2026-01-03T01:00:00.000Z",
+    )
     return db
 
 
@@ -44,7 +59,9 @@ def test_page_and_since_filter_every_kind_of_row(tmp_path):
     # Any URL the page is known by selects it: here the one it redirected to.
     assert export.write(db, "versions", "json", io.StringIO(), page=URL + "&final") == 2
     assert export.write(db, "fetches", "csv", io.StringIO(), page=OTHER) == 1
-    assert export.write(db, "changes", "csv", io.StringIO(), page=URL) == 3  # first seen + 2 versions
+    assert (
+        export.write(db, "changes", "csv", io.StringIO(), page=URL) == 3
+    )  # first seen + 2 versions
     assert export.write(db, "pages", "csv", io.StringIO(), page=OTHER) == 1
     since = io.StringIO()
     assert export.write(db, "versions", "json", since, since="2026-01-02", page=URL) == 1
@@ -58,8 +75,11 @@ def test_spreadsheet_csv_has_a_bom_and_neutralizes_formulas(tmp_path):
     text = out.getvalue()
     assert text.startswith("\ufeffurl,")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
-    assert [r["text"] for r in rows] == ["'=HYPERLINK(\"http://evil\") الأمن", "نص آخر",
-                                         "'@SUM(A1) -1 الأمن الجماعي"]
+    assert [r["text"] for r in rows] == [
+        '\'=HYPERLINK("http://evil") الأمن',
+        "نص آخر",
+        "'@SUM(A1) -1 الأمن الجماعي",
+    ]
     assert [r["title"] for r in rows] == ["حلف شمال الأطلسي", "'+عنوان", "'-عنوان"]
     plain = io.StringIO()
     export.write(db, "versions", "csv", plain)
@@ -81,7 +101,8 @@ def test_cli_export_options_and_one_line_errors(tmp_path):
     unknown = runner.invoke(cli, [*base, "--page", "https://nowhere.example/"])
     assert unknown.exit_code == 2
     assert unknown.output.strip() == (
-        "Error: https://nowhere.example/ is not a watched page; `marsad status` lists them")
+        "Error: https://nowhere.example/ is not a watched page; `marsad status` lists them"
+    )
     wrong = runner.invoke(cli, [*base, "--format", "json", "--excel"])
     assert wrong.exit_code == 2 and "--excel applies to CSV only" in wrong.output
 
@@ -130,7 +151,10 @@ def test_one_page_is_exported_from_its_own_rows_not_a_scan_of_all(tmp_path):
     db = two_pages(tmp_path / "m.db")
     for what, (sql, column) in export.QUERIES.items():
         query = sql.format(page=f" AND {column} IN {export._PAGE_IDS}")
-        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", {"since": None, "page": URL})]
+        plan = [
+            row[3]
+            for row in db.execute(f"EXPLAIN QUERY PLAN {query}", {"since": None, "page": URL})
+        ]
         big = {"versions": "v", "changes": "e", "fetches": "f"}.get(what)
         assert big is None or not any(step.startswith(f"SCAN {big}") for step in plan), (what, plan)
 
@@ -140,7 +164,9 @@ def test_arabic_urls_are_exported_readable_with_the_encoded_form_beside_them(tmp
     encoded = "https://www.europarabct.com/%D8%A7%D9%84%D8%A3%D9%85%D9%86-%D8%A7%D9%84%D8%AC%D9%85%D8%A7%D8%B9%D9%8A/"
     page = ensure_page(db, encoded, now="2026-01-01T00:00:00.000Z")
     fetched = Fetched(url=encoded, final_url=encoded, outcome="ok", status=200, body="<html/>")
-    record_check(db, page, Observation(fetched, article("نص المقال")), now="2026-01-01T01:00:00.000Z")
+    record_check(
+        db, page, Observation(fetched, article("نص المقال")), now="2026-01-01T01:00:00.000Z"
+    )
     for what in ("pages", "versions", "fetches"):
         [row] = list(export.rows(db, what))
         assert row["url"] == "https://www.europarabct.com/الأمن-الجماعي/"

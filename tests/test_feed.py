@@ -32,8 +32,9 @@ def test_feed_has_one_entry_per_new_version_with_its_summary(tmp_path):
 
 def test_feed_for_one_page_and_hostile_titles_stay_text(tmp_path):
     ids = populate(tmp_path / "marsad.db")
-    one, everything = get(tmp_path / "marsad.db", f"/-/marsad/changes.atom?url={URL}",
-                          "/-/marsad/changes.atom")
+    one, everything = get(
+        tmp_path / "marsad.db", f"/-/marsad/changes.atom?url={URL}", "/-/marsad/changes.atom"
+    )
     page_feed = parse(one)
     assert [e.link.rsplit("/", 2)[-2:] for e in page_feed.entries] == [["1", "2"], ["0", "1"]]
     assert all(f"/diff/{ids['page']}/" in e.link for e in page_feed.entries)
@@ -43,16 +44,32 @@ def test_feed_for_one_page_and_hostile_titles_stay_text(tmp_path):
 
 
 def test_characters_xml_cannot_carry_do_not_break_the_feed():
-    entry = FeedEntry(version_id=1, page_id=1, version=2, fetched_at="2026-01-01T00:00:00.000Z",
-                      title="عنوان\x00\x0b مع\ufffe رموز", url="https://a.example/?p=1",
-                      words_added=3, words_removed=1, changed_fields=("text",),
-                      seed_similarity=0.5, diff_href="http://localhost/-/marsad/diff/1/1/2")
-    xml = atom_feed([entry], feed_id="tag:x", title="t", self_href="http://localhost/f",
-                    alternate_href="http://localhost/", updated="2026-01-01T00:00:00Z")
+    entry = FeedEntry(
+        version_id=1,
+        page_id=1,
+        version=2,
+        fetched_at="2026-01-01T00:00:00.000Z",
+        title="عنوان\x00\x0b مع\ufffe رموز",
+        url="https://a.example/?p=1",
+        words_added=3,
+        words_removed=1,
+        changed_fields=("text",),
+        seed_similarity=0.5,
+        diff_href="http://localhost/-/marsad/diff/1/1/2",
+    )
+    xml = atom_feed(
+        [entry],
+        feed_id="tag:x",
+        title="t",
+        self_href="http://localhost/f",
+        alternate_href="http://localhost/",
+        updated="2026-01-01T00:00:00Z",
+    )
     feed = feedparser.parse(xml)
     assert not feed.bozo and feed.entries[0].title == "عنوان مع رموز — version 2"
     assert feed.entries[0].summary == (
-        "Version 2: +3 words, −1 words. Changed: text. Similarity to seed: 0.50.")
+        "Version 2: +3 words, −1 words. Changed: text. Similarity to seed: 0.50."
+    )
 
 
 def test_a_feed_of_where_words_appear_tells_once_per_page(tmp_path):
@@ -79,9 +96,13 @@ def test_a_feed_of_where_words_appear_tells_once_per_page(tmp_path):
 
 def test_entries_quote_the_words_added_and_removed_and_point_browsers_to_a_stylesheet(tmp_path):
     ids = populate(tmp_path / "marsad.db")
-    response, back = get(tmp_path / "marsad.db", "/-/marsad/changes.atom",
-                         "/-/static-plugins/marsad/feed.xsl")
-    assert '<?xml-stylesheet type="text/xsl" href="/-/static-plugins/marsad/feed.xsl"?>' in response.text
+    response, back = get(
+        tmp_path / "marsad.db", "/-/marsad/changes.atom", "/-/static-plugins/marsad/feed.xsl"
+    )
+    assert (
+        '<?xml-stylesheet type="text/xsl" href="/-/static-plugins/marsad/feed.xsl"?>'
+        in response.text
+    )
     assert back.status_code == 200 and "xsl:stylesheet" in back.text
     newest = parse(response).entries[0]
     assert newest.link.endswith(f"/diff/{ids['page']}/1/2")
@@ -92,12 +113,25 @@ def test_diff_excerpts_are_cut_to_a_number_of_words():
     from store.diff import BlockOp, Diff
     from store.feed import diff_excerpts
 
-    diff = Diff(blocks=(
-        BlockOp("change", old=0, new=0, words=(("equal", "قال"), ("delete", " الوزير"),
-                                               ("insert", " الرئيس"), ("insert", " أمس"))),
-        BlockOp("insert", new=1, text=" ".join(["كلمة"] * 40)),
-        BlockOp("delete", old=1, text="فقرة قديمة"),
-    ), words_added=42, words_removed=3)
+    diff = Diff(
+        blocks=(
+            BlockOp(
+                "change",
+                old=0,
+                new=0,
+                words=(
+                    ("equal", "قال"),
+                    ("delete", " الوزير"),
+                    ("insert", " الرئيس"),
+                    ("insert", " أمس"),
+                ),
+            ),
+            BlockOp("insert", new=1, text=" ".join(["كلمة"] * 40)),
+            BlockOp("delete", old=1, text="فقرة قديمة"),
+        ),
+        words_added=42,
+        words_removed=3,
+    )
     added, removed = diff_excerpts(diff.to_json(), words=5)
     assert added == "الرئيس أمس … كلمة كلمة كلمة …"
     assert removed == "الوزير … فقرة قديمة"
@@ -111,9 +145,14 @@ def test_a_browser_opening_the_feed_gets_a_page_and_a_feed_reader_the_xml(tmp_pa
 
     async def fetch():
         ds = build_datasette(tmp_path / "marsad.db")
-        return [await ds.client.get(path, headers={"accept": accept}) for path, accept in (
-            ("/-/marsad/changes.atom", browser), ("/-/marsad/changes.atom", reader),
-            ("/-/marsad/changes.atom?format=atom", browser))]
+        return [
+            await ds.client.get(path, headers={"accept": accept})
+            for path, accept in (
+                ("/-/marsad/changes.atom", browser),
+                ("/-/marsad/changes.atom", reader),
+                ("/-/marsad/changes.atom?format=atom", browser),
+            )
+        ]
 
     page, xml, forced = asyncio.run(fetch())
     assert page.headers["content-type"].startswith("text/html")

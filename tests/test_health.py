@@ -15,8 +15,14 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def beat(db, at, stale_after=20.0):
-    health.beat(db, pid=4242, hostname="box", started_at="2026-03-01T11:00:00.000Z", now=at,
-                stale_after=stale_after)
+    health.beat(
+        db,
+        pid=4242,
+        hostname="box",
+        started_at="2026-03-01T11:00:00.000Z",
+        now=at,
+        stale_after=stale_after,
+    )
 
 
 def test_fresh_stale_missing_and_stopped_heartbeats(tmp_path):
@@ -61,8 +67,18 @@ def test_status_shows_heartbeat_and_host_back_off(tmp_path):
     beat(db, datetime.now(UTC))
     paused = datetime.now(UTC) + timedelta(hours=1)
     # Duck-typed like the fetcher's HostState: paused_until in epoch seconds.
-    save_host_states(db, [SimpleNamespace(host="www.europarabct.com", failures=3,
-                                          paused_until=paused.timestamp(), last_error="HTTP 503")], NOW)
+    save_host_states(
+        db,
+        [
+            SimpleNamespace(
+                host="www.europarabct.com",
+                failures=3,
+                paused_until=paused.timestamp(),
+                last_error="HTTP 503",
+            )
+        ],
+        NOW,
+    )
     output = CliRunner().invoke(cli, ["--db", str(path), "status"]).output
     lines = output.splitlines()
     assert lines[0].startswith("daemon: running, pid 4242 on box since 2026-03-01T11:00:00.000Z")

@@ -29,7 +29,9 @@ def test_run_refuses_with_one_line_and_exit_2_while_another_holds_the_database(t
     config = tmp_path / "watch.toml"
     config.write_text('[[targets]]\nurl = "http://127.0.0.1:9/a"\n', encoding="utf-8")
     with DaemonLock(db):
-        result = CliRunner().invoke(cli, ["--db", str(db), "--config", str(config), "run", "--no-serve"])
+        result = CliRunner().invoke(
+            cli, ["--db", str(db), "--config", str(config), "run", "--no-serve"]
+        )
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"Error: marsad is already running on {db} (pid ")
@@ -39,10 +41,18 @@ def test_run_refuses_with_one_line_and_exit_2_while_another_holds_the_database(t
 def test_lock_of_a_killed_process_is_recovered(tmp_path):
     db = tmp_path / "marsad.db"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         ("import sys, time; from schedules.lock import DaemonLock; DaemonLock(sys.argv[1]).acquire();"
-          " print('held', flush=True); time.sleep(60)"), str(db)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from schedules.lock import DaemonLock; DaemonLock(sys.argv[1]).acquire();"
+                " print('held', flush=True); time.sleep(60)"
+            ),
+            str(db),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"

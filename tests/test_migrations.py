@@ -154,20 +154,39 @@ def test_versions_from_before_stored_bodies_are_rebaselined_once_then_compared(t
     v1_database(path)
     db = connect(path)
     assert {"bodies", "readings"} <= set(db.table_names())
-    assert {"body_hash", "method", "confidence", "extractor_version", "reader"} <= columns(db, "versions")
+    assert {"body_hash", "method", "confidence", "extractor_version", "reader"} <= columns(
+        db, "versions"
+    )
     article = Extracted(title=TITLE, blocks=tuple(Block("paragraph", p) for p in PARAGRAPHS[:2]))
     reader = Reader("9", lambda html, url: article)
-    fetched = Fetched(url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html>1</html>")
-    first = record_check(db, 1, Observation(fetched, article), now="t3", comparison=Comparison(reader=reader))
-    again = record_check(db, 1, Observation(replace(fetched, body="<html>2</html>"), article), now="t4", comparison=Comparison(reader=reader))
+    fetched = Fetched(
+        url=PERMALINK, final_url=PERMALINK, outcome="ok", status=200, body="<html>1</html>"
+    )
+    first = record_check(
+        db, 1, Observation(fetched, article), now="t3", comparison=Comparison(reader=reader)
+    )
+    again = record_check(
+        db,
+        1,
+        Observation(replace(fetched, body="<html>2</html>"), article),
+        now="t4",
+        comparison=Comparison(reader=reader),
+    )
     assert (first.outcome, again.outcome) == ("unchanged", "unchanged")
     [(kind, detail)] = db.execute(
         "SELECT kind, detail FROM events WHERE kind IN ('reread', 'rebaselined')"
     ).fetchall()
     assert kind == "rebaselined" and json.loads(detail)["text_differs"] is True
-    assert db.execute("SELECT how, body_hash IS NOT NULL FROM readings").fetchall() == [("rebaseline", 1)]
+    assert db.execute("SELECT how, body_hash IS NOT NULL FROM readings").fetchall() == [
+        ("rebaseline", 1)
+    ]
     edited = Extracted(title=TITLE, blocks=(*article.blocks, Block("paragraph", "فقرة جديدة.")))
-    assert record_check(db, 1, Observation(fetched, edited), now="t5", comparison=Comparison(reader=reader)).version == 2
+    assert (
+        record_check(
+            db, 1, Observation(fetched, edited), now="t5", comparison=Comparison(reader=reader)
+        ).version
+        == 2
+    )
 
 
 def test_schema_13_counts_the_sightings_a_schema_12_database_has(tmp_path):
@@ -178,14 +197,25 @@ def test_schema_13_counts_the_sightings_a_schema_12_database_has(tmp_path):
     for step in schema.MIGRATIONS[:12]:
         step(db)
     db.execute("PRAGMA user_version = 12")
-    db.execute("INSERT INTO pages (url, url_key, first_seen) VALUES ('a', 'a', 't0'), ('b', 'b', 't0')")
-    for page, key, text in ((1, "k1", "plug"), (1, "k2", "one"), (2, "k1", "Plug"), (2, "k3", "two")):
+    db.execute(
+        "INSERT INTO pages (url, url_key, first_seen) VALUES ('a', 'a', 't0'), ('b', 'b', 't0')"
+    )
+    for page, key, text in (
+        (1, "k1", "plug"),
+        (1, "k2", "one"),
+        (2, "k1", "Plug"),
+        (2, "k3", "two"),
+    ):
         db.execute("INSERT INTO block_sightings VALUES (?, 'site', ?, ?)", [page, key, text])
     conn.close()
     upgraded = connect(tmp_path / "old.db")
     assert upgraded.execute("SELECT * FROM site_pages").fetchall() == [("site", 2)]
-    assert upgraded.execute("SELECT key, pages, text FROM site_block_counts ORDER BY key").fetchall() == [
-        ("k1", 2, "Plug"), ("k2", 1, "one"), ("k3", 1, "two"),
+    assert upgraded.execute(
+        "SELECT key, pages, text FROM site_block_counts ORDER BY key"
+    ).fetchall() == [
+        ("k1", 2, "Plug"),
+        ("k2", 1, "one"),
+        ("k3", 1, "two"),
     ]
 
 
@@ -207,10 +237,14 @@ def test_schema_14_drops_the_sightings_a_merged_page_kept(tmp_path):
     assert db.execute("SELECT pages FROM site_pages").fetchall() == [(3,)]
     conn.close()
     upgraded = connect(tmp_path / "old.db")
-    assert upgraded.execute("SELECT DISTINCT page_id FROM block_sightings ORDER BY 1").fetchall() == [
-        (1,), (2,),
+    assert upgraded.execute(
+        "SELECT DISTINCT page_id FROM block_sightings ORDER BY 1"
+    ).fetchall() == [
+        (1,),
+        (2,),
     ]
     assert upgraded.execute("SELECT * FROM site_pages").fetchall() == [("site", 2)]
     assert upgraded.execute("SELECT key, pages FROM site_block_counts ORDER BY key").fetchall() == [
-        ("k1", 2), ("k2", 1),
+        ("k1", 2),
+        ("k2", 1),
     ]

@@ -63,7 +63,16 @@ def true_jaccard(a: str, b: str) -> float:
 
 @pytest.mark.parametrize(
     "text_key",
-    [ORIGINAL, SYNDICATED, UNRELATED, HALF, "كلمة", "ثلاث كلمات هنا", "أ ب ت ث أ ب ت ث أ ب ت ث", ""],
+    [
+        ORIGINAL,
+        SYNDICATED,
+        UNRELATED,
+        HALF,
+        "كلمة",
+        "ثلاث كلمات هنا",
+        "أ ب ت ث أ ب ت ث أ ب ت ث",
+        "",
+    ],
 )
 def test_signature_is_datasketchs_minhash(text_key: str) -> None:
     """Signatures are stored: computing them in one pass must give datasketch's own values,

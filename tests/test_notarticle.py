@@ -112,11 +112,14 @@ def test_check_page_records_a_challenge_as_not_article_and_uses_the_targets_rule
     counted = ARTICLE.replace("</div><noscript>", "<p>المشاهدات: 77</p></div><noscript>")
     assert "المشاهدات: 77" in extract(counted).text  # the counter is in the article's blocks
     answers = iter([ARTICLE, CLOUDFLARE, counted])
+
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/robots.txt":
             return httpx.Response(404)
         body = httpx.ByteStream(next(answers).encode("utf-8"))
-        return httpx.Response(200, stream=body, headers={"content-type": "text/html; charset=utf-8"})
+        return httpx.Response(
+            200, stream=body, headers={"content-type": "text/html; charset=utf-8"}
+        )
 
     fetcher = Fetcher(
         FetchSettings(min_delay=0),

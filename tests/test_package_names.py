@@ -27,8 +27,16 @@ def test_a_foreign_package_of_the_same_name_is_named_at_import(tmp_path, name):
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, "-c", "import schedules"],
-        check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
-    assert f"the `{name}` package imported from {tmp_path / name / '__init__.py'} is not marsad's" in last
+    assert (
+        f"the `{name}` package imported from {tmp_path / name / '__init__.py'} is not marsad's"
+        in last
+    )

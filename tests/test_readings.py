@@ -34,8 +34,12 @@ def old_read(body: str, url: str | None = None) -> Extracted:
 def new_read(body: str, url: str | None = None) -> Extracted:
     """The upgraded extractor also keeps the footer line."""
     found = old_read(body, url)
-    return Extracted(title=found.title, blocks=(*found.blocks, Block("paragraph", FOOTER)),
-                     method="container", confidence=0.8)
+    return Extracted(
+        title=found.title,
+        blocks=(*found.blocks, Block("paragraph", FOOTER)),
+        method="container",
+        confidence=0.8,
+    )
 
 
 OLD, NEW = Reader("1", old_read), Reader("2", new_read)
@@ -48,14 +52,30 @@ def db(tmp_path):
 
 def check(db, page, paragraphs, reader, now, noise=0):
     body = html(paragraphs, noise)
-    fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body,
-                      content_type="text/html; charset=UTF-8")
-    return record_check(db, page, Observation(fetched, reader.read(body, URL)), now=now, comparison=Comparison(reader=reader))
+    fetched = Fetched(
+        url=URL,
+        final_url=URL,
+        outcome="ok",
+        status=200,
+        body=body,
+        content_type="text/html; charset=UTF-8",
+    )
+    return record_check(
+        db,
+        page,
+        Observation(fetched, reader.read(body, URL)),
+        now=now,
+        comparison=Comparison(reader=reader),
+    )
 
 
 def kinds(db):
-    return [k for (k,) in db.execute("SELECT kind FROM events WHERE kind NOT IN ('first_seen')"
-                                     " ORDER BY id")]
+    return [
+        k
+        for (k,) in db.execute(
+            "SELECT kind FROM events WHERE kind NOT IN ('first_seen') ORDER BY id"
+        )
+    ]
 
 
 def test_flapping_across_an_upgrade_is_a_revert_not_a_version(db):
@@ -79,7 +99,9 @@ def test_a_body_todays_reader_finds_nothing_in_is_rebaselined(db):
 
     outcome = check(db, page, A, Reader("2", blind_to_old_bodies), "t2", noise=1)
     assert outcome.outcome == "unchanged"
-    [detail] = [json.loads(d) for (d,) in db.execute("SELECT detail FROM events WHERE kind = 'rebaselined'")]
+    [detail] = [
+        json.loads(d) for (d,) in db.execute("SELECT detail FROM events WHERE kind = 'rebaselined'")
+    ]
     assert "has no article for today's extractor" in detail["why"]
 
 
@@ -101,6 +123,13 @@ def test_the_version_keeps_its_body_headers_and_what_read_it(db):
         "SELECT content_type, method, confidence, extractor_version, reader, b.size,"
         " marsad_text(b.text, b.zstd) FROM versions v JOIN bodies b ON b.hash = v.body_hash"
     ).fetchone()
-    assert row[:6] == ("text/html; charset=UTF-8", "container", 0.8, "2", "2", len(html(A).encode()))
+    assert row[:6] == (
+        "text/html; charset=UTF-8",
+        "container",
+        0.8,
+        "2",
+        "2",
+        len(html(A).encode()),
+    )
     assert row[6] == html(A)
     assert db.execute("SELECT count(*) FROM bodies").fetchone()[0] == 1

@@ -19,8 +19,14 @@ def db(tmp_path):
 
 
 def ok(body="<html/>", etag='"v1"'):
-    return Fetched(url=URL, final_url=URL + "&x", outcome="ok", status=200, body=body,
-                   validators=Validators(etag=etag))
+    return Fetched(
+        url=URL,
+        final_url=URL + "&x",
+        outcome="ok",
+        status=200,
+        body=body,
+        validators=Validators(etag=etag),
+    )
 
 
 def article(*paragraphs, title="حلف شمال الأطلسي"):
@@ -28,7 +34,9 @@ def article(*paragraphs, title="حلف شمال الأطلسي"):
 
 
 def versions(db):
-    return db.execute("SELECT version, words_added, words_removed, changed_fields FROM versions").fetchall()
+    return db.execute(
+        "SELECT version, words_added, words_removed, changed_fields FROM versions"
+    ).fetchall()
 
 
 def test_same_text_twice_is_one_version_and_harakat_are_not_a_change(db):
@@ -43,8 +51,15 @@ def test_same_text_twice_is_one_version_and_harakat_are_not_a_change(db):
 def test_edit_counts_words_and_title_only_change_is_masked(db):
     page = ensure_page(db, URL, now="t0")
     record_check(db, page, Observation(ok(), article("حدد الحلف ثلاث مهام")), now="t1")
-    edited = record_check(db, page, Observation(ok(), article("حدد الحلف أربع مهام أساسية")), now="t2")
-    retitled = record_check(db, page, Observation(ok(), article("حدد الحلف أربع مهام أساسية", title="عنوان جديد")), now="t3")
+    edited = record_check(
+        db, page, Observation(ok(), article("حدد الحلف أربع مهام أساسية")), now="t2"
+    )
+    retitled = record_check(
+        db,
+        page,
+        Observation(ok(), article("حدد الحلف أربع مهام أساسية", title="عنوان جديد")),
+        now="t3",
+    )
     assert (edited.words_added, edited.words_removed) == (2, 1)
     assert json.loads(versions(db)[1][3]) == ["text"]
     assert json.loads(versions(db)[2][3]) == ["title"]
@@ -54,9 +69,21 @@ def test_edit_counts_words_and_title_only_change_is_masked(db):
 def test_failures_never_make_versions_nor_save_validators(db):
     page = ensure_page(db, URL, now="t0")
     record_check(db, page, Observation(ok(etag='"good"'), article("نص المقال")), now="t1")
-    error = Fetched(url=URL, final_url=URL, outcome="error", status=500, error="HTTP 500",
-                    error_class="HTTPStatus", validators=Validators(etag='"bad"'))
-    empty = record_check(db, page, Observation(ok(etag='"empty"'), Extracted(reason="no article container found")), now="t3")
+    error = Fetched(
+        url=URL,
+        final_url=URL,
+        outcome="error",
+        status=500,
+        error="HTTP 500",
+        error_class="HTTPStatus",
+        validators=Validators(etag='"bad"'),
+    )
+    empty = record_check(
+        db,
+        page,
+        Observation(ok(etag='"empty"'), Extracted(reason="no article container found")),
+        now="t3",
+    )
     failed = record_check(db, page, Observation(error, None), now="t2")
     assert failed.outcome == "error" and empty.outcome == "no_content"
     assert len(versions(db)) == 1
@@ -67,7 +94,9 @@ def test_failures_never_make_versions_nor_save_validators(db):
 
 def test_export_json_keeps_arabic_unescaped(db):
     page = ensure_page(db, URL, now="t0")
-    record_check(db, page, Observation(ok(), article("الأمن التعاوني")), now="2026-01-01T00:00:00.000Z")
+    record_check(
+        db, page, Observation(ok(), article("الأمن التعاوني")), now="2026-01-01T00:00:00.000Z"
+    )
     out = io.StringIO()
     assert export.write(db, "versions", "json", out) == 1
     assert "الأمن التعاوني" in out.getvalue() and "\\u" not in out.getvalue()
@@ -85,7 +114,9 @@ def test_the_diff_is_computed_before_the_write_lock(db, tmp_path, monkeypatch):
     import store.newversion
 
     page = ensure_page(db, URL, now="t0")
-    record_check(db, page, Observation(ok(), article("حدد الحلف ثلاث مهام", "فقرة ثانية")), now="t1")
+    record_check(
+        db, page, Observation(ok(), article("حدد الحلف ثلاث مهام", "فقرة ثانية")), now="t1"
+    )
     writes: list[str] = []
     real = store.newversion.diff_snapshots
 
@@ -102,7 +133,9 @@ def test_the_diff_is_computed_before_the_write_lock(db, tmp_path, monkeypatch):
         return real(old, new)
 
     monkeypatch.setattr(store.newversion, "diff_snapshots", spy)
-    edited = record_check(db, page, Observation(ok(), article("حدد الحلف أربع مهام", "فقرة ثانية")), now="t2")
+    edited = record_check(
+        db, page, Observation(ok(), article("حدد الحلف أربع مهام", "فقرة ثانية")), now="t2"
+    )
     assert (edited.outcome, edited.words_added, edited.words_removed) == ("new_version", 1, 1)
     assert writes == ["free"]
     stored = db.execute("SELECT diff_summary FROM versions WHERE version = 2").fetchone()[0]

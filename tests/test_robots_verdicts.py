@@ -101,23 +101,121 @@ def test_rules_that_reach_past_a_run_are_asked_of_protego(rule, path):
         assert mine == theirs
 
 
-STABLE_VALUES = ["/", "/wp-admin/", "/2024/", "/2024/11/", "/2024/1", "/a", "/news", "/news/",
-                 "/index.html", "/news/index.html", "/wp-admin/admin-ajax.php", "/~x", "/a.b",
-                 "/2024/11/12/", "/A", "/-", "/2024/-"]
-OTHER_VALUES = ["/*?", "/*.pdf$", "/x$", "/%D8%A7", "/%d8%a7/", "/a b", "//x", "http://h/x",
-                "ftp://h/2024/", "*", "*/news", "", "x/y", "/%2D", "/?s=", "/a:b", "/é", "/news/*",
-                "/2024/%D8", "$", "/a;b", "/%2F2024", "/news%2Findex.html", "*news", "*/news"]
-FIELDS = ["User-agent: *", "User-agent: marsad", "User-agent: GPTBot", "user-agent:*",
-          "User agent: marsad", "Useragent marsad"]
-RULES = ["Disallow: {}", "Allow: {}", "disallow:{}", "Dissallow: {}", "Disallow {}",
-         "Allow\t{}", "Noindex: {}", "Disallow: {} # comment", "  Disallow :  {}  "]
-OTHER_LINES = ["Sitemap: https://news.example/sitemap.xml", "Crawl-delay: 2", "", "# note",
-               "Host: news.example", "Request-rate: 1/5", "\ufeffUser-agent: *",
-               "<html><body>not a robots.txt</body></html>", "Clean-param: ref /news/"]
-PIECES = ["2024", "11", "12", "news", "a", "wp-admin", "search", "index.html", "~x", ".", "..",
-          "a.b", "-", "_", "%D8%A7", "%d8%a7", "%D9%84%D9", "%C2%80", "%E2%80", "%2D", "%2d",
-          "%2F", "%3F", "%41", "%25", "ا", "مرصد", "?", "?s=1", ";p", "=", ":", "*", "$", "%",
-          "admin-ajax.php", "robots.txt"]
+STABLE_VALUES = [
+    "/",
+    "/wp-admin/",
+    "/2024/",
+    "/2024/11/",
+    "/2024/1",
+    "/a",
+    "/news",
+    "/news/",
+    "/index.html",
+    "/news/index.html",
+    "/wp-admin/admin-ajax.php",
+    "/~x",
+    "/a.b",
+    "/2024/11/12/",
+    "/A",
+    "/-",
+    "/2024/-",
+]
+OTHER_VALUES = [
+    "/*?",
+    "/*.pdf$",
+    "/x$",
+    "/%D8%A7",
+    "/%d8%a7/",
+    "/a b",
+    "//x",
+    "http://h/x",
+    "ftp://h/2024/",
+    "*",
+    "*/news",
+    "",
+    "x/y",
+    "/%2D",
+    "/?s=",
+    "/a:b",
+    "/é",
+    "/news/*",
+    "/2024/%D8",
+    "$",
+    "/a;b",
+    "/%2F2024",
+    "/news%2Findex.html",
+    "*news",
+    "*/news",
+]
+FIELDS = [
+    "User-agent: *",
+    "User-agent: marsad",
+    "User-agent: GPTBot",
+    "user-agent:*",
+    "User agent: marsad",
+    "Useragent marsad",
+]
+RULES = [
+    "Disallow: {}",
+    "Allow: {}",
+    "disallow:{}",
+    "Dissallow: {}",
+    "Disallow {}",
+    "Allow\t{}",
+    "Noindex: {}",
+    "Disallow: {} # comment",
+    "  Disallow :  {}  ",
+]
+OTHER_LINES = [
+    "Sitemap: https://news.example/sitemap.xml",
+    "Crawl-delay: 2",
+    "",
+    "# note",
+    "Host: news.example",
+    "Request-rate: 1/5",
+    "\ufeffUser-agent: *",
+    "<html><body>not a robots.txt</body></html>",
+    "Clean-param: ref /news/",
+]
+PIECES = [
+    "2024",
+    "11",
+    "12",
+    "news",
+    "a",
+    "wp-admin",
+    "search",
+    "index.html",
+    "~x",
+    ".",
+    "..",
+    "a.b",
+    "-",
+    "_",
+    "%D8%A7",
+    "%d8%a7",
+    "%D9%84%D9",
+    "%C2%80",
+    "%E2%80",
+    "%2D",
+    "%2d",
+    "%2F",
+    "%3F",
+    "%41",
+    "%25",
+    "ا",
+    "مرصد",
+    "?",
+    "?s=1",
+    ";p",
+    "=",
+    ":",
+    "*",
+    "$",
+    "%",
+    "admin-ajax.php",
+    "robots.txt",
+]
 
 
 def random_body(rng: random.Random, plain: bool) -> str:
@@ -152,7 +250,9 @@ def test_verdicts_are_protegos_for_random_robots_txt_and_urls():
         plain_seen += plain_rules(body)
         urls = [random_url(rng) for _ in range(60)]
         urls += rng.sample(urls, 30)  # again, after their run's verdict is remembered
-        decided_by_run += sum(deciding_prefix("/" + url.split("/", 3)[3]) is not None for url in urls)
+        decided_by_run += sum(
+            deciding_prefix("/" + url.split("/", 3)[3]) is not None for url in urls
+        )
         for agent in ("marsad", "gptbot", "Mozilla/5.0 (compatible; marsad/1.0)"):
             mine, theirs = verdicts(body, urls, agent)
             assert mine == theirs, (body, [u for u, a, b in zip(urls, mine, theirs) if a != b])

@@ -89,8 +89,9 @@ def test_new_ignore_rules_make_the_same_bytes_read_again(tmp_path, replica):
     assert first != last, "the same bytes were not read again under the new ignore rule"
 
 
-
-def test_a_digest_stored_by_an_older_marsad_reads_the_page_again_without_a_version(tmp_path, replica):
+def test_a_digest_stored_by_an_older_marsad_reads_the_page_again_without_a_version(
+    tmp_path, replica
+):
     """Before issue 17's second round the digest hashed the body itself; it is now made from
     the body's hash, so an upgraded marsad finds no stored digest equal to its own. The page is
     read once more, found unchanged (the content hash decides, no version), and keeps the new

@@ -209,7 +209,9 @@ def test_the_index_is_given_each_word_once_and_holds_the_same_terms(tmp_path):
         "كلمة\u00a0كلمة\u2003كلمة\u200bكلمة «اقتباس» عربي-إنجليزي 3.14 ١٢٣",
     ]
     db = connect(tmp_path / "terms.db")
-    (table_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'versions_fts'").fetchone()
+    (table_sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'versions_fts'"
+    ).fetchone()
     for name in ("whole", "given"):  # the index's own options, in two tables to compare
         db.execute(table_sql.replace("versions_fts", f"fts_{name}", 1))
         db.execute(f"CREATE VIRTUAL TABLE terms_{name} USING fts5vocab(fts_{name}, 'row')")

@@ -33,7 +33,9 @@ def story(n: int, *extra: str, first: str = "") -> Extracted:
         f"{first}تقرير رقم {n} عن الأمن الأوروبي وسياسات مكافحة التطرف في القارة",
         f"الفقرة الثانية من التقرير {n} تتناول التعاون بين الأجهزة الأمنية",
     )
-    return Extracted(title=f"تقرير {n}", blocks=tuple(Block("paragraph", t) for t in (*body, *extra)))
+    return Extracted(
+        title=f"تقرير {n}", blocks=tuple(Block("paragraph", t) for t in (*body, *extra))
+    )
 
 
 def check(db, n: int, extracted: Extracted, now: str = "t1"):
@@ -128,7 +130,10 @@ def test_what_was_learned_is_shown_in_datasette(db, tmp_path):
     assert response.status_code == 200
     [row] = response.json()
     assert (row["site"], row["text"], row["pages"], row["site_pages"]) == (
-        "news.example.org", PLUG, 6, 6
+        "news.example.org",
+        PLUG,
+        6,
+        6,
     )
 
 

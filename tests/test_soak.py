@@ -22,8 +22,15 @@ WORDS = ("الحلف", "الأمن", "التعاون", "المنطقة", "الت
 
 
 def versions(db_path, url):
-    return [r[0] for r in read(db_path, "SELECT v.text FROM version_texts v JOIN pages p ON p.id = v.page_id"
-                                        " WHERE p.url = ? ORDER BY v.version", [url])]
+    return [
+        r[0]
+        for r in read(
+            db_path,
+            "SELECT v.text FROM version_texts v JOIN pages p ON p.id = v.page_id"
+            " WHERE p.url = ? ORDER BY v.version",
+            [url],
+        )
+    ]
 
 
 @pytest.mark.slow
@@ -60,14 +67,19 @@ def test_soak(tmp_path):
             expected[path].append(text)
 
         def observed(path, timeout=10.0):
-            wait_for(lambda: versions(db_path, url(path)) == expected[path], timeout,
-                     f"{path} to show {len(expected[path])} version(s)")
+            wait_for(
+                lambda: versions(db_path, url(path)) == expected[path],
+                timeout,
+                f"{path} to show {len(expected[path])} version(s)",
+            )
 
         def reload():
             reloads = daemon.log_path.read_text().count("reloaded")
             write_config(config, server.base_url, active, every="1s", daemon={"catch_up": "1s"})
             daemon.signal(signal.SIGHUP)
-            wait_for(lambda: daemon.log_path.read_text().count("reloaded") > reloads, 10, "the reload")
+            wait_for(
+                lambda: daemon.log_path.read_text().count("reloaded") > reloads, 10, "the reload"
+            )
 
         def start():
             nonlocal runs
@@ -87,7 +99,12 @@ def test_soak(tmp_path):
             for path in active:
                 observed(path)
             while (elapsed := time.monotonic() - began) < SECONDS:
-                if phase == "term" and elapsed > SECONDS * 0.25 or phase == "kill" and elapsed > SECONDS * 0.5:
+                if (
+                    phase == "term"
+                    and elapsed > SECONDS * 0.25
+                    or phase == "kill"
+                    and elapsed > SECONDS * 0.5
+                ):
                     if phase == "term":
                         assert daemon.stop() == 0
                     else:
@@ -128,13 +145,20 @@ def test_soak(tmp_path):
     for path, texts in expected.items():
         assert versions(db_path, url(path)) == texts, f"{path}: versions differ from the edits made"
     assert read(db_path, "PRAGMA integrity_check") == [("ok",)]
-    assert read(db_path, "SELECT count(*) FROM fetches WHERE status = 404") == [(0,)], \
+    assert read(db_path, "SELECT count(*) FROM fetches WHERE status = 404") == [(0,)], (
         "a removed target was still checked"
+    )
     assert baseline_kb and peak_kb, "the steady phase was too short to measure memory"
     assert peak_kb - baseline_kb < MAX_GROWTH_KB, f"resident memory grew {peak_kb - baseline_kb} kB"
-    logs = [DaemonProcess(db_path, config, tmp_path / f"run{i}.log").log_entries()
-            for i in range(1, runs + 1)]
-    errors = [e for entries in logs for e in entries if e.get("level") in ("error", "critical", "raw")]
+    logs = [
+        DaemonProcess(db_path, config, tmp_path / f"run{i}.log").log_entries()
+        for i in range(1, runs + 1)
+    ]
+    errors = [
+        e for entries in logs for e in entries if e.get("level") in ("error", "critical", "raw")
+    ]
     assert errors == []
-    print(f"soak: {SECONDS:.0f} s, {counter} texts on {len(expected)} pages, {len(removed)} removed,"
-          f" {runs} runs, RSS {baseline_kb} -> {peak_kb} kB")
+    print(
+        f"soak: {SECONDS:.0f} s, {counter} texts on {len(expected)} pages, {len(removed)} removed,"
+        f" {runs} runs, RSS {baseline_kb} -> {peak_kb} kB"
+    )

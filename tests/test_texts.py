@@ -51,7 +51,9 @@ def check(db):
 
     def run(extracted):
         fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body="<html/>")
-        return record_check(db, page, Observation(fetched, extracted), now=f"2026-01-01T00:{next(minute):02d}:00Z")
+        return record_check(
+            db, page, Observation(fetched, extracted), now=f"2026-01-01T00:{next(minute):02d}:00Z"
+        )
 
     return run
 
@@ -63,7 +65,9 @@ def stored(db):
 def test_a_long_text_is_compressed_and_a_short_one_kept_plain(db, check):
     check(article(LONG))
     check(article(SHORT))
-    (long_key, long_size, long_plain, packed), (_, short_size, short_plain, short_packed) = stored(db)
+    (long_key, long_size, long_plain, packed), (_, short_size, short_plain, short_packed) = stored(
+        db
+    )
     text = "\n\n".join(LONG)
     assert long_size == len(text.encode("utf-8")) > texts.COMPRESS_ABOVE
     assert long_plain is None and len(packed) * 2 < long_size  # Arabic text shrinks well

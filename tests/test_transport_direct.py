@@ -54,7 +54,10 @@ HEADERS = [
     (PAGE, {}),
     (PAGE, VALIDATORS),
     ({"User-Agent": "marsad/1", "Accept-Encoding": "gzip, deflate, br"}, {}),
-    ({"User-Agent": "marsad/1"}, {"accept": "application/json", **VALIDATORS}),  # a default replaced
+    (
+        {"User-Agent": "marsad/1"},
+        {"accept": "application/json", **VALIDATORS},
+    ),  # a default replaced
 ]
 
 
@@ -131,7 +134,9 @@ def test_cookies_are_kept_and_sent_only_where_they_belong():
     for url in ("http://news.example.org/b", "http://cdn.example.org/c", "http://other.example/"):
         with send(client, transport, check_url(url), headers, VALIDATORS, 5.0):
             pass
-    first, same_host, same_domain, elsewhere = (dict(r.headers).get(b"Cookie") for r in recorder.sent)
+    first, same_host, same_domain, elsewhere = (
+        dict(r.headers).get(b"Cookie") for r in recorder.sent
+    )
     assert first is None
     assert same_host is not None and sorted(same_host.split(b"; ")) == [b"session=abc", b"wide=1"]
     assert same_domain == b"wide=1"

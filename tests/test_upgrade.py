@@ -43,7 +43,9 @@ def new_extractor(html: str, url: str | None = None) -> Extracted:
 
 
 def upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(crawler.extract, "EXTRACTOR_VERSION", crawler.extract.EXTRACTOR_VERSION + "-next")
+    monkeypatch.setattr(
+        crawler.extract, "EXTRACTOR_VERSION", crawler.extract.EXTRACTOR_VERSION + "-next"
+    )
     monkeypatch.setattr(road, "extract", new_extractor)
 
 
@@ -59,7 +61,9 @@ class Marsad:
         config = tmp_path / "watch.toml"
         config.write_text(
             '[defaults]\nmin_delay = "0s"\n'
-            + "".join(f'\n[[targets]]\nurl = "{u}"\n[targets.discovery]\nenabled = false\n' for u in urls),
+            + "".join(
+                f'\n[[targets]]\nurl = "{u}"\n[targets.discovery]\nenabled = false\n' for u in urls
+            ),
             encoding="utf-8",
         )
         self.db = tmp_path / "marsad.db"
@@ -100,7 +104,9 @@ def test_an_extractor_upgrade_makes_only_the_real_edits_versions(tmp_path, site,
     upgrade(monkeypatch)
     edited = posts[3], posts[17], posts[41]
     for post in edited:
-        site.site.edit_paragraph(post, 1, site.site.paragraphs(post)[1] + " وأضاف المحرر جملة جديدة")
+        site.site.edit_paragraph(
+            post, 1, site.site.paragraphs(post)[1] + " وأضاف المحرر جملة جديدة"
+        )
     site.site.set_sidebar_noise(2)
     marsad("check")
 
@@ -111,7 +117,9 @@ def test_an_extractor_upgrade_makes_only_the_real_edits_versions(tmp_path, site,
     assert sorted(url for url, *_ in new) == sorted(site.site.permalink(p) for p in edited)
     # compared with the re-read baseline: only the editor's four words, not the share line
     assert {(n, added, removed) for _, n, added, removed, *_ in new} == {(2, 4, 0)}
-    assert {tuple(row[4:]) for row in new} == {(crawler.extract.EXTRACTOR_VERSION, "container", 0.42)}
+    assert {tuple(row[4:]) for row in new} == {
+        (crawler.extract.EXTRACTOR_VERSION, "container", 0.42)
+    }
     rereads = marsad.sql("SELECT detail FROM events WHERE kind = 'reread'")
     assert len(rereads) == PAGES  # one per page, edited or not: each baseline was re-read once
     detail = json.loads(rereads[0][0])
@@ -120,7 +128,8 @@ def test_an_extractor_upgrade_makes_only_the_real_edits_versions(tmp_path, site,
     unchanged = marsad.sql(
         "SELECT f.content_hash, v.content_hash FROM fetches f JOIN pages p ON p.id = f.page_id"
         " JOIN versions v ON v.id = p.baseline_version_id"
-        " WHERE f.outcome = 'unchanged' AND f.id > (SELECT max(id) FROM fetches) - ?", PAGES
+        " WHERE f.outcome = 'unchanged' AND f.id > (SELECT max(id) FROM fetches) - ?",
+        PAGES,
     )
     assert len(unchanged) == PAGES - len(edited)
     assert all(seen != stored for seen, stored in unchanged)
@@ -130,12 +139,15 @@ def test_an_extractor_upgrade_makes_only_the_real_edits_versions(tmp_path, site,
     assert marsad.count("SELECT count(*) FROM versions") == PAGES + len(edited)
     assert marsad.count("SELECT count(*) FROM events WHERE kind = 'reread'") == PAGES
     # one reading per first version; the new versions were read by today's extractor already
-    assert marsad.sql("SELECT v.version, r.how, count(*) FROM readings r"
-                      " JOIN versions v ON v.id = r.version_id GROUP BY 1, 2") == [(1, "reread", PAGES)]
+    assert marsad.sql(
+        "SELECT v.version, r.how, count(*) FROM readings r"
+        " JOIN versions v ON v.id = r.version_id GROUP BY 1, 2"
+    ) == [(1, "reread", PAGES)]
 
     # Datasette: the upgrade is on each page's timeline, not in the latest changes
-    latest, timeline = asyncio.run(ask(marsad.db, "/marsad/latest_changes.json?_shape=array",
-                                       "/-/marsad/page/1"))
+    latest, timeline = asyncio.run(
+        ask(marsad.db, "/marsad/latest_changes.json?_shape=array", "/-/marsad/page/1")
+    )
     assert {row["kind"] for row in latest.json()} == {"changed"} and len(latest.json()) == PAGES + 3
     assert timeline.status_code == 200 and "kind-reread" in timeline.text
 
@@ -145,14 +157,18 @@ async def ask(path: Path, *urls: str) -> list:
     return [await datasette.client.get(url) for url in urls]
 
 
-def test_a_database_from_before_stored_bodies_rebaselines_without_versions(tmp_path, site, monkeypatch):
+def test_a_database_from_before_stored_bodies_rebaselines_without_versions(
+    tmp_path, site, monkeypatch
+):
     posts = watched(site)[:5]
     marsad = Marsad(tmp_path, [site.site.permalink(p) for p in posts])
     marsad("check")
     # What a database migrated from schema 9 holds: versions without a body or a reader.
     conn = sqlite3.connect(marsad.db)
     with conn:
-        conn.execute("UPDATE versions SET body_hash = NULL, reader = NULL, extractor_version = NULL")
+        conn.execute(
+            "UPDATE versions SET body_hash = NULL, reader = NULL, extractor_version = NULL"
+        )
         conn.execute("DELETE FROM bodies")
     conn.close()
 
@@ -163,12 +179,15 @@ def test_a_database_from_before_stored_bodies_rebaselines_without_versions(tmp_p
     events = marsad.sql("SELECT detail FROM events WHERE kind = 'rebaselined'")
     assert len(events) == len(posts)
     assert json.loads(events[0][0])["text_differs"] is True
-    outcomes = marsad.sql("SELECT outcome FROM fetches WHERE id > (SELECT max(id) FROM fetches) - ?",
-                          len(posts))
+    outcomes = marsad.sql(
+        "SELECT outcome FROM fetches WHERE id > (SELECT max(id) FROM fetches) - ?", len(posts)
+    )
     assert outcomes == [("unchanged",)] * len(posts)
     # the answer that rebaselined is kept, so the next upgrade can re-read it
-    assert marsad.count("SELECT count(*) FROM readings WHERE how = 'rebaseline'"
-                        " AND body_hash IN (SELECT hash FROM bodies)") == len(posts)
+    assert marsad.count(
+        "SELECT count(*) FROM readings WHERE how = 'rebaseline'"
+        " AND body_hash IN (SELECT hash FROM bodies)"
+    ) == len(posts)
 
     site.site.set_sidebar_noise(2)
     site.site.edit_paragraph(posts[0], 1, "فقرة جديدة كتبها المحرر بعد الترقية")
@@ -177,13 +196,17 @@ def test_a_database_from_before_stored_bodies_rebaselines_without_versions(tmp_p
     assert marsad.count("SELECT count(*) FROM events WHERE kind = 'rebaselined'") == len(posts)
 
 
-def test_reextract_reports_the_versions_todays_extractor_reads_differently(tmp_path, site, monkeypatch):
+def test_reextract_reports_the_versions_todays_extractor_reads_differently(
+    tmp_path, site, monkeypatch
+):
     posts = watched(site)[:4]
     urls = [site.site.permalink(p) for p in posts]
     marsad = Marsad(tmp_path, urls)
     marsad("check")
-    summary = (f"re-read 4 version(s) of 4 page(s) with extractor {crawler.extract.EXTRACTOR_VERSION}:"
-               " 0 would differ, 4 the same")
+    summary = (
+        f"re-read 4 version(s) of 4 page(s) with extractor {crawler.extract.EXTRACTOR_VERSION}:"
+        " 0 would differ, 4 the same"
+    )
     assert marsad("reextract").splitlines() == [summary]
 
     def reads_two_differently(html: str, url: str | None = None) -> Extracted:
@@ -198,7 +221,16 @@ def test_reextract_reports_the_versions_todays_extractor_reads_differently(tmp_p
     assert re.search(r"text would differ; \+\d+ −0 words in 1 block \(1 added\)$", lines[0])
     assert marsad.sql("SELECT * FROM versions ORDER BY id") == before  # history is not rewritten
 
-    [one, summary] = [json.loads(line) for line in marsad("reextract", "--json", "--page", urls[1]).splitlines()]
+    [one, summary] = [
+        json.loads(line) for line in marsad("reextract", "--json", "--page", urls[1]).splitlines()
+    ]
     assert (one["url"], one["version"], one["changed"]) == (urls[1], 1, ["text"])
-    assert summary == {"reader": "next", "versions": 1, "pages": 1, "differ": 1, "same": 0,
-                       "without_body": 0, "calibrated_sites": []}
+    assert summary == {
+        "reader": "next",
+        "versions": 1,
+        "pages": 1,
+        "differ": 1,
+        "same": 0,
+        "without_body": 0,
+        "calibrated_sites": [],
+    }

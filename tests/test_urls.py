@@ -225,8 +225,12 @@ def test_display_url_shows_an_arabic_slug_as_letters_and_keeps_ascii_escapes() -
     encoded = f"https://www.europarabct.com/{quote(slug)}/?s={quote('إرهاب')}&next=%2Fa%3Fb"
     assert display_url(encoded) == f"https://www.europarabct.com/{slug}/?s=إرهاب&next=%2Fa%3Fb"
     assert display_url(encoded.lower()) == display_url(encoded).replace("%2F", "%2f").replace(
-        "%3F", "%3f")  # either hex case reads the same
-    assert display_url("https://www.europarabct.com/?p=95655") == "https://www.europarabct.com/?p=95655"
+        "%3F", "%3f"
+    )  # either hex case reads the same
+    assert (
+        display_url("https://www.europarabct.com/?p=95655")
+        == "https://www.europarabct.com/?p=95655"
+    )
 
 
 def test_display_url_leaves_what_could_disguise_a_url_encoded() -> None:

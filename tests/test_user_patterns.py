@@ -25,7 +25,9 @@ def test_a_nested_repetition_is_refused_with_one_line(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     message = str(caught.value)
-    assert "line 3: `ignore`" in message and "(a+)+" in message and "repeats a repetition" in message
+    assert (
+        "line 3: `ignore`" in message and "(a+)+" in message and "repeats a repetition" in message
+    )
     assert "\n" not in message
     with pytest.raises(RuleError, match="repeats a repetition"):
         IgnoreRules.from_patterns([r"(\w+\s?)*:"])

@@ -24,8 +24,11 @@ XSS_URL = "https://evil.example/?p=1"
 GONE_URL = "https://www.europarabct.com/?p=100"
 SEED = "يبدأ مفهوم الأمن الجماعي كمهمة أساسية لحلف شمال الأطلسي في مفهومه الاستراتيجي الجديد"
 V1 = [SEED, "قال مُحَمَّدٌ إن الحلف حدد ثلاث مهام"]
-V2 = [SEED.replace("الجماعي", "الجماعي والتعاوني"), "قال مُحَمَّدٌ إن الحلف حدد ثلاث مهام",
-      "وأضاف أن دور الإسلام في أوروبا يتطلب حواراً"]
+V2 = [
+    SEED.replace("الجماعي", "الجماعي والتعاوني"),
+    "قال مُحَمَّدٌ إن الحلف حدد ثلاث مهام",
+    "وأضاف أن دور الإسلام في أوروبا يتطلب حواراً",
+]
 XSS_TITLE = "<script>alert('title')</script>"
 XSS_BODY = 'نص المقال <img src=x onerror="alert(1)"> <script>alert(2)</script> نهاية'
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -36,21 +39,34 @@ def ok(url: str, final_url: str | None = None) -> Fetched:
 
 
 def article(paragraphs, title="حلف شمال الأطلسي") -> Extracted:
-    return Extracted(title=title, author="المحرر",
-                     blocks=tuple(Block("paragraph", p) for p in paragraphs))
+    return Extracted(
+        title=title, author="المحرر", blocks=tuple(Block("paragraph", p) for p in paragraphs)
+    )
 
 
 def populate(path) -> dict:
     """Three pages: the seed article in two versions, a hostile page, and a page now gone."""
     db = connect(path)
     at = lambda hours: iso(T0 + timedelta(hours=hours))
-    db.execute("INSERT INTO seeds (name, url, text, loaded_at) VALUES ('seed.txt', ?, ?, ?)",
-               [URL, SEED, at(0)])
+    db.execute(
+        "INSERT INTO seeds (name, url, text, loaded_at) VALUES ('seed.txt', ?, ?, ?)",
+        [URL, SEED, at(0)],
+    )
     page = ensure_page(db, URL, now=at(0), seed="seed.txt")
-    record_check(db, page, Observation(ok(URL, PERMALINK), article(V1)), now=at(1),
-                 comparison=Comparison(seed=parse_seed("seed", SEED)))
-    record_check(db, page, Observation(ok(URL, PERMALINK), article(V2, title="حلف شمال الأطلسي: مفهوم جديد")),
-                 now=at(30), comparison=Comparison(seed=parse_seed("seed", "نص آخر تماما لا علاقة له بالمقال")))
+    record_check(
+        db,
+        page,
+        Observation(ok(URL, PERMALINK), article(V1)),
+        now=at(1),
+        comparison=Comparison(seed=parse_seed("seed", SEED)),
+    )
+    record_check(
+        db,
+        page,
+        Observation(ok(URL, PERMALINK), article(V2, title="حلف شمال الأطلسي: مفهوم جديد")),
+        now=at(30),
+        comparison=Comparison(seed=parse_seed("seed", "نص آخر تماما لا علاقة له بالمقال")),
+    )
     xss = ensure_page(db, XSS_URL, now=at(0))
     record_check(db, xss, Observation(ok(XSS_URL), article([XSS_BODY], title=XSS_TITLE)), now=at(2))
     gone = ensure_page(db, GONE_URL, now=at(0))
@@ -59,8 +75,14 @@ def populate(path) -> dict:
     db.execute("UPDATE pages SET state = 'gone' WHERE id = ?", [gone])
     db.execute("INSERT INTO events (page_id, at, kind) VALUES (?, ?, 'gone')", [gone, at(40)])
     recent = iso(datetime.now(UTC) - timedelta(hours=2))
-    failed = Fetched(url=GONE_URL, final_url=GONE_URL, outcome="error", status=None,
-                     error_class="ConnectError", error="DNS failure: www.europarabct.com")
+    failed = Fetched(
+        url=GONE_URL,
+        final_url=GONE_URL,
+        outcome="error",
+        status=None,
+        error_class="ConnectError",
+        error="DNS failure: www.europarabct.com",
+    )
     record_check(db, gone, Observation(failed, None), now=recent)
     db.conn.close()
     return {"page": page, "xss": xss, "gone": gone}
@@ -93,7 +115,9 @@ class Elements(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
     def find(self, tag, **attrs):
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]
 
 
 def test_diff_view_highlights_inserted_words_right_to_left(site):
@@ -146,8 +170,15 @@ def test_page_timeline_lists_versions_events_chart_and_diff_links(site):
 def test_scraped_script_and_onerror_are_shown_as_text_everywhere(site):
     path, ids = site
     xss = ids["xss"]
-    pages = get(path, f"/-/marsad/page/{xss}", f"/-/marsad/diff/{xss}/0/1", "/-/marsad/",
-                "/marsad/versions", "/marsad/latest_changes", "/marsad/search?q=نهاية")
+    pages = get(
+        path,
+        f"/-/marsad/page/{xss}",
+        f"/-/marsad/diff/{xss}/0/1",
+        "/-/marsad/",
+        "/marsad/versions",
+        "/marsad/latest_changes",
+        "/marsad/search?q=نهاية",
+    )
     for response in pages:
         assert response.status_code == 200, response.url
         scripts = Elements(response.text).find("script")
@@ -156,12 +187,17 @@ def test_scraped_script_and_onerror_are_shown_as_text_everywhere(site):
         assert "<img src=x" not in response.text, response.url
         assert not any("onerror" in attrs for _, attrs in Elements(response.text).tags)
     assert "&lt;script&gt;alert(" in pages[0].text
-    assert "onerror=&#34;alert(1)&#34;" in pages[1].text or "onerror=&quot;alert(1)&quot;" in pages[1].text
+    assert (
+        "onerror=&#34;alert(1)&#34;" in pages[1].text
+        or "onerror=&quot;alert(1)&quot;" in pages[1].text
+    )
 
 
 def test_cells_run_arabic_right_to_left_and_link_versions_to_their_diff(site):
     path, ids = site
-    versions, pages, latest = get(path, "/marsad/versions", "/marsad/pages", "/marsad/latest_changes")
+    versions, pages, latest = get(
+        path, "/marsad/versions", "/marsad/pages", "/marsad/latest_changes"
+    )
     elements = Elements(versions.text)
     assert elements.find("span", dir="auto")
     assert elements.find("a", href=f"/-/marsad/diff/{ids['page']}/1/2")
@@ -204,18 +240,38 @@ def test_canned_queries_answer_changes_history_drift_gone_and_errors(site):
     gone = rows(path, "/marsad/pages_gone.json?_shape=array")
     assert [(r["url"], r["gone_since"][:10]) for r in gone] == [(GONE_URL, "2026-01-02")]
     errors = rows(path, "/marsad/fetch_errors_by_host.json?_shape=array")
-    assert errors == [{"host": "www.europarabct.com", "errors": 1, "outcomes": "error",
-                       "kinds": "ConnectError", "last_at": errors[0]["last_at"],
-                       "last_url": GONE_URL, "last_error": "DNS failure: www.europarabct.com"}]
+    assert errors == [
+        {
+            "host": "www.europarabct.com",
+            "errors": 1,
+            "outcomes": "error",
+            "kinds": "ConnectError",
+            "last_at": errors[0]["last_at"],
+            "last_url": GONE_URL,
+            "last_error": "DNS failure: www.europarabct.com",
+        }
+    ]
 
 
 def test_csv_and_json_on_tables_and_queries_keep_arabic(site):
     path, _ = site
     csv_all, query_csv, table_json = get(
-        path, "/marsad/versions.csv?_stream=on", "/marsad/latest_changes.csv",
-        "/marsad/pages.json?_shape=array")
+        path,
+        "/marsad/versions.csv?_stream=on",
+        "/marsad/latest_changes.csv",
+        "/marsad/pages.json?_shape=array",
+    )
     assert csv_all.status_code == 200 and "يبدأ مفهوم الأمن" in csv_all.text
-    assert len([line for line in csv_all.text.splitlines() if line.startswith(("1,", "2,", "3,", "4,"))]) == 4
+    assert (
+        len(
+            [
+                line
+                for line in csv_all.text.splitlines()
+                if line.startswith(("1,", "2,", "3,", "4,"))
+            ]
+        )
+        == 4
+    )
     assert "حلف شمال الأطلسي" in query_csv.text
     assert {r["url"] for r in table_json.json()} == {URL, XSS_URL, GONE_URL}
 
@@ -236,8 +292,14 @@ def test_face_is_read_only(site):
     assert len(rows(path, "/marsad/pages.json?_shape=array")) == 3
     (database,) = get(path, "/marsad.json")
     queries = database.json()["queries"]
-    assert {q["name"] for q in queries} >= {"latest_changes", "page_history", "seed_drift",
-                                             "pages_gone", "fetch_errors_by_host", "search"}
+    assert {q["name"] for q in queries} >= {
+        "latest_changes",
+        "page_history",
+        "seed_drift",
+        "pages_gone",
+        "fetch_errors_by_host",
+        "search",
+    }
     assert not any(q.get("write") for q in queries)
 
 
@@ -276,7 +338,10 @@ def test_a_post_to_a_canned_query_is_refused_with_a_clear_405(site):
 
     posted, read = asyncio.run(ask())
     assert posted.status_code == 405 and posted.headers["allow"] == "GET"
-    assert posted.text == "`search` is a read-only query: open it with GET (its page or a link), not POST.\n"
+    assert (
+        posted.text
+        == "`search` is a read-only query: open it with GET (its page or a link), not POST.\n"
+    )
     assert read.status_code == 200 and read.json()
 
 
@@ -286,17 +351,39 @@ def test_shaky_extractions_and_stored_bodies_are_shown_escaped(tmp_path):
     body = "<html><body><script>alert('body')</script><p>نص المقال الأصلي</p></body></html>" * 40
     shaky = ensure_page(db, URL, now=iso(T0))
     sure = ensure_page(db, GONE_URL, now=iso(T0))
-    fetched = Fetched(url=URL, final_url=URL, outcome="ok", status=200, body=body,
-                      content_type="text/html; charset=UTF-8")
-    record_check(db, shaky, Observation(fetched, replace(article(V1, title=XSS_TITLE), method="listing",
-                                             confidence=0.31)), now=iso(T0 + timedelta(hours=1)))
-    record_check(db, sure, Observation(ok(GONE_URL), replace(article(V2), method="container", confidence=0.97)), now=iso(T0 + timedelta(hours=2)))
+    fetched = Fetched(
+        url=URL,
+        final_url=URL,
+        outcome="ok",
+        status=200,
+        body=body,
+        content_type="text/html; charset=UTF-8",
+    )
+    record_check(
+        db,
+        shaky,
+        Observation(
+            fetched, replace(article(V1, title=XSS_TITLE), method="listing", confidence=0.31)
+        ),
+        now=iso(T0 + timedelta(hours=1)),
+    )
+    record_check(
+        db,
+        sure,
+        Observation(ok(GONE_URL), replace(article(V2), method="container", confidence=0.97)),
+        now=iso(T0 + timedelta(hours=2)),
+    )
     db.conn.close()
     found = rows(path, "/marsad/shaky_extractions.json?_shape=array")
-    assert [(r["page_id"], r["method"], r["confidence"]) for r in found] == [(shaky, "listing", 0.31)]
-    assert rows(path, "/marsad/shaky_extractions.json?_shape=array&below=0.99")[0]["page_id"] == sure
-    versions, bodies, query = get(path, "/marsad/versions", "/marsad/bodies",
-                                  "/marsad/shaky_extractions")
+    assert [(r["page_id"], r["method"], r["confidence"]) for r in found] == [
+        (shaky, "listing", 0.31)
+    ]
+    assert (
+        rows(path, "/marsad/shaky_extractions.json?_shape=array&below=0.99")[0]["page_id"] == sure
+    )
+    versions, bodies, query = get(
+        path, "/marsad/versions", "/marsad/bodies", "/marsad/shaky_extractions"
+    )
     assert "listing" in versions.text and "text/html; charset=UTF-8" in versions.text
     for response in (bodies, query):
         assert response.status_code == 200

@@ -60,7 +60,9 @@ def test_formula_cells_of_the_web_csv_are_text(path, url):
     numbers = [row.get("n") or row.get("words_added") for row in rows]
     assert all(n is None or not n.startswith("'") for n in numbers)  # -1 stays a number
     assert "-1" in numbers or "n" not in rows[0]
-    assert "content-length" not in response.headers or int(response.headers["content-length"]) == len(response.content)
+    assert "content-length" not in response.headers or int(
+        response.headers["content-length"]
+    ) == len(response.content)
 
 
 def test_other_answers_are_untouched(path):
@@ -75,4 +77,4 @@ def test_records_split_anywhere_in_the_stream_come_out_whole():
     records = _Records()
     out = b"".join(records.feed(raw[i : i + 1], final=i == len(raw) - 1) for i in range(len(raw)))
     rows = list(csv.reader(io.StringIO(out.decode())))
-    assert rows == [["id", "title"], ["1", "'=A1, \"x\"\r\n=B2"], ["2", "-3"], ["3", "'@x"]]
+    assert rows == [["id", "title"], ["1", '\'=A1, "x"\r\n=B2'], ["2", "-3"], ["3", "'@x"]]

@@ -26,7 +26,9 @@ HUGE = "99999999999999999999999"
 )
 def test_a_number_sqlite_cannot_hold_is_not_found(tmp_path, path):
     db = connect(tmp_path / "m.db")
-    db.execute("INSERT INTO pages (url, url_key, first_seen) VALUES ('https://a.example/', 'a.example/', 't')")
+    db.execute(
+        "INSERT INTO pages (url, url_key, first_seen) VALUES ('https://a.example/', 'a.example/', 't')"
+    )
     db.conn.close()
 
     async def fetch():

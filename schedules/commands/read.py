@@ -35,20 +35,49 @@ def shown(text: str) -> str:
 
 
 @click.command("export")
-@click.option("--what", type=click.Choice(["pages", "versions", "changes", "fetches"]),
-              default="versions", show_default=True, help="Which rows.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "ndjson"]), default="csv",
-              show_default=True, help="Output format.")
+@click.option(
+    "--what",
+    type=click.Choice(["pages", "versions", "changes", "fetches"]),
+    default="versions",
+    show_default=True,
+    help="Which rows.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "ndjson"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--since", callback=since_option, metavar="WHEN", help=SINCE_HELP)
-@click.option("--page", "page", metavar="URL",
-              help="Only this page's rows (by its watched, final, canonical or short URL).")
-@click.option("--excel", is_flag=True,
-              help="CSV for spreadsheets: a UTF-8 BOM, and cells starting with = + - @ made text.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
+@click.option(
+    "--page",
+    "page",
+    metavar="URL",
+    help="Only this page's rows (by its watched, final, canonical or short URL).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for spreadsheets: a UTF-8 BOM, and cells starting with = + - @ made text.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
 @click.pass_obj
-def export_command(obj: Context, what: str, fmt: str, since: str | None, page: str | None, excel: bool,
-           output: Path | None) -> None:
+def export_command(
+    obj: Context,
+    what: str,
+    fmt: str,
+    since: str | None,
+    page: str | None,
+    excel: bool,
+    output: Path | None,
+) -> None:
     """Stream rows as CSV, JSON (an array) or NDJSON; Arabic is written as is."""
     from store import export as exporter
 
@@ -61,8 +90,10 @@ def export_command(obj: Context, what: str, fmt: str, since: str | None, page: s
         try:
             out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
         except OSError as error:
-            raise _error(f"export: cannot write {output} ({error.strerror or error}); check "
-                         "that its folder exists and is writable") from error
+            raise _error(
+                f"export: cannot write {output} ({error.strerror or error}); check "
+                "that its folder exists and is writable"
+            ) from error
         with out:
             count = exporter.write(db, what, fmt, out, since, page=page, spreadsheet=excel)
         click.echo(f"wrote {count} {what} row(s) to {output}", err=True)
@@ -78,8 +109,13 @@ def export_command(obj: Context, what: str, fmt: str, since: str | None, page: s
 
 @click.command("search")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100),
-              help="Versions to show, newest first.")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Versions to show, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of text.")
 @click.pass_obj
 def search_command(obj: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
@@ -100,8 +136,10 @@ def search_command(obj: Context, words: tuple[str, ...], limit: int, as_json: bo
         if as_json:
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
-            click.echo(f"{shown(display_url(item['url']))}  version {item['version']}, {item['fetched_at']}\n"
-                       f"  {shown(item['title'] or '')}\n  {shown(item['excerpt'] or '')}")
+            click.echo(
+                f"{shown(display_url(item['url']))}  version {item['version']}, {item['fetched_at']}\n"
+                f"  {shown(item['title'] or '')}\n  {shown(item['excerpt'] or '')}"
+            )
     if not found and not as_json:
         click.echo(f"no version holds all of: {' '.join(words)}")
 
@@ -124,11 +162,16 @@ def status_command(obj: Context) -> None:
     db = obj.read_db()
     now = datetime.now(UTC)
     daemon = health.daemon_state(db)
-    if (daemon and not health.problem(daemon, now)
-            and holder_alive(obj.db_path, daemon.pid, daemon.hostname) is False):
+    if (
+        daemon
+        and not health.problem(daemon, now)
+        and holder_alive(obj.db_path, daemon.pid, daemon.hostname) is False
+    ):
         # A backup or copy carries the heartbeat row of the daemon that ran on the original.
-        click.echo(f"daemon: not running on this file (its heartbeat, from pid {daemon.pid} since "
-                   f"{daemon.started_at}, was copied with it: no daemon holds its lock)")
+        click.echo(
+            f"daemon: not running on this file (its heartbeat, from pid {daemon.pid} since "
+            f"{daemon.started_at}, was copied with it: no daemon holds its lock)"
+        )
     else:
         click.echo(health.describe(daemon, now))
     for state in channel_states(db).values():
@@ -143,8 +186,10 @@ def status_command(obj: Context) -> None:
     for page in pages:
         checking = page.claimed_until and page.claimed_until > stamp
         upcoming = "now (checking)" if checking else page.next_check_at or "-"
-        click.echo(f"{shown(display_url(page.url))}\n  state {page.state}, {page.versions} version(s); last check"
-                   f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}")
+        click.echo(
+            f"{shown(display_url(page.url))}\n  state {page.state}, {page.versions} version(s); last check"
+            f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}"
+        )
         if page.why:
             click.echo(f"  why: {shown(page.why)}")
         host = host_of(page.final_url or page.url)
@@ -153,12 +198,18 @@ def status_command(obj: Context) -> None:
             paused = trouble.paused_until
             pause = f", paused until {paused}" if paused and paused > stamp else ""
             error = trouble.last_error
-            click.echo(f"  host {host}: {trouble.failures} failure(s){pause}"
-                       + (f"; last error: {shown(error)}" if error else ""))
+            click.echo(
+                f"  host {host}: {trouble.failures} failure(s){pause}"
+                + (f"; last error: {shown(error)}" if error else "")
+            )
 
 
 @click.command("health")
-@click.option("--max-age", type=float, help="Seconds a heartbeat may be old [default: what the daemon wrote: twice its tick, at least 10 s].")
+@click.option(
+    "--max-age",
+    type=float,
+    help="Seconds a heartbeat may be old [default: what the daemon wrote: twice its tick, at least 10 s].",
+)
 @click.pass_obj
 def health_command(obj: Context, max_age: float | None) -> None:
     """Exit 0 if the daemon's heartbeat is fresh, 1 with a one-line reason if stale or missing.
@@ -182,7 +233,9 @@ def health_command(obj: Context, max_age: float | None) -> None:
 
 @click.command("diff")
 @click.argument("url")
-@click.option("--from", "from_", type=int, help="Older version number (default: the one before --to).")
+@click.option(
+    "--from", "from_", type=int, help="Older version number (default: the one before --to)."
+)
 @click.option("--to", type=int, help="Newer version number (default: the latest).")
 @click.pass_obj
 def diff_command(obj: Context, url: str, from_: int | None, to: int | None) -> None:

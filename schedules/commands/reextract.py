@@ -19,10 +19,18 @@ if TYPE_CHECKING:
 
 
 @click.command("reextract")
-@click.option("--page", "page", metavar="URL",
-              help="Only this page's versions (by its watched, final, canonical or short URL).")
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per line: each version that differs, then the summary.")
+@click.option(
+    "--page",
+    "page",
+    metavar="URL",
+    help="Only this page's versions (by its watched, final, canonical or short URL).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per line: each version that differs, then the summary.",
+)
 @click.pass_obj
 def reextract_command(obj: Context, page: str | None, as_json: bool) -> None:
     """Re-read stored bodies with today's extractor; report the versions that would differ.
@@ -57,18 +65,28 @@ def reextract_command(obj: Context, page: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(seen.to_json(), ensure_ascii=False))
         else:
-            click.echo(f"{seen.url} version {seen.version} (read by {seen.read_by or 'unknown'}):"
-                       f" {', '.join(seen.changed)} would differ; {seen.summary}")
+            click.echo(
+                f"{seen.url} version {seen.version} (read by {seen.read_by or 'unknown'}):"
+                f" {', '.join(seen.changed)} would differ; {seen.summary}"
+            )
     read = counts["versions"] - counts["without_body"]
     if as_json:
         click.echo(json.dumps({"reader": reader.name, **counts, "versions": read,
                                "pages": len(pages), "calibrated_sites": readers.calibrated},
                               ensure_ascii=False))  # fmt: skip
         return
-    without = (f", {counts['without_body']} without a stored body (stored before schema 10)"
-               if counts["without_body"] else "")
-    calibrated = (f" (from their calibrated container on {', '.join(readers.calibrated)})"
-                  if readers.calibrated else "")
-    click.echo(f"re-read {read} version(s) of {len(pages)} page(s) with extractor {reader.name}"
-               f"{calibrated}:"
-               f" {counts['differ']} would differ, {counts['same']} the same{without}")
+    without = (
+        f", {counts['without_body']} without a stored body (stored before schema 10)"
+        if counts["without_body"]
+        else ""
+    )
+    calibrated = (
+        f" (from their calibrated container on {', '.join(readers.calibrated)})"
+        if readers.calibrated
+        else ""
+    )
+    click.echo(
+        f"re-read {read} version(s) of {len(pages)} page(s) with extractor {reader.name}"
+        f"{calibrated}:"
+        f" {counts['differ']} would differ, {counts['same']} the same{without}"
+    )

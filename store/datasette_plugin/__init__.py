@@ -75,12 +75,19 @@ def asgi_wrapper(datasette):  # type: ignore[no-untyped-def]
             if name is None:
                 await app(scope, receive, send)
                 return
-            body = f"`{name}` is a read-only query: open it with GET (its page or a link), not POST.\n"
-            await send({
-                "type": "http.response.start",
-                "status": 405,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET")],
-            })
+            body = (
+                f"`{name}` is a read-only query: open it with GET (its page or a link), not POST.\n"
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"allow", b"GET"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body.encode("utf-8")})
 
         return wrapped
@@ -181,13 +188,17 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
     path = datasette.urls.path
     if table in ("texts", "bodies") and column == "zstd" and isinstance(value, bytes):
         return _stored_text(value, datasette.setting("truncate_cells_html"))
-    if column == "version" and isinstance(value, int) and table in ("versions", "version_texts", None):
+    if (
+        column == "version"
+        and isinstance(value, int)
+        and table in ("versions", "version_texts", None)
+    ):
         page_id = _value(row, "page_id")
         if isinstance(page_id, int):
             href = path(f"/-/marsad/diff/{page_id}/{max(value - 1, 0)}/{value}")
-            return markupsafe.Markup('<a href="{}" title="diff with the version before">{}</a>').format(
-                href, value
-            )
+            return markupsafe.Markup(
+                '<a href="{}" title="diff with the version before">{}</a>'
+            ).format(href, value)
     if table in (None, "version_texts") and column == "page_id" and isinstance(value, int):
         return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
             path(f"/-/marsad/page/{value}"), value
@@ -204,7 +215,8 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
         return _url_cell(value)
     if _HASH.match(value):
         return markupsafe.Markup('<span class="marsad-hash" title="{}">{}…</span>').format(
-            value, value[:12])
+            value, value[:12]
+        )
     if STORED_TIME.match(value):
         return time_html(value, views.settings(datasette).get("timezone"))
     if _ARABIC.search(value):
@@ -218,7 +230,8 @@ def _url_cell(url: str) -> markupsafe.Markup | None:
     if shown == url:
         return None  # Datasette's own rendering links it already
     return markupsafe.Markup('<a href="{}" title="{}" dir="ltr" class="marsad-url">{}</a>').format(
-        url, url, shown)
+        url, url, shown
+    )
 
 
 def _text_cell(value: str, limit: int | None) -> markupsafe.Markup:
@@ -233,4 +246,4 @@ def _stored_text(packed: bytes, limit: int | None) -> markupsafe.Markup:
     try:
         return _text_cell(texts.decode(None, packed) or "", limit)
     except texts.TextError as error:
-        return markupsafe.Markup('<em>{}</em>').format(str(error))
+        return markupsafe.Markup("<em>{}</em>").format(str(error))

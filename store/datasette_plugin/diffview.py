@@ -17,8 +17,20 @@ from store.textdiff import word_runs
 # article's paragraphs; it is removed from scraped text first so a page cannot forge one.
 _BREAK = "\ue000"
 # Fields shown above the text when they differ, in the order a reader cares about them.
-FIELDS = ("title", "author", "published", "modified", "categories", "tags", "canonical_url",
-          "shortlink", "image", "final_url", "lang", "direction")
+FIELDS = (
+    "title",
+    "author",
+    "published",
+    "modified",
+    "categories",
+    "tags",
+    "canonical_url",
+    "shortlink",
+    "image",
+    "final_url",
+    "lang",
+    "direction",
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +84,7 @@ class TextDiff:
         from a change folded (two or more together; one is shown); None shows everything."""
         changed = [_changed(p) for p in self.inline]
         near = [
-            context is None
-            or any(changed[max(0, i - context) : i + context + 1])
+            context is None or any(changed[max(0, i - context) : i + context + 1])
             for i in range(len(self.inline))
         ]
         out: list[Section] = []
@@ -141,7 +152,9 @@ def _aligned(runs: list[Run]) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _pair(old: list[Paragraph], new: list[Paragraph], shared: dict[tuple[int, int], int]) -> list[Row]:
+def _pair(
+    old: list[Paragraph], new: list[Paragraph], shared: dict[tuple[int, int], int]
+) -> list[Row]:
     anchors: list[tuple[int, int]] = []  # paragraphs facing each other, in order on both sides
     for (i, j), _words in sorted(shared.items(), key=lambda item: -item[1]):
         at = bisect.bisect(anchors, (i, j))
@@ -155,7 +168,9 @@ def _pair(old: list[Paragraph], new: list[Paragraph], shared: dict[tuple[int, in
         left = [p for p in old[i:a] if p]
         right = [p for p in new[j:b] if p]
         for k in range(max(len(left), len(right))):
-            rows.append(Row(left[k] if k < len(left) else None, right[k] if k < len(right) else None))
+            rows.append(
+                Row(left[k] if k < len(left) else None, right[k] if k < len(right) else None)
+            )
         if a < len(old):
             rows.append(Row(old[a], new[b]))
         i, j = a + 1, b + 1

@@ -26,8 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "atom_feed": ("Atom feed", "موجز Atom"),
     "all_tables": ("all tables", "كل الجداول"),
     "also": ("Also:", "أيضا:"),
-    "index_intro": ("Each page's timeline shows its versions and events with links to every diff.",
-                    "يعرض سجل كل صفحة إصداراتها وأحداثها مع روابط إلى كل فرق بينها."),
+    "index_intro": (
+        "Each page's timeline shows its versions and events with links to every diff.",
+        "يعرض سجل كل صفحة إصداراتها وأحداثها مع روابط إلى كل فرق بينها.",
+    ),
     "col_page": ("page", "الصفحة"),
     "col_latest_title": ("latest title", "آخر عنوان"),
     "col_state": ("state", "الحالة"),
@@ -35,8 +37,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_last_change": ("last change", "آخر تغيير"),
     "col_last_check": ("last check", "آخر فحص"),
     "never": ("never", "لم يفحص بعد"),
-    "no_pages": ("No pages yet: run <code>marsad check</code> or <code>marsad run</code>.",
-                 "لا صفحات بعد: شغّل <code>marsad check</code> أو <code>marsad run</code>."),
+    "no_pages": (
+        "No pages yet: run <code>marsad check</code> or <code>marsad run</code>.",
+        "لا صفحات بعد: شغّل <code>marsad check</code> أو <code>marsad run</code>.",
+    ),
     "state_new": ("new", "جديدة"),
     "state_ok": ("ok", "تعمل"),
     "state_error": ("error", "خطأ"),
@@ -54,8 +58,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "latest_diff": ("latest diff", "آخر فرق"),
     "seed": ("Seed", "الأصل"),
     "changes_over_time": ("Changes over time", "التغييرات عبر الزمن"),
-    "chart_legend": ("Bars: words <span class=\"added\">added</span> (up) and <span class=\"removed\">removed</span> (down) per version; the first version is drawn apart, on its own scale; dots: other events. Click a bar for its diff.",
-                     "الأعمدة: الكلمات <span class=\"added\">المضافة</span> (لأعلى) و<span class=\"removed\">المحذوفة</span> (لأسفل) في كل إصدار؛ الإصدار الأول مرسوم وحده بمقياسه؛ النقاط: أحداث أخرى. انقر عمودا لترى فرقه."),
+    "chart_legend": (
+        'Bars: words <span class="added">added</span> (up) and <span class="removed">removed</span> (down) per version; the first version is drawn apart, on its own scale; dots: other events. Click a bar for its diff.',
+        'الأعمدة: الكلمات <span class="added">المضافة</span> (لأعلى) و<span class="removed">المحذوفة</span> (لأسفل) في كل إصدار؛ الإصدار الأول مرسوم وحده بمقياسه؛ النقاط: أحداث أخرى. انقر عمودا لترى فرقه.',
+    ),
     "timeline": ("Timeline", "السجل"),
     "col_when": ("when", "متى"),
     "col_event": ("event", "الحدث"),
@@ -85,10 +91,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare": ("Compare", "قارن"),
     "words_added": ("+{} words", "+{} كلمة"),
     "words_removed": ("−{} words", "−{} كلمة"),
-    "too_long": ("The word diff of these two versions took too long to compute; the text is not shown.",
-                 "استغرق حساب الفرق بين هذين الإصدارين وقتا طويلا؛ النص غير معروض."),
-    "coarse": ("Some edits are {}: they are shown as text removed and text added.",
-               "بعض التعديلات كثيرة جدا لعرضها كلمة كلمة: تُعرض نصا محذوفا ونصا مضافا."),
+    "too_long": (
+        "The word diff of these two versions took too long to compute; the text is not shown.",
+        "استغرق حساب الفرق بين هذين الإصدارين وقتا طويلا؛ النص غير معروض.",
+    ),
+    "coarse": (
+        "Some edits are {}: they are shown as text removed and text added.",
+        "بعض التعديلات كثيرة جدا لعرضها كلمة كلمة: تُعرض نصا محذوفا ونصا مضافا.",
+    ),
     "title_and_metadata": ("Title and metadata", "العنوان والبيانات الوصفية"),
     "field": ("field", "الحقل"),
     "before": ("before", "قبل"),
@@ -107,8 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "changes_only": ("changes only", "التغييرات فقط"),
     "search_title": ("Search the text of every version", "البحث في نصوص كل الإصدارات"),
     "search_button": ("Search", "ابحث"),
-    "search_help": ("Harakat, alef forms and attached و ف ب ك ل ال are ignored; a word of three letters or more matches the words it begins.",
-                    "تُتجاهل الحركات وأشكال الألف وحروف و ف ب ك ل ال المتصلة؛ والكلمة من ثلاثة أحرف فأكثر تطابق الكلمات التي تبدأ بها."),
+    "search_help": (
+        "Harakat, alef forms and attached و ف ب ك ل ال are ignored; a word of three letters or more matches the words it begins.",
+        "تُتجاهل الحركات وأشكال الألف وحروف و ف ب ك ل ال المتصلة؛ والكلمة من ثلاثة أحرف فأكثر تطابق الكلمات التي تبدأ بها.",
+    ),
     "search_pages": ("{} pages hold these words", "{} صفحات تحوي هذه الكلمات"),
     "search_none": ("No version holds these words.", "لا يحوي أي إصدار هذه الكلمات."),
     "search_latest": ("latest version holding them: {}", "آخر إصدار يحويها: {}"),
@@ -117,8 +129,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("Not found", "غير موجود"),
     "error": ("Error", "خطأ"),
     "language": ("العربية", "English"),  # the link to the other language, in that language
-    "feed_note": ("This is an Atom feed of changes: to follow it, give this address to a feed reader:",
-                  "هذا موجز Atom للتغييرات: لمتابعته أعط هذا العنوان لقارئ موجزات:"),
+    "feed_note": (
+        "This is an Atom feed of changes: to follow it, give this address to a feed reader:",
+        "هذا موجز Atom للتغييرات: لمتابعته أعط هذا العنوان لقارئ موجزات:",
+    ),
     "csv_for_excel": ("CSV for Excel", "CSV لبرنامج Excel"),
 }
 
@@ -168,5 +182,9 @@ def translator(lang: str) -> Callable[..., str]:
 
 def page_context(lang: str) -> Mapping[str, Any]:
     """What every marsad page template needs to speak the reader's language."""
-    return {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "t": translator(lang),
-            "other_lang": "en" if lang == "ar" else "ar"}
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "t": translator(lang),
+        "other_lang": "en" if lang == "ar" else "ar",
+    }

@@ -55,7 +55,8 @@ def matches(key: str, wanted: list[str]) -> bool:
     forms = fts.indexed(key).split()
     return any(
         form == term or (len(term) >= fts.PREFIX_FROM and form.startswith(term))
-        for term in wanted for form in forms
+        for term in wanted
+        for form in forms
     )
 
 
@@ -89,5 +90,6 @@ async def search(datasette: Any, request: Any) -> Any:
     if q:
         rows = await db.execute(SEARCH_BY_PAGE, {"q": q, "limit": RESULT_PAGES})
         found = results(rows.rows, q)
-    return await _render(datasette, request, "marsad_search.html",
-                         {"q": q, "results": found, "database": db.name})
+    return await _render(
+        datasette, request, "marsad_search.html", {"q": q, "results": found, "database": db.name}
+    )

@@ -20,8 +20,20 @@ from store.timestamps import parse_iso
 STORED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
 _MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-           "أكتوبر", "نوفمبر", "ديسمبر"),
+    "ar": (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ),
 }
 
 
@@ -63,7 +75,8 @@ def time_html(value: str | None, zone_name: str | None, lang: str = "en") -> mar
     # laid out in the page's direction, isolated from the text around it
     direction = "rtl" if lang == "ar" else "ltr"
     return markupsafe.Markup('<time datetime="{}" title="{}" dir="{}">{}</time>').format(
-        value, value, direction, shown)
+        value, value, direction, shown
+    )
 
 
 def now_iso() -> str:

@@ -73,13 +73,17 @@ def settings(datasette: Any) -> dict[str, Any]:
 
 
 def reader_language(datasette: Any, request: Request) -> str:
-    return language.choose(request.args.get("lang"), request.cookies.get(language.COOKIE),
-                           settings(datasette).get("language"),
-                           request.headers.get("accept-language"))
+    return language.choose(
+        request.args.get("lang"),
+        request.cookies.get(language.COOKIE),
+        settings(datasette).get("language"),
+        request.headers.get("accept-language"),
+    )
 
 
-async def _render(datasette: Any, request: Request, template: str, context: dict[str, Any],
-                  status: int = 200) -> Response:
+async def _render(
+    datasette: Any, request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> Response:
     lang = reader_language(datasette, request)
     zone = settings(datasette).get("timezone")
     context = {
@@ -98,9 +102,13 @@ async def _render(datasette: Any, request: Request, template: str, context: dict
 
 async def error_page(datasette: Any, request: Request, status: int, message: str) -> Response:
     db_name = next((name for name in datasette.databases if name != "_internal"), "")
-    return await _render(datasette, request, "marsad_error.html",
-                         {"status": status, "message": message, "database": db_name},
-                         status=status)
+    return await _render(
+        datasette,
+        request,
+        "marsad_error.html",
+        {"status": status, "message": message, "database": db_name},
+        status=status,
+    )
 
 
 def _with_lang(request: Request, lang: str) -> str:
@@ -141,8 +149,9 @@ async def index(datasette: Any, request: Request) -> Response:
         item = dict(row)
         item["failure"] = failure(json.loads(item["failure"])) if item["failure"] else ""
         rows.append(item)
-    return await _render(datasette, request, "marsad_index.html",
-                         {"pages": rows, "database": db.name})
+    return await _render(
+        datasette, request, "marsad_index.html", {"pages": rows, "database": db.name}
+    )
 
 
 async def page_by_url(datasette: Any, request: Request) -> Response:
@@ -184,8 +193,15 @@ async def page(datasette: Any, request: Request) -> Response:
             item["diff_href"] = path(f"/-/marsad/diff/{page_id}/{number - 1}/{number}")
             if number < latest:
                 item["latest_href"] = path(f"/-/marsad/diff/{page_id}/{number}/{latest}")
-            bars.append(Bar(item["at"], number, item["words_added"] or 0, item["words_removed"] or 0,
-                            item["diff_href"]))
+            bars.append(
+                Bar(
+                    item["at"],
+                    number,
+                    item["words_added"] or 0,
+                    item["words_removed"] or 0,
+                    item["diff_href"],
+                )
+            )
         elif item["kind"] != "first_seen":
             marks.append(Mark(item["at"], item["kind"]))
         timeline.append(item)
@@ -196,9 +212,18 @@ async def page(datasette: Any, request: Request) -> Response:
         if row is not None:
             last_failure = {"at": row["fetched_at"], "why": failure(dict(row))}
             if info["last_outcome"] != "gone":  # a gone page has its own event
-                timeline.insert(0, {"at": row["fetched_at"], "kind": "check_failed",
-                                    "detail": last_failure["why"], "version": None,
-                                    "title": None, "changed_fields": (), "seed_similarity": None})
+                timeline.insert(
+                    0,
+                    {
+                        "at": row["fetched_at"],
+                        "kind": "check_failed",
+                        "detail": last_failure["why"],
+                        "version": None,
+                        "title": None,
+                        "changed_fields": (),
+                        "seed_similarity": None,
+                    },
+                )
     context = {
         "page": info,
         "last_failure": last_failure,
@@ -215,8 +240,12 @@ async def page(datasette: Any, request: Request) -> Response:
 def _chart_labels(lang: str) -> Labels:
     if lang != "ar":
         return Labels()
-    return Labels(title="الكلمات المضافة (لأعلى) والمحذوفة (لأسفل) في كل إصدار عبر الزمن",
-                  first="الإصدار الأول", version="الإصدار", words="كلمة")
+    return Labels(
+        title="الكلمات المضافة (لأعلى) والمحذوفة (لأسفل) في كل إصدار عبر الزمن",
+        first="الإصدار الأول",
+        version="الإصدار",
+        words="كلمة",
+    )
 
 
 def _browser_navigation(request: Request) -> bool:
@@ -273,10 +302,13 @@ async def diff(datasette: Any, request: Request) -> Response:
     old = max(new - 1, 0) if old is None else old
     rows = {}
     for number in {old, new} - {0}:
-        row = (await db.execute(
-            "SELECT v.*, marsad_text(t.text, t.zstd) AS text FROM versions v"
-            " JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ? AND v.version = ?",
-            [page_id, number])).first()
+        row = (
+            await db.execute(
+                "SELECT v.*, marsad_text(t.text, t.zstd) AS text FROM versions v"
+                " JOIN texts t ON t.hash = v.text_hash WHERE v.page_id = ? AND v.version = ?",
+                [page_id, number],
+            )
+        ).first()
         if row is None:
             raise NotFound(f"page {page_id} has no version {number} (it has {info['versions']})")
         rows[number] = dict(row)
@@ -297,7 +329,8 @@ async def diff(datasette: Any, request: Request) -> Response:
         "coarse_note": COARSE_NOTE,
         "fields": field_changes(before, after or {}),
         "sections": text.sections(None if request.args.get("context") == "all" else 1)
-        if text else [],
+        if text
+        else [],
         "whole": request.args.get("context") == "all",
         "numbers": list(range(info["versions"] + 1)),
         "page_href": path(f"/-/marsad/page/{page_id}"),
@@ -334,29 +367,52 @@ async def changes_feed(datasette: Any, request: Request) -> Response:
     entries = []
     for r in rows.rows:
         added, removed = diff_excerpts(r["diff"])
-        entries.append(FeedEntry(
-            version_id=r["id"], page_id=r["page_id"], version=r["version"],
-            fetched_at=r["fetched_at"], title=r["title"], url=r["url"],
-            words_added=r["words_added"] or 0, words_removed=r["words_removed"] or 0,
-            changed_fields=changed_fields(r["changed_fields"]),
-            seed_similarity=r["seed_similarity"],
-            diff_href=absolute(f"/-/marsad/diff/{r['page_id']}/{r['version'] - 1}/{r['version']}"),
-            excerpt=r["excerpt"] if words else None,
-            added=added, removed=removed,
-        ))
+        entries.append(
+            FeedEntry(
+                version_id=r["id"],
+                page_id=r["page_id"],
+                version=r["version"],
+                fetched_at=r["fetched_at"],
+                title=r["title"],
+                url=r["url"],
+                words_added=r["words_added"] or 0,
+                words_removed=r["words_removed"] or 0,
+                changed_fields=changed_fields(r["changed_fields"]),
+                seed_similarity=r["seed_similarity"],
+                diff_href=absolute(
+                    f"/-/marsad/diff/{r['page_id']}/{r['version'] - 1}/{r['version']}"
+                ),
+                excerpt=r["excerpt"] if words else None,
+                added=added,
+                removed=removed,
+            )
+        )
     query = "&".join(
         f"{name}={_quote(value)}" for name, value in (("url", url), ("q", words)) if value
     )
     about = " ".join(
-        part for part in (f"to {display_url(url)}" if url else "", f"where «{words}» appears" if words else "")
+        part
+        for part in (
+            f"to {display_url(url)}" if url else "",
+            f"where «{words}» appears" if words else "",
+        )
         if part
     )
     title = f"marsad — changes {about}" if about else "marsad — changes to watched pages"
     if _browser_navigation(request):  # a person opened the feed: show it as a page
-        return await _render(datasette, request, "marsad_feed.html", {
-            "feed_title": title, "entries": entries, "database": db.name,
-            "subscribe_href": absolute("/-/marsad/changes.atom" + (f"?{query}" if query else "")),
-        })
+        return await _render(
+            datasette,
+            request,
+            "marsad_feed.html",
+            {
+                "feed_title": title,
+                "entries": entries,
+                "database": db.name,
+                "subscribe_href": absolute(
+                    "/-/marsad/changes.atom" + (f"?{query}" if query else "")
+                ),
+            },
+        )
     xml = atom_feed(
         entries,
         feed_id="tag:marsad,2024:changes"

@@ -204,7 +204,9 @@ def _v2_blocks_as_kinds(db: sqlite_utils.Database) -> None:
             continue
         if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks):
             kinds = [str(b.get("kind", "paragraph")) for b in blocks]
-            db.execute("UPDATE versions SET blocks = ? WHERE id = ?", [json.dumps(kinds), version_id])
+            db.execute(
+                "UPDATE versions SET blocks = ? WHERE id = ?", [json.dumps(kinds), version_id]
+            )
 
 
 def _v2_url_keys(db: sqlite_utils.Database) -> None:
@@ -217,7 +219,8 @@ def _v2_url_keys(db: sqlite_utils.Database) -> None:
             db.execute("UPDATE pages SET url_key = ? WHERE id = ?", [own, page_id])
         for key in filter(None, keys):
             db.execute(
-                "INSERT OR IGNORE INTO page_aliases (url_key, page_id) VALUES (?, ?)", [key, page_id]
+                "INSERT OR IGNORE INTO page_aliases (url_key, page_id) VALUES (?, ?)",
+                [key, page_id],
             )
 
 
@@ -226,7 +229,9 @@ def _v2_signatures(db: sqlite_utils.Database) -> None:
     # numpy and datasketch: only when needed
     from store.migrations.frozen_index import index_version, signature
 
-    for version_id, page_id, text in db.execute("SELECT id, page_id, text FROM versions").fetchall():
+    for version_id, page_id, text in db.execute(
+        "SELECT id, page_id, text FROM versions"
+    ).fetchall():
         index_version(db, version_id, page_id, signature(match_key(text)))
 
 
@@ -300,7 +305,9 @@ def _v5_discovery(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("ALTER TABLE fetches ADD COLUMN source_id INTEGER REFERENCES discovery_sources(id)")
-    db.execute("ALTER TABLE pages ADD COLUMN discovered_via INTEGER REFERENCES discovery_sources(id)")
+    db.execute(
+        "ALTER TABLE pages ADD COLUMN discovered_via INTEGER REFERENCES discovery_sources(id)"
+    )
     for sql in (
         "CREATE INDEX idx_sources_due ON discovery_sources(target, next_fetch_at)",
         "CREATE INDEX idx_fetches_source ON fetches(source_id, fetched_at)",
@@ -551,10 +558,19 @@ def _v14_merged_sightings(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2_search, _v3_versions, _v4_daemon, _v5_discovery, _v6_indexes, _v7_body_hash,
-    _v8_texts, _v9_word_search, _v10_bodies, _v11_site_rules,
-    _v12_notifications, _v13_cheap_checks, _v14_merged_sightings,
+    _v1,
+    _v2_search,
+    _v3_versions,
+    _v4_daemon,
+    _v5_discovery,
+    _v6_indexes,
+    _v7_body_hash,
+    _v8_texts,
+    _v9_word_search,
+    _v10_bodies,
+    _v11_site_rules,
+    _v12_notifications,
+    _v13_cheap_checks,
+    _v14_merged_sightings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-

@@ -64,7 +64,9 @@ def arabic_page(charset_meta: str | None = None, body: str = ARABIC) -> str:
 
 def many_edits(round_: int) -> str:
     """A page of 3,000 short paragraphs, every one different from the last request's."""
-    paragraphs = "".join(f"<p>فقرة {n} في النسخة {round_} رقم {n * round_}</p>" for n in range(3000))
+    paragraphs = "".join(
+        f"<p>فقرة {n} في النسخة {round_} رقم {n * round_}</p>" for n in range(3000)
+    )
     return (
         '<!doctype html><html lang="ar" dir="rtl"><head><title>تعديلات</title></head>'
         f'<body><div class="entry-content">{paragraphs}</div></body></html>'
@@ -75,7 +77,9 @@ def wp_post(api_root: str) -> str:
     """A WordPress post (body class `postid-7`) announcing its REST API root at `api_root`."""
     page = arabic_page("utf-8")
     link = f'<link rel="https://api.w.org/" href="{api_root}">'
-    return page.replace("<head>", "<head>" + link).replace("<body>", '<body class="single postid-7">')
+    return page.replace("<head>", "<head>" + link).replace(
+        "<body>", '<body class="single postid-7">'
+    )
 
 
 class Request:
@@ -279,7 +283,9 @@ class MisbehavingServer:
             # issue 18: an article followed by 40,000 unclosed tags (the old pre-scan rescanned
             # the rest of the body from every "<"), and 3,000 short blocks that all change at
             # every request (the old diff paired each new block with every old one).
-            "/unclosed": lambda: self._html(sock, arabic_page(body=ARABIC + "<a" * 40_000).encode()),
+            "/unclosed": lambda: self._html(
+                sock, arabic_page(body=ARABIC + "<a" * 40_000).encode()
+            ),
             "/many-edits": lambda: self._html(sock, many_edits(self.counts[path]).encode()),
         }
         if path in simple:
