@@ -348,7 +348,7 @@ CPU_NOTE = (
     " pages with two `pwrite` calls each, and the checkpoint copies them (strace: 220"
     " `pwrite` calls per first fetch). The 3.0 ms goal is not met on this machine, and"
     " trimming cannot meet it: with all three indexes switched off a first fetch would still"
-    " be 73% of today's cost (about 3.7 ms in this run). At the speed this machine had when"
+    " be 73% of today's cost (3.7–4.2 ms in today's runs). At the speed this machine had when"
     " the goal was set (the old code's 35.4 M instructions took 4.3–5.3 ms), 25.7 M is 3.1–3.8"
     " ms. Meeting it needs a decision on the indexes (e.g. writing them in batches after the"
     " checks, so search and near-duplicates lag by seconds), not more trimming. Tried and"
