@@ -17,18 +17,14 @@ from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
 
-from crawler.models import Extracted, Fetched, Observation
-from store import identity, outbox, sitelearn
+from crawler.models import Observation
+from store import checkrows, identity, outbox, sitelearn
 from store.baseline import DEFAULT_WINDOW, Decision, decide, recent_versions
 from store.newversion import PreparedDiff, WrittenVersion, prepare_diff, seed_for, write_version
 from store.readings import Reader, Reread, as_read_by
 from store.rules import NO_RULES, IgnoreRules, Snapshot, content_hash, snapshot
 from store.schema import transaction
 from store.seedmatch import Seed
-
-GONE_STATUSES = (404, 410)
-# Outcomes after which the page is answering with its article: state ok, validators kept.
-_GOOD = ("new_version", "unchanged", "not_modified", "reverted", "pending")
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,7 @@ def _record(
     ).fetchone()
     url, previous_final, state, baseline_id, pending_hash, pending_count = page
 
-    outcome, error, status = _failure(fetched, extracted, seen.not_article, snap)
+    outcome, error, status = checkrows.failure(fetched, extracted, seen.not_article, snap)
     new_hash = content_hash(snap) if snap is not None else None
     if seen.same_body and fetched.ok and known_body_hash(db, page_id) == seen.body_hash:
         # The very bytes whose content is the baseline: unchanged, without a parse.
@@ -255,7 +251,7 @@ def _record(
                 reader,
                 prepared,
             )
-        _move_baseline(db, page_id, decision, written, new_hash, now)
+        checkrows.move_baseline(db, page_id, decision, written, new_hash, now)
 
     db.execute(
         "INSERT INTO fetches (page_id, url, final_url, redirects, fetched_at, status, outcome,"
@@ -280,9 +276,12 @@ def _record(
             new_hash,
         ],
     )
-    _events(db, page_id, now, outcome, state, written, fetched, previous_final, status, reread)
-    _update_page(db, page_id, now, outcome, fetched, extracted, written, next_check_at,
-                 unconditional)  # fmt: skip
+    checkrows.write_events(
+        db, page_id, now, outcome, state, written, fetched, previous_final, status, reread
+    )
+    checkrows.update_page(
+        db, page_id, now, outcome, fetched, extracted, written, next_check_at, unconditional
+    )
     if seen.body_hash is not None and outcome in ("new_version", "unchanged", "reverted"):
         db.execute("UPDATE pages SET body_hash = ? WHERE id = ?", [seen.body_hash, page_id])
     return CheckOutcome(
@@ -308,137 +307,3 @@ def known_body_hash(db: sqlite_utils.Database, page_id: int) -> str | None:
         [page_id],
     ).fetchone()
     return row[0] if row else None
-
-
-def _failure(
-    fetched: Fetched, extracted: Extracted | None, not_article: str | None, snap: Snapshot | None
-) -> tuple[str, str | None, int | None]:
-    """The outcome of a check that gave no content to compare: (outcome, error, status)."""
-    if fetched.outcome != "ok":
-        if fetched.outcome == "error" and fetched.status in GONE_STATUSES:
-            return "gone", fetched.error, fetched.status
-        return fetched.outcome, fetched.error, fetched.status
-    if fetched.body is None:
-        return "error", fetched.error or "no body in the answer", fetched.status
-    if not_article:
-        return "not_article", not_article, fetched.status
-    if extracted is None or extracted.empty:
-        reason = (extracted.reason if extracted else None) or "no article text"
-        return "no_content", reason, fetched.status
-    if snap is None:
-        return "no_content", "every block of the article matched an ignore rule", fetched.status
-    return "unchanged", None, fetched.status  # replaced by the decision
-
-
-def _move_baseline(
-    db: sqlite_utils.Database,
-    page_id: int,
-    decision: Decision,
-    written: WrittenVersion | None,
-    new_hash: str,
-    now: str,
-) -> None:
-    if decision.verdict == "pending":
-        db.execute(
-            "UPDATE pages SET pending_hash = ?, pending_count = ? WHERE id = ?",
-            [new_hash, decision.pending_count, page_id],
-        )
-        return
-    baseline = written.id if written else decision.reverted_to.id if decision.reverted_to else None
-    if baseline is not None:
-        db.execute("UPDATE pages SET baseline_version_id = ? WHERE id = ?", [baseline, page_id])
-    if decision.reverted_to is not None:
-        reverted = decision.reverted_to
-        db.execute(
-            "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, 'reverted', ?, ?)",
-            [page_id, now, reverted.id, json.dumps({"to_version": reverted.number})],
-        )
-    db.execute("UPDATE pages SET pending_hash = NULL, pending_count = 0 WHERE id = ?", [page_id])
-
-
-def _events(
-    db: sqlite_utils.Database,
-    page_id: int,
-    now: str,
-    outcome: str,
-    state: str,
-    written: WrittenVersion | None,
-    fetched: Fetched,
-    previous_final: str | None,
-    status: int | None,
-    reread: Reread | None = None,
-) -> None:
-    def event(kind: str, version_id: int | None = None, detail: object = None) -> None:
-        db.execute(
-            "INSERT INTO events (page_id, at, kind, version_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [
-                page_id,
-                now,
-                kind,
-                version_id,
-                json.dumps(detail, ensure_ascii=False) if detail is not None else None,
-            ],
-        )
-
-    if outcome == "gone" and state != "gone":
-        event("gone", detail={"status": status})
-    if outcome in _GOOD and state == "gone":
-        event("restored", written.id if written else None, {"status": fetched.status})
-    if written:
-        event("changed", written.id)
-    if (
-        outcome in _GOOD
-        and fetched.redirects
-        and previous_final
-        and fetched.final_url != previous_final
-    ):
-        event("redirect_changed", detail={"from": previous_final, "to": fetched.final_url})
-    if reread is not None:  # once per page and reader: the reading is kept
-        # the version is named in the detail, not linked: the timeline and chart would take the
-        # event for that version's change
-        event(reread.kind, detail=reread.detail())
-
-
-def _update_page(
-    db: sqlite_utils.Database,
-    page_id: int,
-    now: str,
-    outcome: str,
-    fetched: Fetched,
-    extracted: Extracted | None,
-    written: WrittenVersion | None,
-    next_check_at: str | None,
-    unconditional: bool | None = None,
-) -> None:
-    assignments = ["last_checked = ?", "last_outcome = ?", "checks = checks + 1"]
-    values: list[object] = [now, outcome]
-    if unconditional is not None:  # a fetch without validators restarts the count towards the next
-        assignments.append("checks_since_full = CASE WHEN ? THEN 0 ELSE checks_since_full + 1 END")
-        values.append(unconditional)
-    if outcome in _GOOD:
-        assignments += ["state = 'ok'", "final_url = ?"]
-        values.append(fetched.final_url)
-        # Validators are kept only once the response was processed and its content became the
-        # baseline: one saved after a failed extraction, or while a change awaits confirmation,
-        # would make the server answer 304 to a change we never recorded.
-        if outcome not in ("not_modified", "pending"):
-            assignments += ["etag = ?", "last_modified = ?"]
-            values += [fetched.validators.etag, fetched.validators.last_modified]
-        if extracted is not None:
-            assignments += [
-                "canonical_url = coalesce(?, canonical_url)",
-                "shortlink = coalesce(?, shortlink)",
-            ]
-            values += [extracted.canonical_url, extracted.shortlink]
-    elif outcome == "gone":
-        assignments.append("state = 'gone'")
-    elif outcome == "error":
-        assignments.append(
-            "state = CASE WHEN versions > 0 OR state = 'gone' THEN state ELSE 'error' END"
-        )
-    if written:
-        assignments.append("versions = versions + 1")
-    if next_check_at is not None:  # the daemon's claim ends with the check that it covered
-        assignments.append("next_check_at = ?, claimed_until = NULL")
-        values.append(next_check_at)
-    db.execute(f"UPDATE pages SET {', '.join(assignments)} WHERE id = ?", [*values, page_id])
