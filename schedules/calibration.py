@@ -23,7 +23,9 @@ from crawler.models import Extracted, Fetched
 from crawler.segments import read_page
 
 log = logging.getLogger("marsad.calibration")
-_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_CLASS_ATTRIBUTE = re.compile(
+    r"""(?<![\w-])class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def post_id(extracted: Extracted, fetched: Fetched) -> int | None:
         tag = body[start : body.find(">", start, start + 2000)]  # the <body …> tag alone
         found = _CLASS_ATTRIBUTE.search(tag)
         if found:
-            return post_id_in_classes(found.group(1) or found.group(2) or "")
+            return post_id_in_classes(next(filter(None, found.groups()), ""))
     return None
 
 

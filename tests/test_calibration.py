@@ -226,5 +226,8 @@ def test_calibration_and_discovery_read_the_same_post_id():
                       body="<body class='home'>")  # fmt: skip
     assert post_id(Extracted(), by_link) == 17
     assert post_id_in(LexborHTMLParser("<body class='home'>"), SITE + "/?p=17") == 17
+    unquoted = Fetched(url=permalink, final_url=permalink, outcome="ok", status=200,
+                       body="<body data-class='postid-1' class=postid-8>")  # fmt: skip
+    assert post_id(Extracted(), unquoted) == 8
     assert post_id(Extracted(), Fetched(url=permalink, final_url=permalink, outcome="ok",
                                         status=200, body="<body data-x='postid-3'>")) is None  # fmt: skip
