@@ -210,6 +210,7 @@ def _read_page(
     return run.result(
         "ok",
         body=decoded.text,
+        decoded_from=None if decoded.utf8 is None else (decoded.text, decoded.utf8),
         encoding=decoded.encoding,
         replaced_chars=decoded.replaced,
         validators=got,

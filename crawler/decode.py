@@ -168,6 +168,14 @@ class Decoded:
     encoding: str
     replaced: int
     source: str  # "bom", "http", "meta", "detected" or "default": how we chose
+    # The bytes `text` was decoded from when they are exactly its UTF-8 (UTF-8 decoded with
+    # nothing replaced), so a check need not encode the text again to hash and store it.
+    utf8: bytes | None = None
+
+
+def _as_decoded(text: str, encoding: str, replaced: int, source: str, raw: bytes) -> Decoded:
+    exact = encoding == "utf-8" and not replaced
+    return Decoded(text, encoding, replaced, source, raw if exact else None)
 
 
 _META = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:-]+)", re.IGNORECASE)
@@ -243,7 +251,7 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
     ):
         if body.startswith(bom):
             text, replaced = _decode(body[len(bom) :], encoding)
-            return Decoded(text, encoding, replaced, "bom")
+            return _as_decoded(text, encoding, replaced, "bom", body[len(bom) :])
     meta = _META.search(body[:4096])
     for source, label in (
         ("http", http_charset),
@@ -255,13 +263,13 @@ def decode_html(body: bytes, http_charset: str | None = None) -> Decoded:
             continue
         text, replaced = _decode(body, codec)
         if not _looks_wrong(body, text, replaced, codec):
-            return Decoded(text, codec, replaced, source)
+            return _as_decoded(text, codec, replaced, source, body)
     return _detect(body)
 
 
 def _detect(body: bytes) -> Decoded:
     try:
-        return Decoded(body.decode("utf-8"), "utf-8", 0, "detected")
+        return Decoded(body.decode("utf-8"), "utf-8", 0, "detected", body)
     except UnicodeDecodeError:
         pass
     guess = charset_normalizer.from_bytes(body).best()
@@ -270,4 +278,4 @@ def _detect(body: bytes) -> Decoded:
         text, replaced = _decode(body, encoding)
         return Decoded(text, encoding, replaced, "detected")
     text, replaced = _decode(body, "utf-8")
-    return Decoded(text, "utf-8", replaced, "default")
+    return _as_decoded(text, "utf-8", replaced, "default", body)

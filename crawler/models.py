@@ -59,6 +59,9 @@ class Fetched:
     error: str | None = None
     retry_after: float | None = None  # seconds the server asked us to wait (429/503), uncapped
     paused_until: str | None = None  # ISO 8601 UTC, when this fetch found or left its host paused
+    # The body with the UTF-8 bytes it was decoded from, when those are exactly its encoding
+    # (`crawler.decode.Decoded.utf8`): `body_utf8` gives them while `body` is that very text.
+    decoded_from: tuple[str, builtins.bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -66,7 +69,11 @@ class Fetched:
 
     @cached_property  # a 25 KB body encoded once: its digest, its storage key and its zstd frame
     def body_utf8(self) -> builtins.bytes | None:
-        return None if self.body is None else self.body.encode("utf-8", errors="replace")
+        if self.body is None:
+            return None
+        if self.decoded_from is not None and self.decoded_from[0] is self.body:
+            return self.decoded_from[1]  # the bytes it was read from: no second encoding
+        return self.body.encode("utf-8", errors="replace")
 
     @cached_property
     def body_sha256(self) -> str | None:

@@ -119,3 +119,24 @@ def test_undecodable_bytes_are_replaced_and_counted():
     decoded = decode_html(body, "utf-8")
     assert decoded.replaced == 2 and ARABIC in decoded.text
     assert decoded.text.count("\ufffd") == 2
+
+
+def test_utf8_bytes_decoded_whole_are_kept_for_the_check_and_nothing_else_is():
+    """A page read as UTF-8 with nothing replaced keeps the bytes it came from: the check hashes
+    and stores those instead of encoding the text again. Any other decoding keeps none, and a
+    body changed after decoding is encoded afresh."""
+    from dataclasses import replace
+
+    from crawler.models import Fetched
+
+    raw = PAGE.encode("utf-8")
+    decoded = decode_html(raw, "utf-8")
+    assert decoded.utf8 is raw and decoded.utf8 == decoded.text.encode("utf-8")
+    assert decode_html(b"\xef\xbb\xbf" + raw).utf8 == raw  # the BOM is not the text's
+    assert decode_html(PAGE.encode("cp1256"), "windows-1256").utf8 is None
+    assert decode_html(raw[:200] + b"\xff" + raw[200:], "utf-8").utf8 is None  # one replaced
+    page = Fetched(url="https://a.example/", final_url="https://a.example/", outcome="ok",
+                   body=decoded.text, decoded_from=(decoded.text, raw))  # fmt: skip
+    assert page.body_utf8 is raw
+    edited = replace(page, body=decoded.text.replace(ARABIC[:5], "تعديل"))
+    assert edited.body_utf8 == edited.body.encode("utf-8") != raw
