@@ -17,6 +17,7 @@ import html as html_lib
 import re
 
 from crawler.arabic import match_key
+from crawler.bodytag import body_classes
 from crawler.models import Extracted
 
 # Titles of "not found" pages, compared on match keys (so "الصفحة غير موجودة" matches with or
@@ -75,8 +76,6 @@ _CHALLENGE_HINTS = (
     "cf-wrapper",
     "sucuri-firewall-block",
 )
-_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 # Below this many words of article text, a weak marker is taken as the page's whole message. Kept
 # low: a short news item with a <noscript> cookie notice is still an article.
@@ -164,8 +163,4 @@ class _Lowered:
 
 def _body_classes(html: str, lowered: _Lowered) -> list[str]:
     start = lowered.find("<body")
-    if start < 0:
-        return []
-    tag = _BODY_TAG.match(html, start)
-    attr = _CLASS_ATTR.search(tag.group(0)) if tag else None
-    return " ".join(filter(None, attr.groups())).split() if attr else []
+    return body_classes(html, start) if start >= 0 else []

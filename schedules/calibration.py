@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from crawler.bodytag import body_classes
 from crawler.calibrate import AGREE, agreement, container_for, rendered_text
 from crawler.discover.wpapi import MAX_API_BYTES, post_id_in_classes, post_id_in_link, posts_url
 from crawler.fetch import Fetcher
@@ -23,9 +23,6 @@ from crawler.models import Extracted, Fetched
 from crawler.segments import read_page
 
 log = logging.getLogger("marsad.calibration")
-_CLASS_ATTRIBUTE = re.compile(
-    r"""(?<![\w-])class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -44,14 +41,7 @@ def post_id(extracted: Extracted, fetched: Fetched) -> int | None:
         number = post_id_in_link(url)
         if number is not None:
             return number
-    body = fetched.body or ""
-    start = body.find("<body")
-    if start >= 0:
-        tag = body[start : body.find(">", start, start + 2000)]  # the <body …> tag alone
-        found = _CLASS_ATTRIBUTE.search(tag)
-        if found:
-            return post_id_in_classes(next(filter(None, found.groups()), ""))
-    return None
+    return post_id_in_classes(" ".join(body_classes(fetched.body or "")))
 
 
 def _origin(url: str) -> tuple[str, str]:
