@@ -92,7 +92,7 @@ def not_article_reason(
     # The extractor has parsed the page already; the body's classes and the <title> are read
     # with two anchored regular expressions rather than a second parse.
     lowered = _Lowered(html, utf8)
-    if lowered.in_tag("<body", "error404") and "error404" in _body_classes(html, lowered):
+    if lowered.in_tag("<body", "error404") and "error404" in body_classes(html):
         return f"a 'page not found' answered with HTTP {status} (WordPress error404 page)"
     title_match = _TITLE.search(html, max(0, lowered.find("<title")))
     page_title = html_lib.unescape(title_match.group(1)) if title_match else ""
@@ -159,8 +159,3 @@ class _Lowered:
             return self._text.find(marker)
         at = self._bytes.find(marker.encode("ascii"))
         return at if at <= 0 else len(self._bytes[:at].decode("utf-8", "surrogatepass"))
-
-
-def _body_classes(html: str, lowered: _Lowered) -> list[str]:
-    start = lowered.find("<body")
-    return body_classes(html, start) if start >= 0 else []

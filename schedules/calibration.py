@@ -1,8 +1,8 @@
 """WordPress calibration, the network step: for a check of a WordPress post, read the post's own
 text from the REST API (`content.rendered`), measure how far the extraction agrees with it and,
 when they disagree, find the element of the page that holds it (`crawler.calibrate`). A few
-requests a day per site (`store.sitecal.not_due_before`), through the same fetcher, politeness and scope as
-the page itself.
+requests a day per site (`store.sitecal.not_due_before`), through the same fetcher, politeness
+and scope as the page itself.
 """
 
 from __future__ import annotations

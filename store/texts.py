@@ -3,8 +3,8 @@
 Rows are keyed by the SHA-256 of the text itself, so a text is stored once however many versions
 show it: a title-only edit, a revert older than the flapping window, or the same article on
 another page reuse the row already there. Texts over `COMPRESS_ABOVE` bytes are stored as a zstd
-frame (Arabic article text shrinks about 3.3× at `LEVEL`, a page's HTML about 4×); smaller ones stay plain, where
-compression saves little and the cell stays readable in any SQLite tool.
+frame (Arabic article text shrinks about 3.3× at `LEVEL`, a page's HTML about 4×); smaller ones
+stay plain, where compression saves little and the cell stays readable in any SQLite tool.
 
 Readers go through `marsad_text(text, zstd)`, an SQL function registered on every connection
 marsad opens (`register`), in Datasette too, so SQL, the `version_texts` view and exports see

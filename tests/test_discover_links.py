@@ -64,6 +64,19 @@ def test_self_links_and_share_buttons_are_not_related_pages() -> None:
     assert url_key(page(SEED_SLUG)) not in keys
 
 
+def test_a_page_known_by_its_postid_class_alone_does_not_discover_its_short_link() -> None:
+    """No <link rel=shortlink> or canonical: the body's `postid-N` (the rule calibration and the
+    post id use too) still names the page's short link, so a link to it is a self-link."""
+    html = (
+        '<html><body class="single postid-95655"><article><p>نص</p>'
+        f'<a href="{SITE}/?p=95655">رابط مختصر</a><a href="{SITE}/?p=17">مقال آخر</a>'
+        "</article></body></html>"
+    )
+    keys = {url_key(c.url) for c in article_links(html, page(SEED_SLUG))}
+    assert url_key(f"{SITE}/?p=17") in keys
+    assert url_key(SHORT_LINK) not in keys
+
+
 def test_non_pages_and_other_sites_are_skipped() -> None:
     urls = " ".join(unquote(c.url) for c in article_candidates())
     for absent in (

@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.discover.candidate import Candidate, Reason, candidate
 from crawler.discover.scope import page_kind
+from crawler.discover.wpapi import post_id_in_classes
 from crawler.models import Extracted
 from crawler.urls import resolve, same_site, url_key
 
@@ -176,9 +177,9 @@ def _own_keys(tree: LexborHTMLParser, page_url: str, extracted: Extracted | None
         node = tree.css_first(selector)
         names.append((node.attributes.get("href") or "") if node is not None else "")
     body = tree.css_first("body")
-    for name in ((body.attributes.get("class") or "") if body is not None else "").split():
-        if name.startswith("postid-") and name[7:].isdigit():
-            names.append(f"/?p={name[7:]}")
+    post = post_id_in_classes((body.attributes.get("class") or "") if body is not None else "")
+    if post is not None:
+        names.append(f"/?p={post}")
     keys = set()
     for name in names:
         url = resolve(page_url, name)
