@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -105,6 +106,29 @@ def test_check_path_runs_three_passes_with_their_outcomes():
     assert passes["same_content"]["outcomes"] == {"unchanged": posts}
     for figures in passes.values():
         assert figures["pages_per_s"] > 0 and 0 < figures["peak_rss_mb"] < 10_000
+    compared = result["figures"]["compared"]
+    has_baseline = subprocess.run(
+        ["git", "-C", str(bench_check.REPO), "cat-file", "-e", f"{bench_check.BASELINE}^{{commit}}"],
+        capture_output=True, check=False,
+    ).returncode == 0  # fmt: skip
+    if not has_baseline:  # a copy without git history: said, not hidden
+        assert compared is None
+        assert any("comparison with" in note and "skipped" in note for note in result["notes"])
+        return
+    # The old code really ran (an older schema), on the same pages with the same outcomes, and
+    # its ratio is judged against the goal stated as one.
+    assert compared["schema"]["before"] < compared["schema"]["now"]
+    assert (
+        compared["outcomes"]["before"]
+        == compared["outcomes"]["now"]
+        == {name: passes[name]["outcomes"] for name in passes}
+    )
+    for name, _ in bench_check.PASSES:
+        assert compared["ratio"][name] > 0
+        assert compared["cpu_ms_per_page"]["before"][name] > 0
+    ratio_goals = [g for g in result["goals"] if f"the CPU of {bench_check.BASELINE}" in g["goal"]]
+    assert len(ratio_goals) == len(bench_check.PASSES)
+    assert bench_check.goal_ratio("first") == round(3.0 / 4.8, 3)
 
 
 def test_runner_reports_a_missing_or_failing_benchmark_and_goes_on(tmp_path, monkeypatch):
@@ -168,3 +192,9 @@ def test_diff_benchmark_states_its_goal():
     result = bench_diff.run(scale="smoke")
     assert_goals(result)
     assert result["figures"]["article_bytes"] > 10_000
+
+
+def test_a_baseline_this_checkout_cannot_give_is_skipped_and_said(tmp_path):
+    assert bench_check.baseline_tree(tmp_path / "old", commit="0" * 40) is None
+    assert bench_check._compared_tables(None) == [] and bench_check._compared_goals(None) == []
+    assert "skipped" in bench_check._compared_note(None)
