@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.measure import cpu_seconds, goal, median, peak_rss_mb
+from bench.measure import cpu_seconds, goal, median, peak_rss_mb, percentile
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -61,7 +61,7 @@ GOAL_MS = {
     "not_modified": GOAL_RECHECK_CPU_MS,
     "same_content": GOAL_RECHECK_CPU_MS,
 }
-COMPARE = {"smoke": (1, 50), "full": (3, 1000), "issue": (3, 1000)}  # rounds, pages a pass
+COMPARE = {"smoke": (10, 50), "full": (20, 2000), "issue": (20, 2000)}  # batch, pages a pass
 # Long enough for the replica to build and a pass to finish on a slow machine; a stuck pass
 # is reported as failed rather than hanging `make bench`.
 PASS_TIMEOUT = 1800
@@ -249,43 +249,90 @@ def _tell(server: subprocess.Popen[str], command: str) -> None:
 def compare_with_baseline(
     work: Path, server: subprocess.Popen[str], config: Path, urls_file: Path, scale: str
 ) -> dict[str, Any] | None:
-    """CPU per page of BASELINE's code and today's over the same first pages of the replica,
-    in alternating rounds of the three passes, each tree with its own fresh database. The
-    figure is the median over rounds of today's ÷ BASELINE's: both are charged the load the
-    machine had in their round. None when BASELINE's files cannot be had."""
-    rounds, pages = COMPARE[scale]
+    """CPU per page of BASELINE's code and today's over the same pages of the replica, each in
+    its own long-lived process (`bench/paired_driver.py`) with its own fresh database, taking
+    turns batch by batch: the figure is the median over batches of today's ÷ BASELINE's. The
+    machine's speed drifts within seconds here (whole passes taken in turn gave 0.73 one run
+    and 0.99 the next for the same code), and two batches a second apart share its state.
+    None when BASELINE's files cannot be had."""
+    batch, pages = COMPARE[scale]
     pages = min(pages, len(urls_file.read_text(encoding="utf-8").split()))
     old = baseline_tree(work / "baseline")
     if old is None:
         return None
     trees = {"before": old, "now": REPO}
-    ms: dict[str, dict[str, list[float]]] = {t: {n: [] for n, _ in PASSES} for t in trees}
-    outcomes: dict[str, dict[str, dict[str, int]]] = {t: {} for t in trees}
-    schema: dict[str, int] = {}
-    for round_ in range(rounds):
-        for tree in list(trees) if round_ % 2 == 0 else list(reversed(trees)):
-            db = work / f"compare-{tree}-{round_}.db"
-            for name, _ in PASSES:
-                _tell(server, "validators off" if name == "same_content" else "validators on")
-                args = ["check", "--config", str(config), "--db", str(db),
-                        "--urls", str(urls_file), "--limit", str(pages)]  # fmt: skip
-                result = _worker(args, tree=trees[tree])
-                ms[tree][name].append(_summary(result, 0.0)["cpu_ms_per_page"])
-                outcomes[tree][name] = result["outcomes"]
-            schema[tree] = _schema_version(db)  # which code wrote it: BASELINE's is older
+    drivers = {
+        tree: _driver(path, work / f"paired-{tree}.db", config, urls_file, pages)
+        for tree, path in trees.items()
+    }
+    cpu: dict[str, dict[str, list[float]]] = {t: {n: [] for n, _ in PASSES} for t in trees}
+    outcomes: dict[str, dict[str, Counter[str]]] = {
+        t: {n: Counter() for n, _ in PASSES} for t in trees
+    }
+    try:
+        for name, _ in PASSES:
+            _tell(server, "validators off" if name == "same_content" else "validators on")
+            for tree in trees:
+                _ask(drivers[tree], "pass")
+            for turn in range(-(-pages // batch)):
+                for tree in list(trees) if turn % 2 == 0 else list(reversed(trees)):
+                    answer = _ask(drivers[tree], f"check {batch}")
+                    cpu[tree][name].append(answer["cpu_s"])
+                    outcomes[tree][name].update(answer["outcomes"])
+    finally:
+        for driver in drivers.values():
+            assert driver.stdin is not None
+            driver.stdin.close()
+            driver.wait(timeout=60)
     _tell(server, "validators on")
+    by_batch = {
+        name: [b / a for a, b in zip(cpu["before"][name], cpu["now"][name]) if a > 0]
+        for name, _ in PASSES
+    }
     return {
         "commit": BASELINE,
-        "rounds": rounds,
         "pages": pages,
-        "schema": schema,
-        "outcomes": outcomes,
-        "cpu_ms_per_page": {t: {n: median(v) for n, v in by.items()} for t, by in ms.items()},
-        "ratio": {
-            name: round(median([b / a for a, b in zip(ms["before"][name], ms["now"][name])]), 3)
-            for name, _ in PASSES
+        "batch": batch,
+        "schema": {tree: _schema_version(work / f"paired-{tree}.db") for tree in trees},
+        "outcomes": {t: {n: dict(c) for n, c in by.items()} for t, by in outcomes.items()},
+        "cpu_ms_per_page": {
+            t: {n: round(1000 * sum(v) / pages, 2) for n, v in by.items()} for t, by in cpu.items()
+        },
+        "ratio": {name: round(median(r), 3) for name, r in by_batch.items()},
+        # the middle half of the batches' ratios: how much one batch pair says alone
+        "ratio_quartiles": {
+            name: [round(percentile(r, 0.25), 3), round(percentile(r, 0.75), 3)]
+            for name, r in by_batch.items()
         },
     }
+
+
+def _driver(
+    tree: Path, db: Path, config: Path, urls_file: Path, pages: int
+) -> subprocess.Popen[str]:
+    """A paired check process running the code of `tree`."""
+    args = ["--tree", str(tree), "--config", str(config), "--db", str(db),
+            "--urls", str(urls_file), "--limit", str(pages)]  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "paired_driver.py"), *args],
+        cwd=tree,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _ask(driver: subprocess.Popen[str], command: str) -> dict[str, Any]:
+    assert driver.stdin is not None and driver.stdout is not None
+    driver.stdin.write(command + "\n")
+    driver.stdin.flush()
+    line = driver.stdout.readline()
+    if not line:
+        raise RuntimeError(f"a paired check process stopped at {command!r} (exit {driver.wait()})")
+    answer: dict[str, Any] = json.loads(line)
+    if "error" in answer:
+        raise RuntimeError(answer["error"])
+    return answer
 
 
 def _schema_version(db: Path) -> int:
@@ -445,15 +492,27 @@ CPU_NOTE = (
     " some 80 WAL pages with two `pwrite` calls each, and the checkpoint copies them (strace:"
     " about 225 `pwrite` calls per first fetch). The re-check goals are met when the machine"
     " is quiet and missed when it is not: 0.66 and 0.90 ms at 14:43, 1.22 and 1.79 ms at 13:59"
-    " the same day, for the same code. The 3.0 ms goal is not met, and trimming cannot meet it:"
-    " with all three indexes switched off a first fetch would still cost 75% of what it does"
-    " (3.8–4.4 ms in that day's runs). At the speed this machine had when the goal was set"
-    " (the old code's 35.4 M instructions took 4.3–5.3 ms), 25.3 M is 3.1–3.8 ms. Meeting it"
-    " needs a decision on the indexes (e.g. writing them in batches after the checks, so"
-    " search and near-duplicates lag by seconds), not more trimming. Tried and dropped:"
-    " committing 50 checks per transaction (no clear gain here), FTS5 automerge 8 (−2% of"
-    " instructions for slower searches), `wal_autocheckpoint` 10,000 (fewer fsyncs, the same"
-    " instructions), mmap, turning the garbage collector off (no gain)."
+    " the same day, for the same code; hence the comparison with ac1af4d above, in which the old"
+    " and the new code take turns over the same pages and the goals are judged as ratios. In"
+    " CPU time the gain is smaller than in instructions: a first fetch costs about 0.85× of the"
+    " old code's (0.845 and 0.857 in two runs on 2026-12-02, middle halves of the batches"
+    " 0.80–0.92), where instructions say 0.71 (25.3 / 35.4); the part instructions do not count,"
+    " system calls and cache misses, did not shrink. The goal is 0.625×. The re-checks came out"
+    " at 0.74–0.82× against 0.74×. Trimming cannot close the first fetch's gap: with all three"
+    " indexes switched off it would still cost 75% of the instructions it does, and writing the"
+    " indexes later in batches saves little CPU, because the batch does the same tokenising and"
+    " hashing: committing 32 checks in one transaction counted 25.1 → 24.7 M"
+    " instructions, and saved about 0.3 ms of WAL writes in some runs and nothing visible in"
+    " others. A first fetch also grows dearer with the database: the slices of one 10,001-page"
+    " pass rise by 10–25% from first to last, and past 6,000 pages the commit (its WAL pages and"
+    " checkpoints) took 1.07 ms a check against 0.73 ms on an empty database."
+    " Meeting 0.625× means doing less per first fetch (for instance the word index without its"
+    " 3–5 letter prefix indexes, 0.35 → 0.19 ms a version but a short prefix 2.3 s at 1,000,000"
+    " versions; or fewer than 16 LSH bands, which lowers near-duplicate recall), a decision on"
+    " what a check must do rather than more trimming. Tried and dropped: FTS5 automerge 8 (−2%"
+    " of instructions for slower searches), `wal_autocheckpoint` 10,000 or 16,000 (8% fewer"
+    " `pwrite` calls, the same instructions), a 64 MB page cache (no clear gain), mmap, turning"
+    " the garbage collector off (no gain)."
 )
 
 
@@ -562,20 +621,22 @@ def _compared_tables(compared: dict[str, Any] | None) -> list[dict[str, Any]]:
     if compared is None:
         return []
     ms, ratio = compared["cpu_ms_per_page"], compared["ratio"]
+    quartiles = compared["ratio_quartiles"]
     rows = [
-        [label, round(ms["before"][name], 2), round(ms["now"][name], 2), ratio[name],
-         goal_ratio(name)]
+        [label, ms["before"][name], ms["now"][name], ratio[name],
+         f"{quartiles[name][0]}–{quartiles[name][1]}", goal_ratio(name)]
         for name, label in PASSES
     ]  # fmt: skip
-    commit, rounds = compared["commit"], compared["rounds"]
+    commit = compared["commit"]
     columns = ["pass", f"{commit} CPU ms/page", "now CPU ms/page",
-               "now ÷ before (median of rounds)", "goal ÷ what it took then"]  # fmt: skip
+               "now ÷ before (median of batches)", "middle half of batches",
+               "goal ÷ what it took then"]  # fmt: skip
     return [
         {
             "title": (
-                f"The same run, alternating with the code of {commit} (issue 17's goals were set"
-                f" against it): {compared['pages']:,} pages a pass,"
-                f" {rounds} round{'s' if rounds != 1 else ''}"
+                f"The same run, taking turns with the code of {commit} (issue 17's goals were set"
+                f" against it): {compared['pages']:,} pages a pass, batches of"
+                f" {compared['batch']}"
             ),
             "columns": columns,
             "rows": rows,
@@ -606,8 +667,10 @@ def _compared_note(compared: dict[str, Any] | None) -> str:
         )
     return (
         f"The comparison runs {BASELINE}'s files (`git archive`) in place of today's code, with"
-        " the same interpreter and libraries, against the same replica; each round runs both"
-        " trees' three passes on a fresh database, the order alternating between rounds."
+        " the same interpreter and libraries, against the same replica: two processes, each"
+        " with its own fresh database, check the same pages in turns of a batch, the one going"
+        " first alternating (`bench/paired_driver.py`); a pass's ratio is the median of its"
+        " batches' ratios."
         f" Schema versions written: {compared['schema']['before']} by {BASELINE},"
         f" {compared['schema']['now']} now. A goal in ms holds on this machine only when it is as"
         " fast as when the goal was set; the ratio holds whatever its load."
