@@ -85,8 +85,13 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
-        # nothing committed, a power cut at worst the last few checks, and never corrupts.
+        # nothing committed, a power cut at worst the checks since the last checkpoint (they are
+        # made again), and never corrupts.
         db.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint every 4,000 WAL pages (16 MB at most, some 50 first fetches) instead of
+        # 1,000: a page rewritten by many checks is copied into the database once, not four
+        # times. A first fetch costs about 5% less CPU (bench_check's paired comparison).
+        db.execute("PRAGMA wal_autocheckpoint=4000")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         texts.register(conn)
