@@ -197,4 +197,25 @@ def test_diff_benchmark_states_its_goal():
 def test_a_baseline_this_checkout_cannot_give_is_skipped_and_said(tmp_path):
     assert bench_check.baseline_tree(tmp_path / "old", commit="0" * 40) is None
     assert bench_check._compared_tables(None) == [] and bench_check._compared_goals(None) == []
-    assert "skipped" in bench_check._compared_note(None)
+    assert "skipped: no history" in bench_check._compared_note(None, "no history")
+
+
+def test_old_code_that_cannot_run_skips_the_comparison_with_its_reason(tmp_path, monkeypatch):
+    """A dependency that moved on can break the old commit's code: the benchmark says so and
+    keeps the rest of its figures instead of failing as a whole."""
+    broken = tmp_path / "old"
+    for package in ("crawler", "store", "schedules"):
+        (broken / package).mkdir(parents=True)
+        (broken / package / "__init__.py").write_text("raise ImportError('moved on')\n")
+    monkeypatch.setattr(bench_check, "baseline_tree", lambda dest, commit="": broken)
+    urls, config = tmp_path / "urls.txt", tmp_path / "watch.toml"
+    urls.write_text("http://127.0.0.1:9/a\n")
+    config.write_text('[defaults]\nmin_delay = "0s"\n')
+    echo = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(bench_check.ComparisonSkipped, match="paired check process stopped"):
+            bench_check.compare_with_baseline(tmp_path, echo, config, urls, "smoke")
+    finally:
+        assert echo.stdin is not None
+        echo.stdin.close()
+        echo.wait(timeout=10)
