@@ -1,10 +1,11 @@
 """The one road of a check: claim, fetch, extract, decide, record.
 
-The daemon's workers, `marsad check` and discovery reading an article all take it (`check`).
-It has a network half (`observe`: fetch and extract, no database) and a recording half
-(`settle`: `Frontier.record`, one transaction in `store.versions.record_check`), so the daemon
-can run the first under a deadline and still record every check exactly once: its workers hand
-in the claim they were given and a `keep` that says whether the result may still be recorded.
+The daemon's workers, `marsad check` and discovery reading an article all take it (`check`,
+or `check_round` for many pages in a row). It has a network half (`observe`: fetch and extract,
+no database) and a recording half (`settle`: `Frontier.record`, `store.versions.record_check`,
+in the transaction `Frontier.round` opens for a round of one check or more), so the daemon can
+run the first under a deadline and still record every check exactly once: its workers hand in
+the claim they were given and a `keep` that says whether the result may still be recorded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +38,8 @@ log = logging.getLogger("marsad.check")
 RETRY_AFTER_ERROR = 300.0  # seconds: a failed check is retried sooner than the normal interval
 CLAIM_MARGIN = 60.0  # seconds a claim outlives the fetch deadline, for parsing and the write
 _READ_OUTCOMES = ("new_version", "unchanged", "reverted", "pending")
+ROUND_SIZE = 20  # checks `check_round` records in one transaction
+ROUND_SECONDS = 1.0  # ... or fewer, once this long has passed since the round's first was read
 BUSY = "being checked by another marsad process (the daemon) right now; not checked twice"
 
 
@@ -74,6 +78,80 @@ def check(
     drops the result unrecorded (the daemon abandoned the check) and returns None. With
     `record_bugs` (the daemon) an unexpected error while fetching or reading is recorded as the
     check's error, so a bug costs one check; otherwise it rises to the caller."""
+    looked = _look(frontier, fetcher, page, now=now, claim=claim, unconditional=unconditional,
+                   keep=keep, record_bugs=record_bugs)  # fmt: skip
+    if looked is None or isinstance(looked, Checked):
+        return looked
+    return _record_round(frontier, fetcher, [looked])[0]
+
+
+def check_round(
+    frontier: Frontier,
+    fetcher: Fetcher,
+    pages: Iterable[PageToCheck],
+    *,
+    now: datetime | None = None,
+    size: int = ROUND_SIZE,
+    seconds: float = ROUND_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[Checked]:
+    """Check `pages` one after another (`marsad check`), recording them in rounds: up to `size`
+    checks in one transaction, each check in it a savepoint, once the round is full or
+    `seconds` after its first check was read.
+
+    Why: a round's checks and the indexes of its new versions written together cost about a
+    fifth less CPU than one transaction per check (the same code run back to back, one commit).
+    What it costs: a check is recorded (and shown) up to a round later, and a crash loses the
+    round's checks, which are then made again. A check whose fetching or reading fails is given
+    back and the error rises, after the checks read before it are recorded."""
+    waiting: list[_Looked] = []
+    started = 0.0
+    try:
+        for page in pages:
+            looked = _look(frontier, fetcher, page, now=now)
+            if isinstance(looked, Checked):  # busy elsewhere: nothing to record
+                yield looked
+                continue
+            assert looked is not None  # only a `keep` that says no drops a result
+            if not waiting:
+                started = clock()
+            waiting.append(looked)
+            if len(waiting) >= size or clock() - started >= seconds:
+                round_, waiting = waiting, []
+                yield from _record_round(frontier, fetcher, round_)
+        round_, waiting = waiting, []
+        yield from _record_round(frontier, fetcher, round_) if round_ else ()
+    finally:  # an error, or the caller stopped early: what was read is recorded, not lost
+        if waiting:
+            _record_round(frontier, fetcher, waiting)
+
+
+@dataclass(frozen=True)
+class _Looked:
+    """A page claimed, fetched and read: its check waits to be recorded with its round."""
+
+    page: PageToCheck
+    claim: Claim
+    own: bool  # claimed by this check (given back if it fails or lands on another page)
+    seen: Observation
+    moment: datetime
+    now: datetime | None
+    unconditional: bool
+
+
+def _look(
+    frontier: Frontier,
+    fetcher: Fetcher,
+    page: PageToCheck,
+    *,
+    now: datetime | None = None,
+    claim: Claim | None = None,
+    unconditional: bool = False,
+    keep: Callable[[], bool] | None = None,
+    record_bugs: bool = False,
+) -> _Looked | Checked | None:
+    """The network half of `check`: claim, fetch, read. A busy page is a `Checked` already; a
+    result `keep()` refuses is None."""
     moment = now or datetime.now(UTC)
     own = claim is None
     if claim is None:
@@ -89,21 +167,42 @@ def check(
             seen = _observe_safely(fetcher, page, validators, known)
         else:
             seen = observe(fetcher, page.url, validators, page.comparison, known)
-        if keep is not None and not keep():
-            log.info("late result for %s dropped: the check was abandoned", page.url,
-                     extra={"url": page.url})  # fmt: skip
-            return None
-        outcome = settle(frontier, claim, page, seen, now=now, unconditional=validators is None)
     except BaseException:
         if own:
             frontier.give_back(claim)
         raise
-    if own and outcome.page_id != page.page_id:  # recorded on the page it merged into
-        frontier.give_back(claim)
-    log_outcome(outcome, seen.fetched)
-    if outcome.outcome in _READ_OUTCOMES and seen.extracted is not None:
-        _calibrate(frontier, fetcher, outcome, seen, moment)
-    return Checked(outcome, seen)
+    if keep is not None and not keep():
+        log.info("late result for %s dropped: the check was abandoned", page.url,
+                 extra={"url": page.url})  # fmt: skip
+        return None
+    return _Looked(page, claim, own, seen, moment, now, validators is None)
+
+
+def _settle(frontier: Frontier, looked: _Looked) -> CheckOutcome:
+    return settle(frontier, looked.claim, looked.page, looked.seen, now=looked.now,
+                  unconditional=looked.unconditional)  # fmt: skip
+
+
+def _record_round(frontier: Frontier, fetcher: Fetcher, round_: list[_Looked]) -> list[Checked]:
+    """The recording half of `check`, for a round of checks in one transaction; then each
+    check's log line and calibration (network, outside the transaction)."""
+    try:
+        with frontier.round():
+            outcomes = [_settle(frontier, looked) for looked in round_]
+    except BaseException:
+        for looked in round_:
+            if looked.own:
+                frontier.give_back(looked.claim)
+        raise
+    checked = []
+    for looked, outcome in zip(round_, outcomes, strict=True):
+        if looked.own and outcome.page_id != looked.page.page_id:  # merged into another page
+            frontier.give_back(looked.claim)
+        log_outcome(outcome, looked.seen.fetched)
+        if outcome.outcome in _READ_OUTCOMES and looked.seen.extracted is not None:
+            _calibrate(frontier, fetcher, outcome, looked.seen, looked.moment)
+        checked.append(Checked(outcome, looked.seen))
+    return checked
 
 
 def _calibrate(

@@ -13,7 +13,7 @@ import sqlite_utils
 import crawler.extract as extraction
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.safety import Scope
-from schedules.check import PageToCheck, check, extract_guarded
+from schedules.check import PageToCheck, check, check_round, extract_guarded
 from schedules.config import Config, Target
 from store.frontier import SqliteFrontier
 from store.readings import Reader
@@ -164,10 +164,8 @@ def check_all(
     on_done: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
     outcomes = []
-    frontier = SqliteFrontier(db)
-    for page in pages:
-        outcome = check_page(db, fetcher, page, frontier=frontier)
-        outcomes.append(outcome)
+    for checked in check_round(SqliteFrontier(db), fetcher, pages):
+        outcomes.append(checked.outcome)
         if on_done:
-            on_done(outcome)
+            on_done(checked.outcome)
     return outcomes

@@ -15,7 +15,8 @@ transaction; the claim and the record that ends it are what make restarts safe:
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -59,6 +60,8 @@ class Frontier(Protocol):
     def give_back(self, claim: Claim) -> None: ...
 
     def history(self, page_id: int) -> tuple[int, str | None]: ...
+
+    def round(self) -> AbstractContextManager[None]: ...
 
     def record(
         self,
@@ -112,9 +115,9 @@ class SqliteFrontier:
     """The frontier in the pages table. Thread-safe: all access to the shared connection goes
     through `lock`, which the daemon also takes for its own writes (heartbeat, maintenance)."""
 
-    def __init__(self, db: sqlite_utils.Database, lock: threading.Lock | None = None) -> None:
+    def __init__(self, db: sqlite_utils.Database, lock: threading.RLock | None = None) -> None:
         self.db = db
-        self.lock = lock or threading.Lock()
+        self.lock = lock or threading.RLock()  # a round holds it around the records it makes
         self._targets: tuple[str, ...] = ()
         # site → when its day's calibrations can next fall under the limit (issue 17: asking
         # SQLite at every check was 0.1 ms of a first fetch's 3)
@@ -224,6 +227,13 @@ class SqliteFrontier:
         if row is None or row[0] is None:
             return None
         return parse_iso(row[0]) if row[0] else datetime.now(UTC)
+
+    @contextmanager
+    def round(self) -> Iterator[None]:
+        """One transaction for the checks recorded in it, each `record` a savepoint within it:
+        they commit together, with the indexes of their new versions written last, together."""
+        with self.lock, transaction(self.db):
+            yield
 
     def record(
         self,

@@ -22,6 +22,7 @@ from store.baseline import StoredVersion, recent_versions
 from store.diff import Diff, diff_snapshots
 from store.identity import survivor_of
 from store.rules import IgnoreRules, Snapshot, changed_fields
+from store.schema import before_commit
 from store.seedmatch import Seed, align, parse_seed, seed_similarity
 
 if TYPE_CHECKING:
@@ -163,12 +164,17 @@ def write_version(
 def _index_new_version(
     db: sqlite_utils.Database, version_id: int, page_id: int, snap: Snapshot, now: str
 ) -> None:
-    """The indexes a new version joins, in the check's transaction."""
-    text_key = match_key(snap.text)
-    fts.index_version(db, version_id, text_key, snap.title)
-    sig = neardup.signature(text_key)
-    neardup.index_version(db, version_id, page_id, sig)
-    neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))
+    """The indexes a new version joins, in the check's transaction: at its end, so a round of
+    checks recorded together indexes its new versions together (`schema.before_commit`)."""
+
+    def index() -> None:
+        text_key = match_key(snap.text)
+        fts.index_version(db, version_id, text_key, snap.title)
+        sig = neardup.signature(text_key)
+        neardup.index_version(db, version_id, page_id, sig)
+        neardup.link_near_duplicates(db, version_id, page_id, sig, found_at=_as_datetime(now))
+
+    before_commit(db, index)
 
 
 def _as_datetime(now: str) -> datetime | None:
