@@ -244,7 +244,7 @@ def settle(
     if seen.fetched.outcome in ("error", "skipped"):
         interval = None  # next_check_in waits the retry time, not the interval
     else:
-        interval = recheck_interval(frontier.history(claim.page_id), page.target, moment)
+        interval = recheck_interval((claim.versions, claim.latest_fetched), page.target, moment)
     wait = next_check_in(page.target, seen.fetched, moment, interval)
     return frontier.record(
         claim, seen, now=moment, comparison=page.comparison,

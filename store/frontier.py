@@ -44,6 +44,10 @@ class Claim:
     claimed_until: str
     checks_since_full: int = 0
     known_body: str | None = None  # see store.versions.known_body_hash
+    # the page's history for its cadence: how many versions, when the latest was fetched (read
+    # with the claim: nothing else writes the page's versions while it is held)
+    versions: int = 0
+    latest_fetched: str | None = None
 
 
 class Frontier(Protocol):
@@ -58,8 +62,6 @@ class Frontier(Protocol):
     def claim(self, page_id: int, now: datetime, lease: float) -> Claim | None: ...
 
     def give_back(self, claim: Claim) -> None: ...
-
-    def history(self, page_id: int) -> tuple[int, str | None]: ...
 
     def round(self) -> AbstractContextManager[None]: ...
 
@@ -96,19 +98,21 @@ class Frontier(Protocol):
     ) -> None: ...
 
 
-# What a claim hands the check: the page, its validators, and the body digest it may be matched
-# against (see store.versions.known_body_hash).
+# What a claim hands the check: the page, its validators, the body digest it may be matched
+# against (see store.versions.known_body_hash) and its history.
 _CLAIMED = (
     "id, url, target, seed, etag, last_modified, checks_since_full,"
     " CASE WHEN state = 'ok' AND pending_hash IS NULL AND baseline_version_id IS NOT NULL"
-    " THEN body_hash END"
+    " THEN body_hash END, versions,"
+    " (SELECT fetched_at FROM versions WHERE page_id = pages.id ORDER BY version DESC LIMIT 1)"
 )
 
 
 def _claim(row: Any, until: str) -> Claim:
     return Claim(page_id=row[0], url=row[1], target=row[2], seed=row[3],
                  validators=Validators(etag=row[4], last_modified=row[5]), claimed_until=until,
-                 checks_since_full=row[6], known_body=row[7])  # fmt: skip
+                 checks_since_full=row[6], known_body=row[7], versions=row[8],
+                 latest_fetched=row[9])  # fmt: skip
 
 
 class SqliteFrontier:

@@ -102,3 +102,38 @@ def test_bad_bounds_and_switches_name_the_line_and_key(tmp_path, text, message):
 
     with pytest.raises(ConfigError, match=message):
         load_config(write(tmp_path, text))
+
+
+def test_a_checked_page_is_next_due_by_its_own_history(tmp_path, replica):
+    """The road hands the cadence the page's history (read with its claim): a page seen for the
+    first time waits `every`, one that has just changed twice the lower bound."""
+    from schedules.config import load_config
+    from schedules.jobs import check_page, make_fetcher, prepare
+    from store.schema import connect
+    from store.timestamps import parse_iso
+
+    (tmp_path / "watch.toml").write_text(
+        '[defaults]\nmin_delay = "0s"\nevery = "6h"\nmin_interval = "15m"\njitter = "0s"\n'
+        f'[[targets]]\nurl = "{replica.base_url}/?p=95655"\n'
+        "[targets.discovery]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "watch.toml")
+    db = connect(tmp_path / "m.db")
+    [page] = prepare(db, config)
+    fetcher = make_fetcher(config)
+
+    def wait_after_check() -> float:
+        checked, due = db.execute("SELECT last_checked, next_check_at FROM pages").fetchone()
+        return (parse_iso(due) - parse_iso(checked)).total_seconds()
+
+    paragraphs = replica.site.seed_paragraphs()
+    waits = []
+    for edit in range(3):
+        if edit:
+            replica.site.edit_paragraph(95655, 3, f"{paragraphs[3]} تعديل {edit}")
+        assert check_page(db, fetcher, page).outcome == "new_version"
+        waits.append(round(wait_after_check()))
+    assert waits[0] == 6 * HOUR  # no version before: the configured interval
+    assert waits[2] == 15 * 60  # two changes, the last just now: the lower bound
+    db.conn.close()
