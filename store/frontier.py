@@ -15,7 +15,7 @@ transaction; the claim and the record that ends it are what make restarts safe:
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,6 +60,8 @@ class Frontier(Protocol):
     def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]: ...
 
     def claim(self, page_id: int, now: datetime, lease: float) -> Claim | None: ...
+
+    def claim_pages(self, page_ids: Sequence[int], now: datetime, lease: float) -> list[Claim]: ...
 
     def give_back(self, claim: Claim) -> None: ...
 
@@ -188,15 +190,21 @@ class SqliteFrontier:
         """Claim one page for a check made outside the daemon's workers (`marsad check`,
         discovery reading an article), so it is never checked by two processes at once: one
         statement, None when someone else holds it. `store.versions.record_check` ends it."""
+        claims = self.claim_pages([page_id], now, lease)
+        return claims[0] if claims else None
+
+    def claim_pages(self, page_ids: Sequence[int], now: datetime, lease: float) -> list[Claim]:
+        """`claim` for several pages in one statement (a round of `marsad check`): the claims
+        of those no one else holds, in no particular order."""
         until = iso(now + timedelta(seconds=lease))
         with self.lock:
             # fetchall: a RETURNING statement holds its write until it has given every row
             rows = self.db.execute(
-                "UPDATE pages SET claimed_until = ? WHERE id = ?"
+                f"UPDATE pages SET claimed_until = ? WHERE id IN ({', '.join('?' * len(page_ids))})"
                 f" AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING {_CLAIMED}",
-                [until, page_id, iso(now)],
+                [until, *page_ids, iso(now)],
             ).fetchall()
-        return _claim(rows[0], until) if rows else None
+        return [_claim(row, until) for row in rows]
 
     def give_back(self, claim: Claim) -> None:
         """End a claim no recorded check ended (the check failed, or landed on another page

@@ -8,6 +8,7 @@ a round whose recording fails leaves nothing half-written and frees its pages' c
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -113,16 +114,21 @@ def test_an_error_midway_records_the_pages_read_before_it_and_frees_the_failing_
     assert claimed(db) == 0  # the failing page's claim was given back
 
 
-def test_ctrl_c_between_pages_loses_nothing_already_read(site):
+def test_ctrl_c_while_fetching_loses_nothing_already_read(site):
     db, pages, fetcher, _ = site
+    real = fetcher.fetch
+    calls = itertools.count(1)
 
-    def interrupted():
-        yield from pages[:3]
-        raise KeyboardInterrupt
+    def fetch(url, validators=None, **kwargs):
+        if next(calls) == 4:
+            raise KeyboardInterrupt  # the user's Ctrl-C lands during a network wait
+        return real(url, validators, **kwargs)
 
+    fetcher.fetch = fetch
     with pytest.raises(KeyboardInterrupt):
-        list(check_round(SqliteFrontier(db), fetcher, interrupted()))
-    assert versions(db) == 3 and claimed(db) == 0
+        list(check_round(SqliteFrontier(db), fetcher, pages))
+    assert versions(db) == 3  # the three pages read before it
+    assert claimed(db) == 0  # the round's other pages, claimed together, are free again
 
 
 def test_a_round_whose_recording_fails_leaves_nothing_half_written(site):
@@ -146,3 +152,21 @@ def test_a_round_whose_recording_fails_leaves_nothing_half_written(site):
     assert [c.outcome.outcome for c in check_round(SqliteFrontier(db), fetcher, pages)] == [
         "new_version"
     ] * PAGES
+
+
+def test_a_page_the_daemon_holds_is_skipped_and_left_to_it(site):
+    db, pages, fetcher, server = site
+    held = pages[1]
+    db.execute("UPDATE pages SET claimed_until = '2999-01-01T00:00:00.000Z' WHERE id = ?",
+               [held.page_id])  # fmt: skip
+    outcomes = {
+        c.outcome.page_id: c.outcome for c in check_round(SqliteFrontier(db), fetcher, pages)
+    }
+    assert outcomes[held.page_id].outcome == "skipped"
+    assert [
+        o for p, o in outcomes.items() if p != held.page_id and o.outcome != "new_version"
+    ] == []
+    assert versions(db) == PAGES - 1
+    assert urlsplit(held.url).path not in server.paths()  # never fetched
+    [[until]] = db.execute("SELECT claimed_until FROM pages WHERE id = ?", [held.page_id])
+    assert until.startswith("2999")  # its claim is the daemon's still
