@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -143,7 +143,8 @@ class Snapshot:
     def empty(self) -> bool:
         return not self.blocks
 
-    def field_keys(self) -> dict[str, object]:
+    @cached_property  # the hash and the mask of changed fields both read it
+    def field_keys(self) -> Mapping[str, object]:
         """Each tracked field as compared: match keys; categories and tags as sorted sets,
         because WordPress may list the same terms in another order after a re-save."""
         return {
@@ -173,7 +174,7 @@ def content_hash(snap: Snapshot) -> str:
 
 
 def _content_hash(snap: Snapshot) -> str:
-    canonical = json.dumps(snap.field_keys(), ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(snap.field_keys, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -182,10 +183,10 @@ def changed_fields(old: Snapshot | None, new: Snapshot) -> tuple[str, ...]:
 
     For a first version (no `old`) every field that has a value is new.
     """
-    new_keys = new.field_keys()
+    new_keys = new.field_keys
     if old is None:
         return tuple(name for name in TRACKED_FIELDS if new_keys[name])
-    old_keys = old.field_keys()
+    old_keys = old.field_keys
     return tuple(name for name in TRACKED_FIELDS if old_keys[name] != new_keys[name])
 
 

@@ -79,12 +79,15 @@ def note(
              if before.get(key) != (site, text)]  # fmt: skip
     if not gone and not added:
         return None
-    db.conn.executemany(
-        "DELETE FROM block_sightings WHERE page_id = ? AND key = ?", [(page_id, k) for k in gone]
-    )
-    db.conn.executemany(
-        "INSERT INTO block_sightings (page_id, site, key, text) VALUES (?, ?, ?, ?)", added
-    )
+    if gone:
+        db.conn.executemany(
+            "DELETE FROM block_sightings WHERE page_id = ? AND key = ?",
+            [(page_id, k) for k in gone],
+        )
+    if added:
+        db.conn.executemany(
+            "INSERT INTO block_sightings (page_id, site, key, text) VALUES (?, ?, ?, ?)", added
+        )
     for moved_from in {before[key][0] for key in gone} - {site}:
         learn(db, moved_from, now)
     return learn(db, site, now)
