@@ -193,13 +193,11 @@ def _look(
     unconditional: bool = False,
     keep: Callable[[], bool] | None = None,
     record_bugs: bool = False,
-    own: bool = False,
 ) -> _Looked | Checked | None:
     """The network half of `check`: claim, fetch, read. A busy page is a `Checked` already; a
-    result `keep()` refuses is None. `own`: the caller claimed the page for this check, so it
-    is given back like a claim taken here."""
+    result `keep()` refuses is None."""
     moment = now or datetime.now(UTC)
-    own = own or claim is None
+    own = claim is None
     if claim is None:
         claim = frontier.claim(page.page_id, moment, fetcher.settings.deadline + CLAIM_MARGIN)
         if claim is None:

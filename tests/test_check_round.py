@@ -67,6 +67,18 @@ class Boom(RuntimeError):
     pass
 
 
+def fail_at_fetch(fetcher, nth: int, error: BaseException) -> None:
+    """The fetcher raises `error` at its `nth` fetch (the network edge), fetches otherwise."""
+    real, calls = fetcher.fetch, itertools.count(1)
+
+    def fetch(url, validators=None, **kwargs):
+        if next(calls) == nth:
+            raise error
+        return real(url, validators, **kwargs)
+
+    fetcher.fetch = fetch
+
+
 def test_every_page_is_recorded_once_in_rounds_of_the_given_size(site):
     db, pages, fetcher, _ = site
     frontier = SqliteFrontier(db)
@@ -106,15 +118,7 @@ def test_a_round_is_recorded_when_its_time_is_up_not_at_the_end_of_the_list(site
 
 def test_an_error_midway_records_the_pages_read_before_it_and_frees_the_failing_one(site):
     db, pages, fetcher, _ = site
-    real = fetcher.fetch
-    calls = itertools.count(1)
-
-    def fetch(url, validators=None, **kwargs):
-        if next(calls) == 3:
-            raise Boom(url)
-        return real(url, validators, **kwargs)
-
-    fetcher.fetch = fetch
+    fail_at_fetch(fetcher, 3, Boom("a bug while fetching"))
     with pytest.raises(Boom):
         list(check_round(SqliteFrontier(db), fetcher, pages))
     assert versions(db) == 2  # the two pages read before the error
@@ -123,15 +127,7 @@ def test_an_error_midway_records_the_pages_read_before_it_and_frees_the_failing_
 
 def test_ctrl_c_while_fetching_loses_nothing_already_read(site):
     db, pages, fetcher, _ = site
-    real = fetcher.fetch
-    calls = itertools.count(1)
-
-    def fetch(url, validators=None, **kwargs):
-        if next(calls) == 4:
-            raise KeyboardInterrupt  # the user's Ctrl-C lands during a network wait
-        return real(url, validators, **kwargs)
-
-    fetcher.fetch = fetch
+    fail_at_fetch(fetcher, 4, KeyboardInterrupt())  # the user's Ctrl-C lands in a network wait
     with pytest.raises(KeyboardInterrupt):
         list(check_round(SqliteFrontier(db), fetcher, pages))
     assert versions(db) == 3  # the three pages read before it
