@@ -192,3 +192,12 @@ def claimed(db: sqlite_utils.Database) -> bool:
         db.execute("SELECT 1 FROM notifications WHERE claimed_by IS NOT NULL LIMIT 1").fetchone()
         is not None
     )
+
+
+def waiting(db: sqlite_utils.Database) -> int:
+    """How many notifications are still to be sent (queued, or failed and due a retry): what a
+    one-shot check reports as left for the daemon or the next check."""
+    row = db.execute(
+        "SELECT count(*) FROM notifications WHERE state IN ('queued', 'failed')"
+    ).fetchone()
+    return int(row[0])

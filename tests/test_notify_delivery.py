@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from schedules.notify import Sender
 from schedules.notifyconfig import Channel, NotifySettings
+from store import delivery
 from store.outbox import Route
 from tests.notify_checks import BASE, Page
 from tests.notify_receivers import WebhookReceiver
@@ -64,8 +65,10 @@ def test_given_up_after_max_attempts_with_its_cause(tmp_path):
             tmp_path / "m.db",
             lambda: settings(Channel("down", hooks.url("/down"), True), max_attempts=3),
         )
+        assert delivery.waiting(page.db) == 1  # what `marsad check` reports as left to send
         deliver_until(sender, lambda: states(page)[0][1] == "given_up")
         assert states(page) == [("down", "given_up", 3)]
+        assert delivery.waiting(page.db) == 0  # given up is not waiting
         error = page.db.execute("SELECT error FROM notifications").fetchone()[0]
         assert error == "webhook down: answered HTTP 500"
 

@@ -52,9 +52,7 @@ def deliver_after_check(db_path: Path, config: Config) -> str:
     try:
         from datetime import UTC, datetime
 
-        left = db.execute(
-            "SELECT count(*) FROM notifications WHERE state IN ('queued', 'failed')"
-        ).fetchone()[0]
+        left = delivery.waiting(db)
         later = len(delivery.due_channels(db, iso(datetime.now(UTC))))
     finally:
         db.conn.close()
