@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from schedules.replica.data import SITE_DESCRIPTION, SITE_NAME, SITE_TZ, Post, encode_slug
-from schedules.replica.pages import content_html, esc, excerpt, fill, iso
+from schedules.replica.pages import content_html, esc, excerpt, fill, site_time
 
 if TYPE_CHECKING:
     from schedules.replica.site import ReplicaSite
@@ -83,8 +83,8 @@ def atom(site: ReplicaSite, *, title: str, link: str, self_url: str, posts: list
             title=cdata(p.title),
             link=esc(site.permalink(p)),
             guid=esc(site.shortlink(p)),
-            updated=iso(p.modified),
-            published=iso(p.date),
+            updated=site_time(p.modified),
+            published=site_time(p.date),
             categories="\n".join(
                 f'\t\t<category scheme="{esc(site.base_url)}" term="{esc(n)}" />'
                 for n in _term_names(site, p)
@@ -102,7 +102,7 @@ def atom(site: ReplicaSite, *, title: str, link: str, self_url: str, posts: list
         description=esc(SITE_DESCRIPTION),
         link=esc(link),
         self=esc(self_url),
-        updated=iso(updated),
+        updated=site_time(updated),
         entries=entries,
     )
 
@@ -127,7 +127,7 @@ def sitemap_posts(site: ReplicaSite, page: int) -> str | None:
     if not chunk:
         return None
     entries = "".join(
-        f"<url><loc>{esc(site.permalink(p))}</loc><lastmod>{iso(p.modified)}</lastmod></url>"
+        f"<url><loc>{esc(site.permalink(p))}</loc><lastmod>{site_time(p.modified)}</lastmod></url>"
         for p in chunk
     )
     return fill("sitemap_urlset.xml", base=esc(site.base_url), entries=entries)

@@ -65,8 +65,9 @@ def date_ar(moment: datetime) -> str:
     return f"{MONTHS_AR[local.month - 1]} {local.day}, {local.year}"
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 with offset, as Yoast prints article:published_time (in UTC)."""
+def site_time(moment: datetime) -> str:
+    """A time as the site prints it (ISO 8601 with an offset, as Yoast writes
+    article:published_time), not as marsad stores it (`store.timestamps.iso`)."""
     return moment.replace(microsecond=0).isoformat()
 
 
@@ -115,8 +116,8 @@ def json_ld(site: ReplicaSite, post: Post) -> str:
         "@type": "NewsArticle",
         "headline": post.title,
         "description": excerpt(post, 30),
-        "datePublished": iso(post.date),
-        "dateModified": iso(post.modified),
+        "datePublished": site_time(post.date),
+        "dateModified": site_time(post.modified),
         "author": {
             "@type": "Person",
             "name": post.author.name,
@@ -222,8 +223,8 @@ def post_page(site: ReplicaSite, post: Post) -> str:
         "year": f"{local:%Y}",
         "month": f"{local:%m}",
         "shortlink": esc(shortlink),
-        "published_iso": iso(post.date),
-        "modified_iso": iso(post.modified),
+        "published_iso": site_time(post.date),
+        "modified_iso": site_time(post.modified),
     }
     head = fill(
         "post_head.html",
@@ -327,7 +328,7 @@ def comments(site: ReplicaSite, post: Post) -> str:
             id=c.id,
             author=esc(c.author),
             text=esc(c.text),
-            iso=iso(c.date),
+            iso=site_time(c.date),
             date_ar=esc(date_ar(c.date)),
             permalink=permalink,
         )
@@ -360,7 +361,7 @@ def archive_page(
             id=p.id,
             url=esc(site.permalink(p)),
             title=esc(p.title),
-            iso=iso(p.date),
+            iso=site_time(p.date),
             date_ar=esc(date_ar(p.date)),
             excerpt=esc(excerpt(p)),
         )
