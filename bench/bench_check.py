@@ -137,7 +137,8 @@ def check_pass(
     profile: Path | None = None,
 ) -> dict[str, Any]:
     from schedules.config import load_config, with_targets
-    from schedules.jobs import check_all, make_fetcher, prepare
+    from schedules.discovery import check_pass as cli_pass  # what `marsad check URL…` runs
+    from schedules.jobs import make_fetcher, prepare
     from store.schema import connect
 
     urls = urls_file.read_text(encoding="utf-8").split()[:limit]
@@ -164,7 +165,7 @@ def check_pass(
         profiler = Profiler(interval=0.0005)
         profiler.start()
     try:
-        outcomes = check_all(db, fetcher, pages, on_done=on_done)
+        outcomes = cli_pass(db, fetcher, config, pages, on_check=on_done)
     finally:
         fetcher.close()
     profiled = None
@@ -654,8 +655,8 @@ def _report(
         },
         "notes": [
             (
-                "Each pass is `prepare` + `check_all` (what `marsad check URL…` runs) in a fresh"
-                " process; pages/s and CPU are per slice of `check_all`, the whole-pass figure"
+                "Each pass is `prepare` + `check_pass` (what `marsad check URL…` runs) in a fresh"
+                " process; pages/s and CPU are per slice of `check_pass`, the whole-pass figure"
                 " includes start-up work (`prepare`: page rows for every URL)."
             ),
             (

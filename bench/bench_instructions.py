@@ -157,7 +157,7 @@ def run(scale: str = "full") -> dict[str, Any]:
         "notes": [
             (
                 "Counted by callgrind (valgrind) in the checking process, replica outside it. A pass"
-                " is `prepare` + `check_all`, as `marsad check URL…` runs them, so a page's row is"
+                " is `prepare` + `check_pass`, as `marsad check URL…` runs them, so a page's row is"
                 " counted with its check."
                 " Instructions are not time: a cache miss or a system call (the WAL's writes) costs"
                 " more than its count says, and valgrind's libcrypto takes a path without the CPU's"

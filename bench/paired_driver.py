@@ -2,9 +2,10 @@
 the code of the tree it is given, and says what CPU each batch cost.
 
 Run as a script, never imported: it puts `--tree` first on the import path before importing
-marsad, so the same driver runs today's code or an older commit's files. It uses only what
-`marsad check URL…` has used since before issue 17 (`load_config`, `with_targets`, `prepare`,
-`make_fetcher`, `check_all`), so an older tree needs no copy of it.
+marsad, so the same driver runs today's code or an older commit's files. It runs what
+`marsad check URL…` runs, with what it has used since before issue 17 (`load_config`,
+`with_targets`, `prepare`, `make_fetcher`, `schedules.discovery.check_pass`), so an older tree
+needs no copy of it.
 
 Commands on stdin, one per line, each answered by one JSON line on stdout:
   pass         start a pass over every URL (a fresh fetcher): {"pages": N}
@@ -32,7 +33,8 @@ def main() -> None:
     sys.path[0] = str(args.tree.resolve())  # the tree's packages, not this script's folder's
 
     from schedules.config import load_config, with_targets
-    from schedules.jobs import check_all, make_fetcher, prepare
+    from schedules.discovery import check_pass
+    from schedules.jobs import make_fetcher, prepare
     from store.schema import connect
 
     urls = args.urls.read_text(encoding="utf-8").split()[: args.limit]
@@ -51,7 +53,7 @@ def main() -> None:
             batch = pages[done : done + int(command[1])]
             done += len(batch)
             started = time.process_time()
-            outcomes = check_all(db, fetcher, batch)
+            outcomes = check_pass(db, fetcher, config, batch)
             answer = {
                 "cpu_s": time.process_time() - started,
                 "outcomes": dict(Counter(o.outcome for o in outcomes)),

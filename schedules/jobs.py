@@ -5,7 +5,6 @@ reader. The check itself is `schedules.check.check`, the one road all checks tak
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import sqlite_utils
@@ -13,7 +12,7 @@ import sqlite_utils
 import crawler.extract as extraction
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.safety import Scope
-from schedules.check import PageToCheck, check, check_round, extract_guarded
+from schedules.check import PageToCheck, check, extract_guarded
 from schedules.config import Config, Target
 from store.frontier import SqliteFrontier
 from store.readings import Reader
@@ -25,7 +24,7 @@ from store.sitelearn import site_of
 from store.timestamps import now_iso
 from store.versions import CheckOutcome, Comparison, ensure_page, page_identity
 
-__all__ = ["PageToCheck", "check_all", "check_page", "make_fetcher", "page_to_check", "prepare"]
+__all__ = ["PageToCheck", "check_page", "make_fetcher", "page_to_check", "prepare"]
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -155,17 +154,3 @@ def page_to_check(
         comparison_for(target, seed, container),
         config.defaults.full_fetch_every,
     )
-
-
-def check_all(
-    db: sqlite_utils.Database,
-    fetcher: Fetcher,
-    pages: Iterable[PageToCheck],
-    on_done: Callable[[CheckOutcome], None] | None = None,
-) -> list[CheckOutcome]:
-    outcomes = []
-    for checked in check_round(SqliteFrontier(db), fetcher, pages):
-        outcomes.append(checked.outcome)
-        if on_done:
-            on_done(checked.outcome)
-    return outcomes

@@ -14,7 +14,8 @@ import pytest
 
 from schedules.check import check_round
 from schedules.config import load_config, with_targets
-from schedules.jobs import check_all, make_fetcher, prepare
+from schedules.discovery import check_pass
+from schedules.jobs import make_fetcher, prepare
 from schedules.replica.server import ReplicaServer
 from schedules.replica.site import ReplicaSite
 from store.frontier import SqliteFrontier
@@ -92,8 +93,24 @@ def test_every_page_is_recorded_once_in_rounds_of_the_given_size(site):
     assert versions(db) == PAGES and claimed(db) == 0
     assert commits == 3  # rounds of 2, 2 and 1
     # and `marsad check` again: every page unchanged, no version doubled
-    assert {o.outcome for o in check_all(db, fetcher, pages)} <= {"unchanged", "not_modified"}
+    again = SqliteFrontier(db)
+    assert {c.outcome.outcome for c in check_round(again, fetcher, pages)} <= {
+        "unchanged",
+        "not_modified",
+    }
     assert versions(db) == PAGES
+
+
+def test_marsad_check_of_urls_checks_them_in_rounds(site, tmp_path):
+    # what `marsad check URL…` runs: the URLs are targets without discovery
+    db, pages, fetcher, _ = site
+    config = with_targets(load_config(tmp_path / "watch.toml"), [page.url for page in pages])
+    outcomes = []
+    commits = transactions_writing_versions(
+        db, lambda: outcomes.extend(check_pass(db, fetcher, config, pages))
+    )
+    assert [o.outcome for o in outcomes] == ["new_version"] * PAGES
+    assert commits == 1  # one round of 5 pages, not a transaction a page
 
 
 def test_a_round_is_recorded_when_its_time_is_up_not_at_the_end_of_the_list(site):

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from crawler.fetch import Fetcher
-from schedules.check import PageToCheck, busy_outcome
+from schedules.check import PageToCheck, busy_outcome, check_round
 from schedules.config import Config, Target
 from schedules.discovery.readers import read_source
 from schedules.discovery.run import DiscoveryReport, Pass
@@ -166,18 +166,34 @@ def check_pass(
     on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
     """One pass over the configured targets, each with its discovery when it is on.
-    `on_check` hears of every check as it is recorded (for a progress line)."""
+    `on_check` hears of every check as it is recorded (for a progress line).
+
+    Targets without discovery, one after another, are checked in rounds (`check_round`):
+    that is what `marsad check URL…` does with every URL. A target with discovery is checked
+    alone, then its related pages."""
     outcomes: list[CheckOutcome] = []
-    for page in pages:
-        if page.target.discovery.enabled:
-            done, _report = check_with_discovery(
-                db, fetcher, config, page.target, now=now, on_check=on_check, page=page
-            )
-        else:
-            done = [check_page(db, fetcher, page, now=now)]
+    run = SqliteFrontier(db)  # one for the pass: what it learns between checks lasts the pass
+    plain: list[PageToCheck] = []
+
+    def check_plain() -> None:
+        for checked in check_round(run, fetcher, list(plain), now=now):
+            outcomes.append(checked.outcome)
             if on_check:
-                on_check(done[0])
+                on_check(checked.outcome)
+            if on_target:
+                on_target([checked.outcome])
+        plain.clear()
+
+    for page in pages:
+        if not page.target.discovery.enabled:
+            plain.append(page)
+            continue
+        check_plain()
+        done, _report = check_with_discovery(
+            db, fetcher, config, page.target, now=now, on_check=on_check, page=page
+        )
         outcomes += done
         if on_target:
             on_target(done)
+    check_plain()
     return outcomes
