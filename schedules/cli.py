@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import errno
 import shutil
+import signal
 import socket
 import sqlite3
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -97,6 +101,29 @@ class CheckProgress:
             click.echo(err=True)
 
 
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (cron's `timeout`, systemd, `docker stop`) stops a one-shot check as Ctrl-C does:
+    the pages fetched so far are read and recorded and the round's other claims are given back.
+    Python's default ends the process at once, leaving a round's pages claimed, so skipped as
+    busy by the next check, until their lease runs out (up to 21 minutes)."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach only main
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+STOPPED = 130  # the shell's code for a process stopped by Ctrl-C
+
+
 class MarsadGroup(click.Group):
     """Turns a database failure in any command (locked, read-only, disk full, damaged) into
     one line and exit code 2; `--debug` keeps the traceback."""
@@ -161,6 +188,8 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     --no-notify. Exit 0 when the pass ran, even if some fetches or messages failed (they are
     recorded in `fetches` and `notifications`); exit 1 when every check failed (all `error`),
     so cron and CI notice; exit 2 on a bad URL, config or database, with nothing written.
+    Ctrl-C or SIGTERM stops it with exit 130: the pages fetched before the stop are recorded,
+    the others are due again.
     """
     from datetime import datetime
 
@@ -186,11 +215,22 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     fetcher = make_fetcher(config)
     progress = CheckProgress(len(pages)) if live else None
     try:
-        outcomes = check_pass(
-            db, fetcher, config, pages, on_check=progress.update if progress else None
-        )
+        with sigterm_as_interrupt():
+            outcomes = check_pass(
+                db, fetcher, config, pages, on_check=progress.update if progress else None
+            )
         # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
         save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
+    except KeyboardInterrupt:
+        if progress:
+            progress.close()
+            progress = None
+        click.echo(
+            "check: stopped; the pages fetched before the stop are recorded, the others were"
+            " not checked and are due again (notifications wait for the next check or the daemon)",
+            err=True,
+        )
+        sys.exit(STOPPED)
     finally:
         fetcher.close()
         if progress:

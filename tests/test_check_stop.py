@@ -1,0 +1,44 @@
+"""SIGTERM (cron's `timeout`, systemd, `docker stop`) stops `marsad check` as Ctrl-C does: what
+was fetched is recorded and the rest of the round is given back, so the next check does not skip
+those pages as busy for the length of their lease (21 minutes for a round of 20)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from tests.daemon_site import REPO, SiteServer, read, wait_for, write_config
+
+PATHS = [f"/a{n}" for n in range(8)]
+HUNG = "/a3"  # the round's fourth fetch never answers, so the stop finds it fetching
+
+
+def test_sigterm_records_what_was_fetched_and_gives_the_rest_back(tmp_path):
+    db_path = tmp_path / "marsad.db"
+    with SiteServer() as server:
+        for path in PATHS:
+            server.site.put(path, f"نص المقال {path} في فقرة تكفي ليقرأها المستخرج كاملة.")
+        server.site.hung.add(HUNG)
+        config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
+        check = subprocess.Popen(
+            [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "--config",
+             str(config), "check", "--no-notify"],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
+            check.send_signal(signal.SIGTERM)
+            _, err = check.communicate(timeout=30)
+        finally:
+            check.kill()
+    assert check.returncode == 130, err
+    assert "check: stopped" in err and "Traceback" not in err
+    # the three pages fetched before the stop are recorded, each once
+    checked = read(db_path, "SELECT p.url FROM pages p JOIN fetches f ON f.page_id = p.id")
+    assert sorted(url.removeprefix(server.base_url) for (url,) in checked) == PATHS[:3]
+    # and no page is left claimed: the next check takes every one of them
+    claimed = read(db_path, "SELECT url FROM pages WHERE claimed_until IS NOT NULL")
+    assert claimed == []
