@@ -105,8 +105,8 @@ class CheckProgress:
 def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (cron's `timeout`, systemd, `docker stop`) stops a one-shot check as Ctrl-C does:
     the pages fetched so far are read and recorded and the round's other claims are given back.
-    Python's default ends the process at once, leaving a round's pages claimed, so skipped as
-    busy by the next check, until their lease runs out (up to 21 minutes)."""
+    Python's default ends the process at once with nothing recorded (after a SIGKILL, which
+    cannot be caught, the next check still takes the pages: their holder is gone)."""
     if threading.current_thread() is not threading.main_thread():  # signals reach only main
         yield
         return

@@ -133,7 +133,7 @@ class Daemon:
         self._load_targets(self.config)
         with self.frontier.lock:
             self.fetcher.restore_host_states(load_host_states(self.db))
-        left = self.frontier.release_all()
+        left = self.frontier.release_left()
         if left:
             log.info("released %d claim(s) left by a daemon that did not stop cleanly", left)
         window = (

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from store.processes import pid_alive
+
 
 class AlreadyRunning(Exception):
     """Another daemon holds the database; the message names it."""
@@ -64,13 +66,7 @@ def holder_alive(db_path: str | Path, pid: int, hostname: str | None) -> bool | 
         return None
     if holder.get("pid") != pid:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, under another user
-        return True
-    return True
+    return pid_alive(pid)
 
 
 class DaemonLock:

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from store.processes import pid_alive
 from store.schema import transaction
 
 DUE_STATES = ("queued", "failed")
@@ -87,22 +88,12 @@ def release_dead_claims(db: sqlite_utils.Database) -> None:
         "SELECT DISTINCT claimed_by FROM notifications WHERE claimed_by IS NOT NULL"
     ).fetchall()
     for (pid,) in holders:
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             db.execute(
                 "UPDATE notifications SET claimed_by = NULL, claimed_until = NULL"
                 " WHERE claimed_by = ?",
                 [pid],
             )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
 
 
 def mark_delivered(db: sqlite_utils.Database, ids: Sequence[int], now: str) -> None:

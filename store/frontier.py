@@ -8,8 +8,11 @@ transaction; the claim and the record that ends it are what make restarts safe:
   them, so no two workers (and no second pass) check the same page at once;
 - `record` stores the check and the page's next time together (`store.versions.record_check`),
   so a crash leaves either the whole check with its next time or neither;
-- `release_all` at start clears claims a killed daemon left behind: those pages were never
-  recorded, so they are checked once after the restart, not twice.
+- `release_left` at start clears claims a killed daemon left behind: those pages were never
+  recorded, so they are checked once after the restart, not twice. A claim names its holder
+  (`pid@host`, `store.processes`): a running `marsad check`'s claims are kept, and a claim whose
+  holder is gone (a `marsad check` killed with SIGKILL) ends when someone wants the page,
+  not at its lease's end.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sqlite_utils
 from crawler.models import Observation, Validators
 from crawler.politeness import HostState
 from store import sitecal
+from store.processes import holder_gone, this_process
 from store.schema import transaction
 from store.timestamps import iso, parse_iso
 from store.versions import CheckOutcome, Comparison, record_check
@@ -53,7 +57,7 @@ class Claim:
 class Frontier(Protocol):
     def watch(self, targets: Collection[str]) -> None: ...
 
-    def release_all(self) -> int: ...
+    def release_left(self) -> int: ...
 
     def spread_overdue(self, now: datetime, window: float) -> int: ...
 
@@ -138,11 +142,24 @@ class SqliteFrontier:
         marks = ",".join("?" * len(self._targets))
         return f"target IN ({marks})", list(self._targets)
 
-    def release_all(self) -> int:
+    def release_left(self) -> int:
+        """At the daemon's start: end the claims no running process holds: a killed daemon's
+        (this machine's processes that are gone, this very pid reused by a restarted container)
+        and those made before claims named their holder. A running `marsad check`'s, or one on
+        another machine, last their lease: its pages are not checked twice."""
+        me = this_process()
         with self.lock, transaction(self.db):
-            return self.db.execute(
-                "UPDATE pages SET claimed_until = NULL WHERE claimed_until IS NOT NULL"
-            ).rowcount
+            holders = [row[0] for row in self.db.execute(
+                "SELECT DISTINCT claimed_by FROM pages WHERE claimed_until IS NOT NULL")]  # fmt: skip
+            left = [h for h in holders if h is None or h == me or holder_gone(h)]
+            return sum(
+                self.db.execute(
+                    "UPDATE pages SET claimed_until = NULL"
+                    " WHERE claimed_until IS NOT NULL AND claimed_by IS ?",
+                    [holder],
+                ).rowcount
+                for holder in left
+            )
 
     def spread_overdue(self, now: datetime, window: float) -> int:
         """Give overdue pages times spread evenly over `window` seconds from `now`, oldest first,
@@ -182,8 +199,12 @@ class SqliteFrontier:
                 " ORDER BY next_check_at, id LIMIT ?",
                 [*args, stamp, stamp, limit],
             ).fetchall()
+            me = this_process()
             for row in rows:
-                self.db.execute("UPDATE pages SET claimed_until = ? WHERE id = ?", [until, row[0]])
+                self.db.execute(
+                    "UPDATE pages SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                    [until, me, row[0]],
+                )
         return [_claim(row, until) for row in rows]
 
     def claim(self, page_id: int, now: datetime, lease: float) -> Claim | None:
@@ -196,15 +217,39 @@ class SqliteFrontier:
     def claim_pages(self, page_ids: Sequence[int], now: datetime, lease: float) -> list[Claim]:
         """`claim` for several pages in one statement (a round of `marsad check`): the claims
         of those no one else holds, in no particular order."""
-        until = iso(now + timedelta(seconds=lease))
+        until, stamp = iso(now + timedelta(seconds=lease)), iso(now)
         with self.lock:
-            # fetchall: a RETURNING statement holds its write until it has given every row
-            rows = self.db.execute(
-                f"UPDATE pages SET claimed_until = ? WHERE id IN ({', '.join('?' * len(page_ids))})"
-                f" AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING {_CLAIMED}",
-                [until, *page_ids, iso(now)],
-            ).fetchall()
+            rows = self._claim_free(page_ids, until, stamp)
+            missing = set(page_ids) - {row[0] for row in rows}
+            if missing and self._end_claims_of_the_gone(missing, stamp):
+                rows += self._claim_free(sorted(missing), until, stamp)
         return [_claim(row, until) for row in rows]
+
+    def _claim_free(self, page_ids: Sequence[int], until: str, stamp: str) -> list[Any]:
+        # fetchall: a RETURNING statement holds its write until it has given every row
+        return self.db.execute(
+            f"UPDATE pages SET claimed_until = ?, claimed_by = ?"
+            f" WHERE id IN ({', '.join('?' * len(page_ids))})"
+            f" AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING {_CLAIMED}",
+            [until, this_process(), *page_ids, stamp],
+        ).fetchall()
+
+    def _end_claims_of_the_gone(self, page_ids: Collection[int], stamp: str) -> int:
+        """End the claims on these pages whose holder is gone (`store.processes.holder_gone`):
+        asked only when a page someone wants is claimed, so a check needs no more statements."""
+        marks = ", ".join("?" * len(page_ids))
+        holders = [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT claimed_by FROM pages WHERE id IN ({marks}) AND claimed_until > ?",
+            [*page_ids, stamp])]  # fmt: skip
+        return sum(
+            self.db.execute(
+                f"UPDATE pages SET claimed_until = NULL WHERE id IN ({marks})"
+                " AND claimed_until > ? AND claimed_by = ?",
+                [*page_ids, stamp, holder],
+            ).rowcount
+            for holder in holders
+            if holder_gone(holder)
+        )
 
     def give_back(self, claim: Claim) -> None:
         """End a claim no recorded check ended (the check failed, or landed on another page

@@ -1,6 +1,7 @@
 """SIGTERM (cron's `timeout`, systemd, `docker stop`) stops `marsad check` as Ctrl-C does: what
 was fetched is recorded and the rest of the round is given back, so the next check does not skip
-those pages as busy for the length of their lease (21 minutes for a round of 20)."""
+those pages as busy for the length of their lease (21 minutes for a round of 20). After a
+SIGKILL nothing can be given back; the next check sees the holder is gone and checks them."""
 
 from __future__ import annotations
 
@@ -15,19 +16,27 @@ PATHS = [f"/a{n}" for n in range(8)]
 HUNG = "/a3"  # the round's fourth fetch never answers, so the stop finds it fetching
 
 
+def marsad_check(db_path, config) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "--config", str(config),
+         "check", "--no-notify"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def site_with_a_hung_page(server: SiteServer) -> None:
+    for path in PATHS:
+        server.site.put(path, f"نص المقال {path} في فقرة تكفي ليقرأها المستخرج كاملة.")
+    server.site.hung.add(HUNG)
+
+
 def test_sigterm_records_what_was_fetched_and_gives_the_rest_back(tmp_path):
     db_path = tmp_path / "marsad.db"
     with SiteServer() as server:
-        for path in PATHS:
-            server.site.put(path, f"نص المقال {path} في فقرة تكفي ليقرأها المستخرج كاملة.")
-        server.site.hung.add(HUNG)
+        site_with_a_hung_page(server)
         config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
-        check = subprocess.Popen(
-            [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "--config",
-             str(config), "check", "--no-notify"],
-            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        check = marsad_check(db_path, config)
         try:
             wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
             check.send_signal(signal.SIGTERM)
@@ -42,3 +51,24 @@ def test_sigterm_records_what_was_fetched_and_gives_the_rest_back(tmp_path):
     # and no page is left claimed: the next check takes every one of them
     claimed = read(db_path, "SELECT url FROM pages WHERE claimed_until IS NOT NULL")
     assert claimed == []
+
+
+def test_after_a_sigkill_the_next_check_checks_every_page(tmp_path):
+    db_path = tmp_path / "marsad.db"
+    with SiteServer() as server:
+        site_with_a_hung_page(server)
+        config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
+        killed = marsad_check(db_path, config)
+        try:
+            wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
+            killed.kill()
+            killed.communicate(timeout=30)
+        finally:
+            killed.kill()
+        claimed = read(db_path, "SELECT count(*) FROM pages WHERE claimed_until IS NOT NULL")
+        assert claimed == [(len(PATHS),)]  # the round's claims, nothing could give them back
+        server.site.hung.clear()
+        again = marsad_check(db_path, config)
+        _, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    assert f"checked {len(PATHS)} page(s): {len(PATHS)} new_version" in err

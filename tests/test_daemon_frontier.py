@@ -1,6 +1,9 @@
 """The frontier and maintenance in a real SQLite file: claims, catch-up spread, pruning, backup."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +11,7 @@ import pytest
 from crawler.models import Block, Extracted, Fetched, Observation
 from store.frontier import SqliteFrontier, iso, load_host_states, parse_iso, save_host_states
 from store.maintenance import BackupError, backup, prune_fetches
+from store.processes import HOST
 from store.schema import connect
 from store.versions import Comparison, ensure_page
 
@@ -74,8 +78,59 @@ def test_claims_left_by_a_killed_daemon_are_released_at_start(db):
     frontier = SqliteFrontier(db)
     frontier.watch([T])
     assert len(frontier.claim_due(NOW, 5, lease=600)) == 2
-    assert frontier.release_all() == 2
+    assert frontier.release_left() == 2
     assert len(frontier.claim_due(NOW, 5, lease=600)) == 2
+
+
+@pytest.fixture
+def holders():
+    """Claim holders as the frontier names them: a process of this machine that has ended, one
+    that runs, and a process of another machine."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield {
+            "gone": f"{ended.pid}@{HOST}",
+            "running": f"{running.pid}@{HOST}",
+            "elsewhere": f"{ended.pid}@another-host.example",
+        }
+    finally:
+        running.kill()
+        running.wait()
+
+
+def held(db, page_id, holder):
+    db.execute(
+        "UPDATE pages SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+        [iso(NOW + timedelta(minutes=20)), holder, page_id],
+    )
+
+
+def test_a_page_whose_claim_holder_is_gone_is_claimed_at_once(db, holders):
+    # a `marsad check` killed with SIGKILL mid-round: the next check need not wait 20 minutes
+    gone, running, elsewhere, unnamed = pages(db, 4)
+    held(db, gone, holders["gone"])
+    held(db, running, holders["running"])
+    held(db, elsewhere, holders["elsewhere"])  # cannot be told from here: its lease decides
+    held(db, unnamed, None)  # a claim made before claims named their holder
+    frontier = SqliteFrontier(db)
+    claimed = frontier.claim_pages([gone, running, elsewhere, unnamed], NOW, lease=60)
+    assert [c.page_id for c in claimed] == [gone]
+    assert db.execute("SELECT claimed_by FROM pages WHERE id = ?", [gone]).fetchone()[0] == (
+        f"{os.getpid()}@{HOST}"
+    )
+
+
+def test_a_starting_daemon_keeps_the_claims_of_a_running_check(db, holders):
+    gone, running, elsewhere, unnamed = pages(db, 4)
+    for page_id, holder in zip((gone, running, elsewhere, unnamed), holders.values()):
+        held(db, page_id, holder)
+    held(db, unnamed, None)
+    frontier = SqliteFrontier(db)
+    assert frontier.release_left() == 2  # the gone holder's and the unnamed one
+    still = [r[0] for r in db.execute("SELECT id FROM pages WHERE claimed_until IS NOT NULL")]
+    assert sorted(still) == sorted([running, elsewhere])
 
 
 def test_only_watched_targets_are_handed_out(db):

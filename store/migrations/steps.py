@@ -557,6 +557,13 @@ def _v14_merged_sightings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v15_claimants(db: sqlite_utils.Database) -> None:
+    """Who holds a page's claim (`pid@host`), so a claim whose process is gone ends before its
+    lease: a `marsad check` killed with SIGKILL held a round's pages for up to 21 minutes, and a
+    starting daemon released every claim, a running `marsad check`'s too. Self-contained SQL."""
+    db.execute("ALTER TABLE pages ADD COLUMN claimed_by TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2_search,
@@ -572,5 +579,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v12_notifications,
     _v13_cheap_checks,
     _v14_merged_sightings,
+    _v15_claimants,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
