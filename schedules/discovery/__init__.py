@@ -162,7 +162,6 @@ def check_pass(
     pages: Iterable[PageToCheck],
     *,
     now: datetime | None = None,
-    on_target: Callable[[list[CheckOutcome]], None] | None = None,
     on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
     """One pass over the configured targets, each with its discovery when it is on.
@@ -180,8 +179,6 @@ def check_pass(
             outcomes.append(checked.outcome)
             if on_check:
                 on_check(checked.outcome)
-            if on_target:
-                on_target([checked.outcome])
         plain.clear()
 
     for page in pages:
@@ -193,7 +190,5 @@ def check_pass(
             db, fetcher, config, page.target, now=now, on_check=on_check, page=page
         )
         outcomes += done
-        if on_target:
-            on_target(done)
     check_plain()
     return outcomes
