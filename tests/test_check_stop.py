@@ -25,24 +25,27 @@ def marsad_check(db_path, config) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
-def site_with_a_hung_page(server: SiteServer) -> None:
+def stopped_while_fetching(tmp_path, server: SiteServer, signum: int):  # type: ignore[no-untyped-def]
+    """`marsad check` of PATHS, sent `signum` while it waits on the hung page: the process, what
+    it said, and its config."""
     for path in PATHS:
         server.site.put(path, f"نص المقال {path} في فقرة تكفي ليقرأها المستخرج كاملة.")
     server.site.hung.add(HUNG)
+    config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
+    check = marsad_check(tmp_path / "marsad.db", config)
+    try:
+        wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
+        check.send_signal(signum)
+        _, err = check.communicate(timeout=30)
+    finally:
+        check.kill()
+    return check, err, config
 
 
 def test_sigterm_records_what_was_fetched_and_gives_the_rest_back(tmp_path):
     db_path = tmp_path / "marsad.db"
     with SiteServer() as server:
-        site_with_a_hung_page(server)
-        config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
-        check = marsad_check(db_path, config)
-        try:
-            wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
-            check.send_signal(signal.SIGTERM)
-            _, err = check.communicate(timeout=30)
-        finally:
-            check.kill()
+        check, err, _ = stopped_while_fetching(tmp_path, server, signal.SIGTERM)
     assert check.returncode == 130, err
     assert "check: stopped" in err and "Traceback" not in err
     # the three pages fetched before the stop are recorded, each once
@@ -56,15 +59,7 @@ def test_sigterm_records_what_was_fetched_and_gives_the_rest_back(tmp_path):
 def test_after_a_sigkill_the_next_check_checks_every_page(tmp_path):
     db_path = tmp_path / "marsad.db"
     with SiteServer() as server:
-        site_with_a_hung_page(server)
-        config = write_config(tmp_path / "watch.toml", server.base_url, PATHS, timeout="60s")
-        killed = marsad_check(db_path, config)
-        try:
-            wait_for(lambda: server.site.hits[HUNG], 30, "the check to wait on the hung page")
-            killed.kill()
-            killed.communicate(timeout=30)
-        finally:
-            killed.kill()
+        _, _, config = stopped_while_fetching(tmp_path, server, signal.SIGKILL)
         claimed = read(db_path, "SELECT count(*) FROM pages WHERE claimed_until IS NOT NULL")
         assert claimed == [(len(PATHS),)]  # the round's claims, nothing could give them back
         server.site.hung.clear()
