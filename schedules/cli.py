@@ -214,34 +214,46 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     sync_routes(db, config.notify.routes())
     fetcher = make_fetcher(config)
     progress = CheckProgress(len(pages)) if live else None
-    try:
-        with sigterm_as_interrupt():
+    with sigterm_as_interrupt():
+        try:
             outcomes = check_pass(
                 db, fetcher, config, pages, on_check=progress.update if progress else None
             )
-        # Hosts that failed or were paused show in `marsad status`, as after a daemon's checks.
-        save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
-    except KeyboardInterrupt:
-        if progress:
-            progress.close()
-            progress = None
-        click.echo(
-            "check: stopped; the pages fetched before the stop are recorded, the others were"
-            " not checked and are due again (notifications wait for the next check or the daemon)",
-            err=True,
+            # Hosts that failed or were paused show in `marsad status`, as after a daemon's
+            # checks.
+            save_host_states(db, fetcher.host_states().values(), datetime.now(UTC))
+        except KeyboardInterrupt:
+            if progress:
+                progress.close()
+                progress = None
+            click.echo(
+                "check: stopped; the pages fetched before the stop are recorded, the others were"
+                " not checked and are due again (notifications wait for the next check or the"
+                " daemon)",
+                err=True,
+            )
+            sys.exit(STOPPED)
+        finally:
+            fetcher.close()
+            if progress:
+                progress.close()
+        counts: dict[str, int] = {}
+        for outcome in outcomes:
+            counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+        summary = (
+            ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing to check"
         )
-        sys.exit(STOPPED)
-    finally:
-        fetcher.close()
-        if progress:
-            progress.close()
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing to check"
-    click.echo(f"checked {len(outcomes)} page(s): {summary}", err=True)
-    if not no_notify and (said := deliver_after_check(obj.db_path, config)):
-        click.echo(said, err=True)
+        click.echo(f"checked {len(outcomes)} page(s): {summary}", err=True)
+        try:
+            if not no_notify and (said := deliver_after_check(obj.db_path, config)):
+                click.echo(said, err=True)
+        except KeyboardInterrupt:
+            click.echo(
+                "check: stopped while sending notifications; those not sent stay queued for the"
+                " next check or the daemon",
+                err=True,
+            )
+            sys.exit(STOPPED)
     if outcomes and all(outcome.outcome == "error" for outcome in outcomes):
         sys.exit(1)
 

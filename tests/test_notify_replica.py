@@ -10,13 +10,18 @@ status`, `marsad notify list` nor the exports.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from schedules.cli import cli
+from tests.daemon_site import wait_for
 from tests.notify_receivers import MailRelay, WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,3 +205,33 @@ def test_no_notify_leaves_them_queued_and_notify_test_says_one_line(tmp_path, re
     failed = marsad("notify", "test", "hook", code=1)
     assert failed.strip() == "hook: failed: webhook hook: answered HTTP 500"
     assert "no channel nope" in marsad("notify", "test", "nope", code=2)
+
+
+def test_a_stop_while_sending_leaves_the_message_queued_and_exits_130(tmp_path, replica, receivers):
+    # cron's `timeout` can end `marsad check` while a slow channel holds its message
+    hooks, mail = receivers
+    config = write_config(tmp_path, replica.base_url, hooks, mail)
+    text = config.read_text(encoding="utf-8").replace(
+        "[notify]\n", '[notify]\nsend_timeout = "30s"\n'
+    )
+    config.write_text(text, encoding="utf-8")
+    args = ["--db", str(tmp_path / "marsad.db"), "--config", str(config)]
+    CliRunner().invoke(cli, [*args, "check"], catch_exceptions=False)
+    replica.site.edit_paragraph(95655, 1, "فقرة جديدة كليا عن موضوع آخر تماما")
+    hooks.hang.add("/hook")
+    check = subprocess.Popen(
+        [sys.executable, "-m", "schedules.cli", *args, "check"],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: hooks.attempts.get("/hook"), 60, "the message to reach the slow hook")
+        check.send_signal(signal.SIGTERM)
+        _, err = check.communicate(timeout=30)
+    finally:
+        check.kill()
+    assert check.returncode == 130, err
+    assert "stopped while sending notifications" in err and "Traceback" not in err
+    hooks.hang.clear()
+    listed = CliRunner().invoke(cli, [*args, "notify", "list"], catch_exceptions=False).output
+    assert "hook (webhook, signed): 0 delivered, 1 waiting" in listed
