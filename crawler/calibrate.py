@@ -57,6 +57,13 @@ def matches(element: Element, wanted: str) -> bool:
     return signature(element) == wanted
 
 
+def container_in(body: str, reference: str) -> tuple[str, float] | None:
+    """`container_for` the page `body` holds (None without a <body>): the parse stays in
+    `crawler/`, so calibration in `schedules/` only asks."""
+    tree = LexborHTMLParser(body)
+    return container_for(read_page(tree.body), reference) if tree.body is not None else None
+
+
 def container_for(page: Page, reference: str) -> tuple[str, float] | None:
     """The signature of the element whose text matches `reference` best, with its token F1,
     when that is at least _MATCH; every element is scored at once from per-segment overlaps."""

@@ -12,15 +12,12 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
 from crawler.bodytag import body_classes
-from crawler.calibrate import AGREE, agreement, container_for, rendered_text
+from crawler.calibrate import AGREE, agreement, container_in, rendered_text
 from crawler.discover.wpapi import MAX_API_BYTES, post_id_in_classes, post_id_in_link, posts_url
 from crawler.fetch import Fetcher
 from crawler.guard import parse_risk
 from crawler.models import Extracted, Fetched
-from crawler.segments import read_page
 
 log = logging.getLogger("marsad.calibration")
 
@@ -81,8 +78,7 @@ def calibrate(fetcher: Fetcher, fetched: Fetched, extracted: Extracted) -> Calib
     score = agreement(extracted.text, reference)
     if score >= AGREE:
         return Calibration(score, post_url=page_url)
-    tree = LexborHTMLParser(body)
-    found = container_for(read_page(tree.body), reference) if tree.body is not None else None
+    found = container_in(body, reference)
     if found is None:
         log.info("calibration of %s: agreement %.2f, no element matches the post's text",
                  page_url, score, extra={"url": page_url})  # fmt: skip

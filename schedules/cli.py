@@ -360,7 +360,7 @@ def backup(obj: Context, destination: Path, force: bool) -> None:
     default=5.0,
     show_default=True,
     type=float,
-    help="Seconds between checks and between edits of the replica.",
+    help="Seconds between checks; the replica is edited every twice as long.",
 )
 @click.pass_obj
 def demo(obj: Context, port: int, every: float) -> None:

@@ -1,5 +1,6 @@
-"""SQL lives in `store/` (issue 17): the daemon, the CLI and discovery ask named store functions,
-so the schema can change, or the daemon run on another store, without touching `schedules/`."""
+"""What each package never does (docs/architecture.md): SQL lives in `store/` (issue 17), so the
+schema can change, or the daemon run on another store, without touching `schedules/`; HTML is
+parsed in `crawler/` alone; `crawler/` never reaches SQLite."""
 
 from __future__ import annotations
 
@@ -48,3 +49,33 @@ def test_the_check_finds_a_statement_and_a_runner():
         'note = "Select a page to watch"\n'
     )
     assert sorted(hit.split(":")[0] for hit in sql_in(source)) == ["1", "1", "2"]
+
+
+def imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def breaking(package: str, forbidden: set[str]) -> dict[str, set[str]]:
+    return {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (found := imports_of(path) & forbidden)
+    }
+
+
+HTML_PARSERS = {"selectolax", "lxml", "bs4", "html5lib"}
+
+
+def test_html_is_parsed_in_crawler_alone():
+    assert breaking("schedules", HTML_PARSERS) == {}
+    assert breaking("store", HTML_PARSERS) == {}
+
+
+def test_crawler_never_reaches_sqlite_nor_the_store():
+    assert breaking("crawler", {"sqlite3", "sqlite_utils", "store", "schedules"}) == {}
