@@ -12,11 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from crawler.fetch import DEFAULT_USER_AGENT
 from crawler.patterns import PatternError, compile_pattern
 from crawler.safety import Refused, address_problem, check_url, redact_credentials
 from schedules.configkeys import got, key_line, table_start, unknown_key
 from schedules.notifyconfig import NotifySettings, parse_notify
+from store.seedmatch import load_seed
 from store.seeds import seed_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
@@ -216,6 +219,29 @@ def load_config(path: str | Path) -> Config:
                 raise fail("aliases", f"entry {problem}", start)
         return found
 
+    def private_hosts(table: dict[str, Any]) -> tuple[str, ...]:
+        found = strings(table, "private_hosts", 0)
+        for host in found:
+            problem = target_url_problem(host if "://" in host else f"http://{host}/")
+            if problem:
+                raise fail("private_hosts", f"entry {problem}")
+        return found
+
+    def proxy(table: dict[str, Any]) -> str | None:
+        value = table.get("proxy")
+        if not value:
+            return None
+        wanted = "must be an http:// or https:// proxy URL (`http://host:port`)"
+        if not isinstance(value, str):
+            raise fail("proxy", f"{wanted}, got {got(value)}")
+        try:
+            url = httpx.URL(value)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise fail("proxy", f"{wanted}, got `{redact_credentials(value)}`")
+        return value
+
     def confirm(table: dict[str, Any], start: int) -> int:
         value = table.get("confirm", 1)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
@@ -263,8 +289,8 @@ def load_config(path: str | Path) -> Config:
         ),
         pause_for=duration(raw_defaults, "pause_for", Defaults.pause_for),
         full_fetch_every=number(raw_defaults, "full_fetch_every", Defaults.full_fetch_every) or 1,
-        proxy=str(raw_defaults["proxy"]) if raw_defaults.get("proxy") else None,
-        private_hosts=strings(raw_defaults, "private_hosts", 0),
+        proxy=proxy(raw_defaults),
+        private_hosts=private_hosts(raw_defaults),
     )
     through_proxy = (
         "cannot be used with `proxy`: a proxy resolves names itself, so marsad fetches no "
@@ -312,9 +338,9 @@ def load_config(path: str | Path) -> Config:
         if seed is not None and not isinstance(seed, str):
             raise fail("seed", f"must be a file name in {path.parent}, got `{seed}`", start)
         if seed is not None:
-            try:
-                seed_path(path.parent, seed)
-            except ValueError as error:
+            try:  # read now, so a seed that cannot be used stops the start, not a check
+                load_seed(seed_path(path.parent, seed))
+            except ValueError as error:  # SeedError is one
                 raise fail("seed", str(error), start) from None
         raw_discovery = item.get("discovery", {})
         discovery = Discovery(

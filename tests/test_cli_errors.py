@@ -76,6 +76,29 @@ def test_check_of_a_bad_url_is_one_line_and_adds_no_page(watched, url):
     assert pages_of(watched) == before
 
 
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ('seed = "short.txt"', "seed"),  # a seed file holding only its URL: no article text
+        ('private_hosts = ["ex ample"]', "private_hosts"),
+        ('private_hosts = ["user:pw@intranet"]', "private_hosts"),
+        ('proxy = "::bad"', "proxy"),
+        ('proxy = "socks5://proxy.example:1080"', "proxy"),
+    ],
+)
+def test_a_bad_setting_that_only_a_check_would_meet_is_one_line_and_makes_no_database(
+    tmp_path, setting, key
+):
+    # found when the check or its fetcher first used the value: a traceback, exit 1, a database
+    (tmp_path / "short.txt").write_text("https://site.example/?p=1\n", encoding="utf-8")
+    target = '[[targets]]\nurl = "https://site.example/?p=1"\n'
+    text = target + setting if key == "seed" else f"[defaults]\n{setting}\n{target}"
+    (tmp_path / "watch.toml").write_text(text + "\n", encoding="utf-8")
+    error = one_error(marsad("--db", "m.db", "--config", "watch.toml", "check", cwd=tmp_path))
+    assert f"`{key}`" in error and "watch.toml line" in error and "pw" not in error
+    assert not (tmp_path / "m.db").exists()
+
+
 def test_export_to_a_missing_folder_is_one_line(watched):
     line = one_error(
         marsad("--db", "m.db", "export", "-o", "missing/dir/file.csv", cwd=watched.parent)
