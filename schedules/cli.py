@@ -20,7 +20,7 @@ import click
 
 from crawler.safety import redact_credentials
 from crawler.urls import display_url
-from schedules.config import Config, ConfigError, load_config, target_url_problem, with_targets
+from schedules.config import Config, ConfigError, load_config, target_url_problem
 from schedules.logs import escape_controls
 from store.schema import DatabaseError, connect, connect_readonly, database_problem
 
@@ -184,7 +184,9 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     """One pass over every target of the config (or only URLS), then exit.
 
     Each target with discovery on also has its related pages discovered and the due ones
-    checked. The notifications the checks cause are sent before it exits, unless
+    checked. URLS are checked alone (no discovery), each with the settings of the target it
+    belongs to: a target, a page a target's discovery found, or another spelling of either
+    (the defaults for a URL the database does not know). The notifications the checks cause are sent before it exits, unless
     --no-notify. Exit 0 when the pass ran, even if some fetches or messages failed (they are
     recorded in `fetches` and `notifications`); exit 1 when every check failed (all `error`),
     so cron and CI notice; exit 2 on a bad URL, config or database, with nothing written.
@@ -195,7 +197,7 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
 
     from schedules.commands.notify import deliver_after_check
     from schedules.discovery import check_pass
-    from schedules.jobs import make_fetcher, prepare
+    from schedules.jobs import make_fetcher, prepare, prepare_urls
     from store.frontier import save_host_states
     from store.outbox import sync_routes
 
@@ -207,10 +209,11 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     for url in urls:
         if problem := target_url_problem(url):
             raise MarsadError(f"check: {shown(redact_credentials(url))} {problem}")
-    if urls:
-        config = with_targets(config, list(urls))
     db = obj.db()
-    pages = prepare(db, config)
+    if urls:
+        config, pages = prepare_urls(db, config, list(urls))
+    else:
+        pages = prepare(db, config)
     sync_routes(db, config.notify.routes())
     fetcher = make_fetcher(config)
     progress = CheckProgress(len(pages)) if live else None

@@ -5,6 +5,7 @@ reader. The check itself is `schedules.check.check`, the one road all checks tak
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import datetime
 
 import sqlite_utils
@@ -13,8 +14,9 @@ import crawler.extract as extraction
 from crawler.fetch import Fetcher, FetchSettings
 from crawler.safety import Scope
 from schedules.check import PageToCheck, check, extract_guarded
-from schedules.config import Config, Target
+from schedules.config import Config, Target, with_targets
 from store.frontier import SqliteFrontier
+from store.identity import find_page
 from store.readings import Reader
 from store.rules import IgnoreRules
 from store.seedmatch import Seed, load_seed
@@ -120,6 +122,38 @@ def prepare(db: sqlite_utils.Database, config: Config) -> list[PageToCheck]:
             ),
         )
     return list(pages.values())
+
+
+def prepare_urls(
+    db: sqlite_utils.Database, config: Config, urls: list[str]
+) -> tuple[Config, list[PageToCheck]]:
+    """`marsad check URL…`: the pages named, each with the settings of the target it belongs to,
+    and nothing more (no discovery); with the config narrowed to those targets, so the
+    fetcher's scope is theirs (their hosts and declared aliases). A URL that is a target is that target; one the database
+    knows as a page of a target (a page its discovery found, the permalink of a target watched
+    by its short link) takes that target's settings (ignore rules, confirmation, seed), since
+    the defaults would record as changes what the target ignores; any other URL the defaults."""
+    configured = {target.url: target for target in config.targets}
+    belonging: dict[str, tuple[int, Target]] = {}
+    for url in urls:
+        page_id = None if url in configured else find_page(db, url)
+        if page_id is not None:
+            _, target_url, _ = page_identity(db, page_id)
+            if target_url in configured:
+                belonging[url] = (page_id, configured[target_url])
+    narrowed = with_targets(config, [url for url in urls if url not in belonging])
+    pages: dict[int, PageToCheck] = {page.page_id: page for page in prepare(db, narrowed)}
+    for page_id, target in belonging.values():
+        pages.setdefault(page_id, page_to_check(db, config, page_id, target))
+    targets = [*narrowed.targets, *(target for _, target in belonging.values())]
+    return (
+        replace(config, targets=tuple(_alone(target) for target in targets)),
+        [replace(page, target=_alone(page.target)) for page in pages.values()],
+    )
+
+
+def _alone(target: Target) -> Target:
+    return replace(target, discovery=replace(target.discovery, enabled=False))
 
 
 def check_page(
