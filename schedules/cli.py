@@ -346,6 +346,8 @@ def backup(obj: Context, destination: Path, force: bool) -> None:
     if destination.exists() and not force:
         raise MarsadError(f"backup: {destination} exists; add --force to replace it")
 
+    if not obj.db_path.exists():  # a mistyped --db: say so, as every reading command does
+        obj.read_db()
     obj.db().conn.close()  # migrates first, so the copy has the current schema
     try:
         made = copy(obj.db_path, destination)

@@ -139,7 +139,15 @@ def test_export_since_a_duration_ago_filters(watched):
 
 
 @pytest.mark.parametrize(
-    "command", [["status"], ["search", "حلف"], ["diff", PAGE], ["export"], ["notify", "list"]]
+    "command",
+    [
+        ["status"],
+        ["search", "حلف"],
+        ["diff", PAGE],
+        ["export"],
+        ["notify", "list"],
+        ["backup", "b.db"],
+    ],
 )
 def test_read_commands_say_no_database_and_create_none(tmp_path, command):
     (tmp_path / "watch.toml").write_text("", encoding="utf-8")
