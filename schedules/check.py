@@ -243,7 +243,11 @@ def _record_round(frontier: Frontier, fetcher: Fetcher, round_: list[_Looked]) -
         if looked.own and outcome.page_id != looked.page.page_id:  # merged into another page
             frontier.give_back(looked.claim)
         log_outcome(outcome, looked.seen.fetched)
-        if outcome.outcome in _READ_OUTCOMES and looked.seen.extracted is not None:
+        if (
+            outcome.outcome in _READ_OUTCOMES
+            and looked.seen.extracted is not None
+            and looked.page.target.discovery.rest_api  # `rest_api = false`: no API request
+        ):
             _calibrate(frontier, fetcher, outcome, looked.seen, looked.moment)
         checked.append(Checked(outcome, looked.seen))
     return checked

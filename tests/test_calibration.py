@@ -231,3 +231,29 @@ def test_calibration_and_discovery_read_the_same_post_id():
     assert post_id(Extracted(), unquoted) == 8
     assert post_id(Extracted(), Fetched(url=permalink, final_url=permalink, outcome="ok",
                                         status=200, body="<body data-x='postid-3'>")) is None  # fmt: skip
+
+
+def test_a_target_with_rest_api_off_asks_the_api_nothing(tmp_path):
+    from dataclasses import replace
+
+    from schedules.check import PageToCheck, check
+    from schedules.config import Discovery, Target
+    from store.versions import Comparison
+
+    site = ReplicaSite()
+    site.base_url = SITE
+    post = site.published()[0]
+    url = SITE + "/post-1/"
+    f, asked = fetcher({"/post-1/": post_page(site, post)}, {post.id: post_json(site, post)})
+    db = connect(tmp_path / "marsad.db")
+    page_id = ensure_page(db, url, now="2026-03-01T00:00:00.000Z")
+    target = Target(url=url)
+
+    def check_with(target: Target) -> None:
+        page = PageToCheck(page_id, url, target, Comparison())
+        check(SqliteFrontier(db), f, page, unconditional=True)
+
+    check_with(replace(target, discovery=Discovery(rest_api=False)))
+    assert asked and not [u for u in asked if "/wp-json/" in u]
+    check_with(target)  # the same check with the API allowed is calibrated
+    assert [u for u in asked if "/wp-json/wp/v2/posts" in u]
