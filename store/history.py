@@ -25,6 +25,7 @@ class PageStanding:
     next_check_at: str | None
     versions: int
     claimed_until: str | None
+    claimed_by: str | None  # the claim's holder, `pid@host` (store.processes)
     why: str | None  # the latest check's error, for an outcome that has one
 
 
@@ -40,7 +41,7 @@ def standings(db: sqlite_utils.Database) -> list[PageStanding]:
     marks = ",".join("?" * len(_EXPLAINED))
     rows = db.execute(
         "SELECT url, final_url, state, last_checked, last_outcome, next_check_at, versions,"
-        f" claimed_until, CASE WHEN last_outcome IN ({marks}) THEN (SELECT error FROM fetches"
+        f" claimed_until, claimed_by, CASE WHEN last_outcome IN ({marks}) THEN (SELECT error FROM fetches"
         " WHERE page_id = pages.id ORDER BY id DESC LIMIT 1) END FROM pages ORDER BY id",
         list(_EXPLAINED),
     ).fetchall()

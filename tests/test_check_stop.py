@@ -62,6 +62,12 @@ def test_after_a_sigkill_the_next_check_checks_every_page(tmp_path):
         _, _, config = stopped_while_fetching(tmp_path, server, signal.SIGKILL)
         claimed = read(db_path, "SELECT count(*) FROM pages WHERE claimed_until IS NOT NULL")
         assert claimed == [(len(PATHS),)]  # the round's claims, nothing could give them back
+        status = subprocess.run(
+            [sys.executable, "-m", "schedules.cli", "--db", str(db_path), "status"],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert status.count("the check that held it was killed") == len(PATHS), status
         server.site.hung.clear()
         again = marsad_check(db_path, config)
         _, err = again.communicate(timeout=60)

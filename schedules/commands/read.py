@@ -157,6 +157,7 @@ def status_command(obj: Context) -> None:
     from store.delivery import channel_states
     from store.frontier import host_of
     from store.history import standings, troubled_hosts
+    from store.processes import holder_gone
     from store.timestamps import iso
 
     db = obj.read_db()
@@ -186,6 +187,8 @@ def status_command(obj: Context) -> None:
     for page in pages:
         checking = page.claimed_until and page.claimed_until > stamp
         upcoming = "now (checking)" if checking else page.next_check_at or "-"
+        if checking and holder_gone(page.claimed_by):
+            upcoming = "now (the check that held it was killed; the next check takes it)"
         click.echo(
             f"{shown(display_url(page.url))}\n  state {page.state}, {page.versions} version(s); last check"
             f" {page.last_checked or 'never'} ({page.last_outcome or '-'}); next check {upcoming}"
