@@ -285,6 +285,24 @@ def test_metadata_describes_instance_tables_and_columns(site):
     assert "seed_similarity" in meta.json()["databases"]["marsad"]["tables"]["versions"]["columns"]
 
 
+def test_every_table_and_column_is_described_in_arabic_and_english():
+    # "الاسم — What it is": docs/datasette.md promises both languages on every table page
+    import json
+    from pathlib import Path
+
+    tables = json.loads(
+        (Path(__file__).resolve().parents[1] / "store" / "metadata.json").read_text("utf-8")
+    )["tables"]
+    both = re.compile(r"^[\u0600-\u06FF][^—]* — \S")
+    described = [(name, table.get("description", "")) for name, table in tables.items()]
+    described += [
+        (f"{name}.{column}", text)
+        for name, table in tables.items()
+        for column, text in table.get("columns", {}).items()
+    ]
+    assert [name for name, text in described if not both.match(text)] == []
+
+
 def test_face_is_read_only(site):
     path, _ = site
     (attempt,) = get(path, "/marsad.json?sql=DELETE+FROM+pages")
