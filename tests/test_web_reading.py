@@ -175,6 +175,13 @@ def test_hash_columns_are_shortened_so_the_text_beside_them_keeps_its_width(site
     (view,) = get(path, "/marsad/version_texts")
     hashes = Elements(view.text).find("span", **{"class": "marsad-hash"})
     assert hashes and all(len(h["title"]) == 64 for h in hashes)
+    # a foreign key to a text or a body too: 12 characters linking to its row
+    (versions,) = get(path, "/marsad/versions")
+    links = Elements(versions.text).find("a", **{"class": "marsad-hash"})
+    assert {link["href"].split("/")[-2] for link in links} == {"texts", "bodies"}
+    assert all(link["href"].endswith("/" + link["title"]) for link in links)
+    assert f">{links[0]['title'][:12]}…<" in versions.text
+    assert not re.findall(r">[0-9a-f]{64}<", versions.text)  # no hash shown whole
 
 
 def test_the_chart_draws_the_first_version_apart_so_a_small_edit_stays_visible():

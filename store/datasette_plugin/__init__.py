@@ -184,7 +184,7 @@ def _value(row: Any, column: str) -> Any:
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):  # type: ignore[no-untyped-def]
+def render_cell(row, value, column, table, database, datasette):  # type: ignore[no-untyped-def]
     path = datasette.urls.path
     if table in ("texts", "bodies") and column == "zstd" and isinstance(value, bytes):
         return _stored_text(value, datasette.setting("truncate_cells_html"))
@@ -209,6 +209,8 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
             return markupsafe.Markup('<a href="{}" title="timeline of this page">{}</a>').format(
                 path(f"/-/marsad/page/{page_id}"), value
             )
+    if isinstance(value, dict):  # a foreign key Datasette expanded: a hash links to its row
+        return _hash_link(value, column, database, datasette)
     if not isinstance(value, str):
         return None
     if value.startswith(("http://", "https://")):
@@ -222,6 +224,24 @@ def render_cell(row, value, column, table, datasette):  # type: ignore[no-untype
     if _ARABIC.search(value):
         return _text_cell(value, datasette.setting("truncate_cells_html"))
     return None
+
+
+# The tables a hash column's foreign key names (store/migrations: versions.text_hash, body_hash).
+_HASHED_ROWS = {"text_hash": "texts", "body_hash": "bodies"}
+
+
+def _hash_link(
+    value: dict[str, object], column: str, database: str, datasette: Any
+) -> markupsafe.Markup | None:
+    """A foreign key to a text or a body: its first 12 characters linking to its row, as a hash
+    is shown elsewhere, instead of 64 that squeeze the text beside them."""
+    key, other = value.get("value"), _HASHED_ROWS.get(column)
+    if other is None or not isinstance(key, str) or not _HASH.match(key):
+        return None
+    href = datasette.urls.row(database, other, key)
+    return markupsafe.Markup('<a href="{}" class="marsad-hash" title="{}">{}…</a>').format(
+        href, key, key[:12]
+    )
 
 
 def _url_cell(url: str) -> markupsafe.Markup | None:
