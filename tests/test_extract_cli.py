@@ -51,3 +51,12 @@ def test_page_without_article_says_why():
     result = CliRunner().invoke(extract_command, ["-"], input=b"<html><body></body></html>")
     assert result.exit_code == 1
     assert "no article" in result.output and "no visible text" in result.output
+
+
+def test_a_page_nested_past_the_guard_is_not_parsed_and_says_why():
+    # what a check refuses to parse (crawler.guard), the command refuses too
+    nested = b"<html><body>" + b"<div>" * 200_000 + b"\xd9\x86\xd8\xb5</body></html>"
+    result = CliRunner().invoke(extract_command, ["-"], input=nested)
+    assert result.exit_code == 1
+    assert "not read" in result.output and "nest" in result.output
+    assert len(result.output.strip().splitlines()) == 1

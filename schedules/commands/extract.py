@@ -14,6 +14,7 @@ import sys
 import click
 
 from crawler.extract import extract
+from crawler.guard import parse_risk
 
 
 def _as_json(result: object) -> str:
@@ -39,6 +40,10 @@ def extract_command(source: str, url: str | None, as_json: bool) -> None:
             err=True,
         )
         sys.exit(2)
+    # The guard a check puts before its parse: a saved page may come from anywhere.
+    if risk := parse_risk(raw):
+        click.echo(f"marsad extract: {source} not read: {risk}", err=True)
+        sys.exit(1)
     # Saved pages are UTF-8 almost always; a wrong guess costs replacement characters, not a crash.
     html = raw.decode("utf-8", errors="replace")
     result = extract(html, url=url)
