@@ -164,7 +164,8 @@ def check_page(
     now: datetime | None = None,
     frontier: SqliteFrontier | None = None,
 ) -> CheckOutcome:
-    """`schedules.check.check` on the database itself (`marsad check`, discovery). A run of
+    """`schedules.check.check` of one page on the database itself, for a script (or a test)
+    that checks a single page; `marsad check` checks in rounds (`check_round`). A run of
     checks passes one `frontier`, so what it learns between checks (when a site is next due a
     calibration) lasts the run."""
     checked = check(frontier or SqliteFrontier(db), fetcher, page, now=now)

@@ -346,16 +346,17 @@ def count_discovered(db: sqlite_utils.Database, target: str) -> int:
     return int(row[0])
 
 
-def due_discovered(db: sqlite_utils.Database, target: str, now: str) -> int | None:
-    """The id of the discovered page of `target` due first at `now`, or None."""
-    row = db.execute(
+def due_discovered(db: sqlite_utils.Database, target: str, now: str, limit: int) -> list[int]:
+    """The ids of the discovered pages of `target` due at `now`, the earliest due first, at
+    most `limit` (a round's worth)."""
+    rows = db.execute(
         "SELECT id FROM pages WHERE target = ? AND reason != 'target'"
         " AND (next_check_at IS NULL OR next_check_at <= ?)"
         " AND (claimed_until IS NULL OR claimed_until <= ?)"  # the daemon is checking it
-        " ORDER BY next_check_at, id LIMIT 1",
-        [target, now, now],
-    ).fetchone()
-    return int(row[0]) if row else None
+        " ORDER BY next_check_at, id LIMIT ?",
+        [target, now, now, limit],
+    ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def _source(row: tuple[Any, ...]) -> Source:

@@ -190,3 +190,23 @@ def test_a_page_the_daemon_holds_is_skipped_and_left_to_it(site):
     assert urlsplit(held.url).path not in server.paths()  # never fetched
     [[until]] = db.execute("SELECT claimed_until FROM pages WHERE id = ?", [held.page_id])
     assert until.startswith("2999")  # its claim is the daemon's still
+
+
+def test_the_pages_discovery_finds_are_checked_in_rounds(tmp_path):
+    with ReplicaServer(ReplicaSite()) as server:
+        (tmp_path / "watch.toml").write_text(
+            f'[defaults]\nmin_delay = "0s"\n\n[[targets]]\nurl = "{server.base_url}/?p=95655"\n',
+            encoding="utf-8",
+        )
+        config = load_config(tmp_path / "watch.toml")
+        db = connect(tmp_path / "m.db")
+        pages = prepare(db, config)
+        outcomes = []
+        commits = transactions_writing_versions(
+            db, lambda: outcomes.extend(check_pass(db, make_fetcher(config), config, pages))
+        )
+        db.conn.close()
+    assert len(outcomes) > 10 and {o.outcome for o in outcomes} == {"new_version"}
+    # the target alone, then its discovered pages a round at a time (a round also ends a second
+    # after its first fetch, so a slow machine makes more of them), not a transaction a page
+    assert commits < len(outcomes) / 2

@@ -29,11 +29,11 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from crawler.fetch import Fetcher
-from schedules.check import PageToCheck, busy_outcome, check_round
+from schedules.check import ROUND_SIZE, PageToCheck, busy_outcome, check_round
 from schedules.config import Config, Target
 from schedules.discovery.readers import read_source
 from schedules.discovery.run import DiscoveryReport, Pass
-from schedules.jobs import check_page, page_to_check
+from schedules.jobs import page_to_check
 from store import discovery as frontier
 from store.frontier import SqliteFrontier, is_claimed
 from store.timestamps import iso
@@ -113,20 +113,23 @@ def check_discovered(
     limit: int | None = None,
     on_check: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
-    """Check the target's discovered pages that are due, earliest first, one row at a time."""
+    """Check the target's discovered pages that are due, earliest first, in rounds
+    (`check_round`)."""
     moment = now or datetime.now(UTC)
     stamp = iso(moment)
     outcomes: list[CheckOutcome] = []
     budget = target.discovery.max_pages if limit is None else limit
     checks = SqliteFrontier(db)  # one for the run: it remembers when sites are due calibration
     while len(outcomes) < budget and not fetcher.closed:
-        page_id = frontier.due_discovered(db, target.url, stamp)
-        if page_id is None:
+        wanted = min(ROUND_SIZE, budget - len(outcomes))
+        ids = frontier.due_discovered(db, target.url, stamp, wanted)
+        if not ids:
             break
-        page = page_to_check(db, config, page_id, target)
-        outcomes.append(check_page(db, fetcher, page, now=moment, frontier=checks))
-        if on_check:
-            on_check(outcomes[-1])
+        pages = [page_to_check(db, config, page_id, target) for page_id in ids]
+        for checked in check_round(checks, fetcher, pages, now=moment):
+            outcomes.append(checked.outcome)
+            if on_check:
+                on_check(checked.outcome)
     return outcomes
 
 
