@@ -108,8 +108,8 @@ def check_round(
     the indexes of the round's new versions written together). What it costs: a check is
     recorded (and shown) up to a round later, and a crash loses the round's checks, which are
     then made again (the claims of a killed `marsad check` name a holder that is gone, so the
-    next check or the daemon takes its pages at once). A check whose fetching or reading fails is given back and the
-    error rises, after the checks fetched before it are read and recorded."""
+    next check or the daemon takes its pages at once). A check whose fetching or reading fails is given back
+    and the error rises, after the checks fetched before it are read and recorded."""
     remaining = iter(pages)
     moment = now or datetime.now(UTC)
     unfetched: dict[int, Claim] = {}  # claimed for this round, not fetched yet

@@ -186,10 +186,11 @@ def check(obj: Context, urls: tuple[str, ...], no_notify: bool) -> None:
     Each target with discovery on also has its related pages discovered and the due ones
     checked. URLS are checked alone (no discovery), each with the settings of the target it
     belongs to: a target, a page a target's discovery found, or another spelling of either
-    (the defaults for a URL the database does not know). The notifications the checks cause are sent before it exits, unless
-    --no-notify. Exit 0 when the pass ran, even if some fetches or messages failed (they are
-    recorded in `fetches` and `notifications`); exit 1 when every check failed (all `error`),
-    so cron and CI notice; exit 2 on a bad URL, config or database, with nothing written.
+    (the defaults for a URL the database does not know). The notifications the checks cause
+    are sent before it exits, unless --no-notify. Exit 0 when the pass ran, even if some
+    fetches or messages failed (they are recorded in `fetches` and `notifications`); exit 1
+    when every check failed (all `error`), so cron and CI notice; exit 2 on a bad URL, config
+    or database, with nothing written.
     Ctrl-C or SIGTERM stops it with exit 130: the pages fetched before the stop are recorded,
     the others are due again.
     """

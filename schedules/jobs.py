@@ -129,10 +129,11 @@ def prepare_urls(
 ) -> tuple[Config, list[PageToCheck]]:
     """`marsad check URL…`: the pages named, each with the settings of the target it belongs to,
     and nothing more (no discovery); with the config narrowed to those targets, so the
-    fetcher's scope is theirs (their hosts and declared aliases). A URL that is a target is that target; one the database
-    knows as a page of a target (a page its discovery found, the permalink of a target watched
-    by its short link) takes that target's settings (ignore rules, confirmation, seed), since
-    the defaults would record as changes what the target ignores; any other URL the defaults."""
+    fetcher's scope is theirs (their hosts and declared aliases). A URL that is a target is
+    that target; one the database knows as a page of a target (a page its discovery found, the
+    permalink of a target watched by its short link) takes that target's settings (ignore
+    rules, confirmation, seed), since the defaults would record as changes what the target
+    ignores; any other URL the defaults."""
     configured = {target.url: target for target in config.targets}
     belonging: dict[str, tuple[int, Target]] = {}
     for url in urls:

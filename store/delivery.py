@@ -188,7 +188,8 @@ def claimed(db: sqlite_utils.Database) -> bool:
 def waiting(db: sqlite_utils.Database) -> int:
     """How many notifications are still to be sent (queued, or failed and due a retry): what a
     one-shot check reports as left for the daemon or the next check."""
+    marks = ", ".join("?" * len(DUE_STATES))
     row = db.execute(
-        "SELECT count(*) FROM notifications WHERE state IN ('queued', 'failed')"
+        f"SELECT count(*) FROM notifications WHERE state IN ({marks})", DUE_STATES
     ).fetchone()
     return int(row[0])

@@ -11,8 +11,8 @@ transaction; the claim and the record that ends it are what make restarts safe:
 - `release_left` at start clears claims a killed daemon left behind: those pages were never
   recorded, so they are checked once after the restart, not twice. A claim names its holder
   (`pid@host`, `store.processes`): a running `marsad check`'s claims are kept, and a claim whose
-  holder is gone (a `marsad check` killed with SIGKILL) ends when someone wants the page,
-  not at its lease's end.
+  holder is gone (a `marsad check` killed with SIGKILL) ends when a check or the daemon wants
+  the page, not at its lease's end.
 """
 
 from __future__ import annotations
@@ -149,8 +149,12 @@ class SqliteFrontier:
         another machine, last their lease: its pages are not checked twice."""
         me = this_process()
         with self.lock, transaction(self.db):
-            holders = [row[0] for row in self.db.execute(
-                "SELECT DISTINCT claimed_by FROM pages WHERE claimed_until IS NOT NULL")]  # fmt: skip
+            holders = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT DISTINCT claimed_by FROM pages WHERE claimed_until IS NOT NULL"
+                )
+            ]
             left = [h for h in holders if h is None or h == me or holder_gone(h)]
             return sum(
                 self.db.execute(
@@ -185,20 +189,32 @@ class SqliteFrontier:
         return len(ids)
 
     def claim_due(self, now: datetime, limit: int, lease: float) -> list[Claim]:
-        """Up to `limit` due pages, most overdue first, each claimed for `lease` seconds."""
+        """Up to `limit` due pages, most overdue first, each claimed for `lease` seconds. With
+        slots left over, due pages held by a gone process (a killed `marsad check`) are freed
+        and handed out too."""
         if limit <= 0 or not self._targets:
             return []
         watched, args = self._watched()
         stamp, until = iso(now), iso(now + timedelta(seconds=lease))
+        due = (
+            f"FROM pages WHERE {watched} AND state != 'merged'"
+            " AND (next_check_at IS NULL OR next_check_at <= ?)"
+        )
         with self.lock, transaction(self.db):
-            rows = self.db.execute(
-                f"SELECT {_CLAIMED} FROM pages"
-                f" WHERE {watched} AND state != 'merged'"
-                " AND (next_check_at IS NULL OR next_check_at <= ?)"
-                " AND (claimed_until IS NULL OR claimed_until <= ?)"
-                " ORDER BY next_check_at, id LIMIT ?",
-                [*args, stamp, stamp, limit],
-            ).fetchall()
+
+            def free() -> list[Any]:
+                return self.db.execute(
+                    f"SELECT {_CLAIMED} {due} AND (claimed_until IS NULL OR claimed_until <= ?)"
+                    " ORDER BY next_check_at, id LIMIT ?",
+                    [*args, stamp, stamp, limit],
+                ).fetchall()
+
+            rows = free()
+            if len(rows) < limit:
+                held = [row[0] for row in self.db.execute(
+                    f"SELECT id {due} AND claimed_until > ?", [*args, stamp, stamp])]  # fmt: skip
+                if held and self._end_claims_of_the_gone(held, stamp):
+                    rows = free()
             me = this_process()
             for row in rows:
                 self.db.execute(

@@ -41,8 +41,9 @@ def standings(db: sqlite_utils.Database) -> list[PageStanding]:
     marks = ",".join("?" * len(_EXPLAINED))
     rows = db.execute(
         "SELECT url, final_url, state, last_checked, last_outcome, next_check_at, versions,"
-        f" claimed_until, claimed_by, CASE WHEN last_outcome IN ({marks}) THEN (SELECT error FROM fetches"
-        " WHERE page_id = pages.id ORDER BY id DESC LIMIT 1) END FROM pages ORDER BY id",
+        f" claimed_until, claimed_by, CASE WHEN last_outcome IN ({marks})"
+        " THEN (SELECT error FROM fetches WHERE page_id = pages.id ORDER BY id DESC LIMIT 1)"
+        " END FROM pages ORDER BY id",
         list(_EXPLAINED),
     ).fetchall()
     return [PageStanding(*row) for row in rows]

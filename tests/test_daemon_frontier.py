@@ -122,10 +122,20 @@ def test_a_page_whose_claim_holder_is_gone_is_claimed_at_once(db, holders):
     )
 
 
+def test_the_daemon_hands_out_a_due_page_whose_claim_holder_is_gone(db, holders):
+    gone, running = pages(db, 2)
+    held(db, gone, holders["gone"])
+    held(db, running, holders["running"])
+    frontier = SqliteFrontier(db)
+    frontier.watch([T])
+    assert [c.page_id for c in frontier.claim_due(NOW, 5, lease=60)] == [gone]
+
+
 def test_a_starting_daemon_keeps_the_claims_of_a_running_check(db, holders):
     gone, running, elsewhere, unnamed = pages(db, 4)
-    for page_id, holder in zip((gone, running, elsewhere, unnamed), holders.values()):
-        held(db, page_id, holder)
+    held(db, gone, holders["gone"])
+    held(db, running, holders["running"])
+    held(db, elsewhere, holders["elsewhere"])
     held(db, unnamed, None)
     frontier = SqliteFrontier(db)
     assert frontier.release_left() == 2  # the gone holder's and the unnamed one

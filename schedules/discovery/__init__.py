@@ -126,10 +126,23 @@ def check_discovered(
         if not ids:
             break
         pages = [page_to_check(db, config, page_id, target) for page_id in ids]
-        for checked in check_round(checks, fetcher, pages, now=moment):
-            outcomes.append(checked.outcome)
-            if on_check:
-                on_check(checked.outcome)
+        outcomes += _in_rounds(checks, fetcher, pages, moment, on_check)
+    return outcomes
+
+
+def _in_rounds(
+    checks: SqliteFrontier,
+    fetcher: Fetcher,
+    pages: list[PageToCheck],
+    now: datetime | None,
+    on_check: Callable[[CheckOutcome], None] | None,
+) -> list[CheckOutcome]:
+    """`check_round` over `pages`, telling `on_check` of each check as its round is recorded."""
+    outcomes = []
+    for checked in check_round(checks, fetcher, pages, now=now):
+        outcomes.append(checked.outcome)
+        if on_check:
+            on_check(checked.outcome)
     return outcomes
 
 
@@ -175,23 +188,15 @@ def check_pass(
     alone, then its related pages."""
     outcomes: list[CheckOutcome] = []
     run = SqliteFrontier(db)  # one for the pass: what it learns between checks lasts the pass
-    plain: list[PageToCheck] = []
-
-    def check_plain() -> None:
-        for checked in check_round(run, fetcher, list(plain), now=now):
-            outcomes.append(checked.outcome)
-            if on_check:
-                on_check(checked.outcome)
-        plain.clear()
-
+    plain: list[PageToCheck] = []  # targets without discovery since the last one with it
     for page in pages:
         if not page.target.discovery.enabled:
             plain.append(page)
             continue
-        check_plain()
+        outcomes += _in_rounds(run, fetcher, plain, now, on_check)
+        plain = []
         done, _report = check_with_discovery(
             db, fetcher, config, page.target, now=now, on_check=on_check, page=page
         )
         outcomes += done
-    check_plain()
-    return outcomes
+    return outcomes + _in_rounds(run, fetcher, plain, now, on_check)
